@@ -1,0 +1,86 @@
+/**
+ * Batch norm on TensorFlow's fused kernels. tfjs composes training-mode batch norm (moments, normalise,
+ * and the gradient of each) from many small ops; on the native backend FusedBatchNormV3 and
+ * FusedBatchNormGradV3 do it in one kernel each, which made a width-16 PreAct ResNet-18 step ~2x faster.
+ * Other backends get tfjs's composed ops with the same semantics.
+ */
+import { tf, isNative } from './index';
+
+export interface BatchNormTrainResult {
+  y: tf.Tensor4D;
+  /**
+   * Running statistics after this batch: (1 - momentum) * old + momentum * batch (variance unbiased, as
+   * PyTorch). Kept outside any tidy on the native path: the caller disposes them.
+   */
+  runningMean: tf.Tensor1D;
+  runningVar: tf.Tensor1D;
+}
+
+interface NativeBackend {
+  binding: { TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_FLOAT: number };
+  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], n: number): tf.Tensor[];
+}
+
+function nativeAttrs(backend: NativeBackend, eps: number, training: boolean, avgFactor?: number): unknown[] {
+  const { TF_ATTR_TYPE, TF_FLOAT } = backend.binding;
+  const attrs: unknown[] = [
+    { name: 'T', type: TF_ATTR_TYPE, value: TF_FLOAT },
+    { name: 'U', type: TF_ATTR_TYPE, value: TF_FLOAT },
+    { name: 'epsilon', type: backend.binding.TF_ATTR_FLOAT, value: eps },
+    { name: 'data_format', type: backend.binding.TF_ATTR_STRING, value: 'NHWC' },
+    { name: 'is_training', type: backend.binding.TF_ATTR_BOOL, value: training },
+  ];
+  if (avgFactor !== undefined) attrs.push({ name: 'exponential_avg_factor', type: backend.binding.TF_ATTR_FLOAT, value: avgFactor });
+  return attrs;
+}
+
+/** Training-mode batch norm over N, H, W of an NHWC tensor; gradients flow to x, gamma and beta. */
+export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
+  runningMean: tf.Tensor1D, runningVar: tf.Tensor1D, momentum: number, eps: number): BatchNormTrainResult {
+  if (isNative()) return fusedTrain(x, gamma, beta, runningMean, runningVar, momentum, eps);
+  return composedTrain(x, gamma, beta, runningMean, runningVar, momentum, eps);
+}
+
+function fusedTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
+  runningMean: tf.Tensor1D, runningVar: tf.Tensor1D, momentum: number, eps: number): BatchNormTrainResult {
+  const backend = tf.backend() as unknown as NativeBackend;
+  let stats: [tf.Tensor1D, tf.Tensor1D] | null = null;
+  const op = tf.customGrad((xi, g, b, save) => {
+    const [y, newMean, newVar, r1, r2, r3] = backend.executeMultipleOutputs('FusedBatchNormV3',
+      nativeAttrs(backend, eps, true, momentum), [xi as tf.Tensor, g as tf.Tensor, b as tf.Tensor, runningMean, runningVar], 6);
+    // customGrad runs this inside its own tidy; keep the statistics for the caller, who disposes them.
+    stats = [tf.keep(newMean) as tf.Tensor1D, tf.keep(newVar) as tf.Tensor1D];
+    (save as tf.GradSaveFunc)([xi as tf.Tensor, g as tf.Tensor, r1, r2, r3]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx, sg, s1, s2, s3] = saved;
+        const [dx, dg, db] = backend.executeMultipleOutputs('FusedBatchNormGradV3',
+          nativeAttrs(backend, eps, true), [dy, sx, sg, s1, s2, s3], 5);
+        return [dx, dg, db];
+      },
+    };
+  });
+  const y = op(x, gamma, beta) as tf.Tensor4D;
+  const [m, v] = stats as unknown as [tf.Tensor1D, tf.Tensor1D];
+  return { y, runningMean: m, runningVar: v };
+}
+
+function composedTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
+  runningMean: tf.Tensor1D, runningVar: tf.Tensor1D, momentum: number, eps: number): BatchNormTrainResult {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const y = tf.batchNorm(x, mean, variance, beta, gamma, eps) as tf.Tensor4D;
+  const n = x.shape[0] * x.shape[1] * x.shape[2];
+  const unbiased = tf.mul(variance, n / Math.max(n - 1, 1));
+  return {
+    y,
+    runningMean: tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)) as tf.Tensor1D,
+    runningVar: tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)) as tf.Tensor1D,
+  };
+}
+
+/** Inference-mode batch norm with the running statistics (tfjs-node already runs this fused). */
+export function batchNormInfer(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
+  runningMean: tf.Tensor1D, runningVar: tf.Tensor1D, eps: number): tf.Tensor4D {
+  return tf.batchNorm(x, runningMean, runningVar, beta, gamma, eps) as tf.Tensor4D;
+}

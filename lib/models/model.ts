@@ -1,0 +1,21 @@
+import type { tf } from '../backend';
+import type { ParamStore } from './params';
+
+/** A classifier: parameters plus a forward pass from inputs to logits. */
+export interface Model {
+  readonly name: string;
+  /** The configuration that rebuilds this architecture (part of the run cache key). */
+  readonly spec: ModelSpec;
+  readonly params: ParamStore;
+  /** Input shape without the batch dimension. */
+  readonly inputShape: number[];
+  readonly numClasses: number;
+  /** Logits [n, classes]. `training` uses batch statistics and updates running ones. */
+  apply(x: tf.Tensor, training: boolean): tf.Tensor2D;
+  dispose(): void;
+}
+
+export type ModelSpec =
+  | { kind: 'preact-resnet18'; width: number; numClasses: number }
+  | { kind: 'resnet18'; width: number; numClasses: number }
+  | { kind: 'mlp'; inputs: number; hidden: number[]; numClasses: number };

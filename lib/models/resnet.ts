@@ -1,0 +1,104 @@
+/**
+ * The CIFAR ResNet-18s of facebookresearch/mixup-cifar10 (models/resnet.py, from kuangliu/pytorch-cifar):
+ *  - PreAct ResNet-18 (`ResNet18()` there, the paper's CIFAR net): stem conv-BN-ReLU, four stages of two
+ *    pre-activation blocks, a 4×4 average pool and a linear head. Following the reference, a block's
+ *    identity shortcut carries ReLU(BN1(x)), not x (a quirk of that code; later kuangliu code passes x).
+ *  - a post-activation ResNet-18 (BasicBlock, BN on the 1×1 shortcut), a second architecture for the
+ *    black-box attacks.
+ * `width` scales every stage (64 is the paper's network).
+ */
+import { tf } from '../backend';
+import type { RandomStream } from '../random';
+import type { Model, ModelSpec } from './model';
+import { normalizeImages } from './normalize';
+import { batchNorm, BatchNormParams, conv, dense, ParamStore } from './params';
+
+interface Block { stride: number; conv1: tf.Variable; conv2: tf.Variable; bn1: BatchNormParams; bn2: BatchNormParams;
+  shortcut?: tf.Variable; bnShortcut?: BatchNormParams }
+
+function stageWidths(width: number): number[] {
+  if (!Number.isInteger(width) || width < 1) throw new Error(`ResNet width must be a positive integer, got ${width}`);
+  return [width, 2 * width, 4 * width, 8 * width];
+}
+
+abstract class CifarResNet implements Model {
+  readonly params: ParamStore;
+  readonly inputShape = [32, 32, 3];
+  readonly numClasses: number;
+  protected readonly stem: tf.Variable;
+  protected readonly stemBn: BatchNormParams;
+  protected readonly blocks: Block[] = [];
+  protected readonly head: { w: tf.Variable; b: tf.Variable };
+
+  constructor(readonly name: string, readonly spec: Extract<ModelSpec, { kind: 'preact-resnet18' | 'resnet18' }>, rng: RandomStream) {
+    const widths = stageWidths(spec.width);
+    this.numClasses = spec.numClasses;
+    const p = (this.params = new ParamStore(rng));
+    this.stem = p.conv('stem/conv', 3, 3, widths[0]);
+    this.stemBn = p.batchNorm('stem/bn', widths[0]);
+    let cin = widths[0];
+    widths.forEach((cout, s) => {
+      for (let b = 0; b < 2; b++) {
+        const stride = b === 0 && s > 0 ? 2 : 1;
+        const n = `stage${s + 1}/block${b + 1}`;
+        const block: Block = {
+          stride,
+          bn1: p.batchNorm(`${n}/bn1`, this.preact ? cin : cout),
+          conv1: p.conv(`${n}/conv1`, 3, cin, cout),
+          bn2: p.batchNorm(`${n}/bn2`, cout),
+          conv2: p.conv(`${n}/conv2`, 3, cout, cout),
+        };
+        if (stride !== 1 || cin !== cout) {
+          block.shortcut = p.conv(`${n}/shortcut`, 1, cin, cout);
+          if (!this.preact) block.bnShortcut = p.batchNorm(`${n}/shortcut_bn`, cout);
+        }
+        this.blocks.push(block);
+        cin = cout;
+      }
+    });
+    this.head = p.dense('linear', widths[3], spec.numClasses);
+  }
+
+  protected abstract get preact(): boolean;
+  protected abstract block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D;
+
+  apply(x: tf.Tensor, training: boolean): tf.Tensor2D {
+    if (x.rank !== 4 || x.shape.slice(1).join() !== '32,32,3') {
+      throw new Error(`${this.name} takes images [n, 32, 32, 3] in [0, 1], got [${x.shape}]`);
+    }
+    return tf.tidy(() => {
+      let h = conv(normalizeImages(x as tf.Tensor4D), this.stem, 1);
+      h = tf.relu(batchNorm(h, this.stemBn, training));
+      for (const b of this.blocks) h = this.block(h, b, training);
+      const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D; // the 4×4 average pool on 4×4 maps
+      return dense(pooled, this.head);
+    });
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}
+
+export class PreActResNet18 extends CifarResNet {
+  protected get preact(): boolean { return true; }
+
+  protected block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
+    const out = tf.relu(batchNorm(x, b.bn1, training));
+    const shortcut = b.shortcut ? conv(out, b.shortcut, b.stride) : out;
+    let h = conv(out, b.conv1, b.stride);
+    h = conv(tf.relu(batchNorm(h, b.bn2, training)), b.conv2, 1);
+    return tf.add(h, shortcut) as tf.Tensor4D;
+  }
+}
+
+export class ResNet18 extends CifarResNet {
+  protected get preact(): boolean { return false; }
+
+  protected block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
+    let h = tf.relu(batchNorm(conv(x, b.conv1, b.stride), b.bn1, training));
+    h = batchNorm(conv(h, b.conv2, 1), b.bn2, training);
+    const shortcut = b.shortcut ? batchNorm(conv(x, b.shortcut, b.stride), b.bnShortcut!, training) : x;
+    return tf.relu(tf.add(h, shortcut)) as tf.Tensor4D;
+  }
+}
