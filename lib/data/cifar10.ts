@@ -1,0 +1,197 @@
+/**
+ * CIFAR-10, official binary version (cifar-10-binary.tar.gz): fetch, check, read.
+ * A record is 3,073 bytes: the label, then 1,024 red, 1,024 green and 1,024 blue bytes (row-major 32×32);
+ * it is stored here as HWC bytes so batches need no transpose.
+ *
+ * Where the data comes from, first match wins:
+ *   1. the `source` option, else the MIXUP_CIFAR10 environment variable: a folder holding the six .bin
+ *      files (or a `cifar-10-batches-bin/` inside it), a local `.tar.gz` archive, or an http(s) URL;
+ *   2. data/cifar-10/cifar-10-batches-bin/ from an earlier fetch;
+ *   3. the official archive, downloaded with progress, its MD5 checked, then unpacked into data/cifar-10/.
+ * Every .bin file's size and SHA-256 are checked against the official files before use.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable, Transform } from 'node:stream';
+import * as tar from 'tar';
+import { ImageData } from './dataset';
+
+export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
+export const CIFAR10_ARCHIVE_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
+export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const RECORD_BYTES = 3073;
+export const RECORDS_PER_FILE = 10000;
+export const TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
+export const TEST_FILE = 'test_batch.bin';
+/** SHA-256 of the files inside the official archive. */
+export const CIFAR10_SHA256: Record<string, string> = {
+  'data_batch_1.bin': 'cee916563c9f80d84e3cc88e17fdc0941787f1244f00a67874d45b261883ada5',
+  'data_batch_2.bin': 'a591ca11fa1708a91ee40f54b3da4784ccd871ecf2137de63f51ada8b3fa57ed',
+  'data_batch_3.bin': 'bbe8596564c0f86427f876058170b84dac6670ddf06d79402899d93ceea26f67',
+  'data_batch_4.bin': '014e562d6e23c72197cc727519169a60359f5eccd8945ad5a09d710285ff4e48',
+  'data_batch_5.bin': '755304fc0b379caeae8c14f0dac912fbc7d6cd469eb67a1029a08a39453a9add',
+  'test_batch.bin': '8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b',
+};
+
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const DEFAULT_CIFAR10_DIR = path.join(PROJECT_ROOT, 'data', 'cifar-10');
+
+export type Progress = (done: number, total: number, what: string) => void;
+
+/** Progress on stderr, one line updated in place where it is a terminal, every 10 % otherwise. */
+export const stderrProgress: Progress = (() => {
+  let last = -1;
+  return (done, total, what) => {
+    const pct = total > 0 ? Math.floor((100 * done) / total) : 0;
+    if (process.stderr.isTTY) process.stderr.write(`\r${what}: ${pct}% (${(done / 1e6).toFixed(1)} MB)${done >= total ? '\n' : ''}`);
+    else if (pct >= last + 10 || done >= total) { last = done >= total ? -1 : pct; process.stderr.write(`${what}: ${pct}%\n`); }
+  };
+})();
+
+export interface CifarSourceOptions {
+  source?: string;
+  /** Folder that downloads and unpacked archives go to. */
+  cacheDir?: string;
+  onProgress?: Progress;
+}
+
+function hasBins(dir: string): boolean {
+  return fs.existsSync(path.join(dir, TEST_FILE)) || fs.existsSync(path.join(dir, TRAIN_FILES[0]));
+}
+
+/** The folder holding the .bin files, fetching or unpacking as needed. */
+export async function resolveCifar10(options: CifarSourceOptions = {}): Promise<string> {
+  const cacheDir = options.cacheDir ?? DEFAULT_CIFAR10_DIR;
+  const progress = options.onProgress ?? stderrProgress;
+  const source = options.source ?? process.env.MIXUP_CIFAR10;
+  if (source) {
+    if (/^https?:\/\//.test(source)) return unpack(await download(source, cacheDir, progress), cacheDir);
+    if (!fs.existsSync(source)) {
+      throw new Error(`CIFAR-10 source ${source} does not exist: give a folder with the .bin files, a cifar-10-binary.tar.gz, or unset MIXUP_CIFAR10 to download ${CIFAR10_URL}`);
+    }
+    if (fs.statSync(source).isDirectory()) {
+      for (const dir of [source, path.join(source, 'cifar-10-batches-bin')]) if (hasBins(dir)) return dir;
+      throw new Error(`CIFAR-10 source ${source} holds no ${TEST_FILE} or data_batch_*.bin: point it at the folder cifar-10-batches-bin`);
+    }
+    return unpack(source, cacheDir);
+  }
+  const cached = path.join(cacheDir, 'cifar-10-batches-bin');
+  if (hasBins(cached)) return cached;
+  return unpack(await download(CIFAR10_URL, cacheDir, progress), cacheDir);
+}
+
+async function download(url: string, cacheDir: string, progress: Progress): Promise<string> {
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const file = path.join(cacheDir, path.basename(new URL(url).pathname));
+  if (fs.existsSync(file)) return file;
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new Error(`could not download ${url} (${(e as Error).message}): download it by hand and set MIXUP_CIFAR10 to the archive or its unpacked folder`);
+  }
+  if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status}. Set MIXUP_CIFAR10 to a local copy instead`);
+  const total = Number(res.headers.get('content-length') ?? 0);
+  let done = 0;
+  const hash = createHash('md5');
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      done += chunk.length;
+      hash.update(chunk);
+      progress(done, total, `downloading ${path.basename(file)}`);
+      cb(null, chunk);
+    },
+  });
+  const part = `${file}.part`;
+  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), counter, fs.createWriteStream(part));
+  const md5 = hash.digest('hex');
+  if (url === CIFAR10_URL && md5 !== CIFAR10_ARCHIVE_MD5) {
+    fs.rmSync(part);
+    throw new Error(`downloaded ${url} has MD5 ${md5}, expected ${CIFAR10_ARCHIVE_MD5}: the download is corrupt; run again`);
+  }
+  fs.renameSync(part, file);
+  return file;
+}
+
+async function unpack(archive: string, cacheDir: string): Promise<string> {
+  fs.mkdirSync(cacheDir, { recursive: true });
+  try {
+    await tar.x({ file: archive, cwd: cacheDir, filter: (p) => /cifar-10-batches-bin\//.test(p) });
+  } catch (e) {
+    throw new Error(`could not unpack ${archive} (${(e as Error).message}): it is not a readable cifar-10-binary.tar.gz; fetch it again`);
+  }
+  const dir = path.join(cacheDir, 'cifar-10-batches-bin');
+  if (!hasBins(dir)) throw new Error(`${archive} holds no cifar-10-batches-bin/*.bin: it is not the binary version of CIFAR-10 (${CIFAR10_URL})`);
+  return dir;
+}
+
+/** Reads one .bin file after checking its size and checksum; `limit` keeps its first records. */
+export function readCifarFile(file: string, limit = RECORDS_PER_FILE, verify = true): { pixels: Uint8Array; labels: Int32Array } {
+  const name = path.basename(file);
+  if (!fs.existsSync(file)) throw new Error(`CIFAR-10 file ${file} is missing: fetch CIFAR-10 again (delete the folder, or set MIXUP_CIFAR10)`);
+  const buf = fs.readFileSync(file);
+  if (buf.length !== RECORDS_PER_FILE * RECORD_BYTES) {
+    throw new Error(`CIFAR-10 file ${file} has ${buf.length} bytes, expected ${RECORDS_PER_FILE * RECORD_BYTES} (truncated or not the binary version): fetch it again`);
+  }
+  if (verify && CIFAR10_SHA256[name]) {
+    const sha = createHash('sha256').update(buf).digest('hex');
+    if (sha !== CIFAR10_SHA256[name]) throw new Error(`CIFAR-10 file ${file} is corrupt (SHA-256 ${sha.slice(0, 12)}…, expected ${CIFAR10_SHA256[name].slice(0, 12)}…): fetch it again`);
+  }
+  const n = Math.min(limit, RECORDS_PER_FILE);
+  const pixels = new Uint8Array(n * 3072);
+  const labels = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const base = r * RECORD_BYTES;
+    labels[r] = buf[base];
+    if (labels[r] > 9) throw new Error(`CIFAR-10 file ${file}: record ${r} has label ${labels[r]}; the file is corrupt`);
+    const out = r * 3072;
+    for (let p = 0; p < 1024; p++) {
+      pixels[out + 3 * p] = buf[base + 1 + p];
+      pixels[out + 3 * p + 1] = buf[base + 1 + 1024 + p];
+      pixels[out + 3 * p + 2] = buf[base + 1 + 2048 + p];
+    }
+  }
+  return { pixels, labels };
+}
+
+export interface Cifar10 {
+  train: ImageData;
+  test: ImageData;
+  classes: string[];
+  dir: string;
+}
+
+export interface LoadCifarOptions extends CifarSourceOptions {
+  /** Keep the first n training records (in file order); all 50,000 by default. */
+  trainLimit?: number;
+  /** Keep the first n test records; all 10,000 by default. */
+  testLimit?: number;
+}
+
+/** The training set (with the reference augmentation attached) and the test set. */
+export async function loadCifar10(options: LoadCifarOptions = {}): Promise<Cifar10> {
+  const dir = await resolveCifar10(options);
+  const trainLimit = options.trainLimit ?? 5 * RECORDS_PER_FILE;
+  const parts: { pixels: Uint8Array; labels: Int32Array }[] = [];
+  let left = trainLimit;
+  for (const f of TRAIN_FILES) {
+    if (left <= 0) break;
+    const part = readCifarFile(path.join(dir, f), left);
+    parts.push(part);
+    left -= part.labels.length;
+  }
+  const n = parts.reduce((a, p) => a + p.labels.length, 0);
+  const pixels = new Uint8Array(n * 3072);
+  const labels = new Int32Array(n);
+  let o = 0;
+  for (const p of parts) { pixels.set(p.pixels, o * 3072); labels.set(p.labels, o); o += p.labels.length; }
+  const test = readCifarFile(path.join(dir, TEST_FILE), options.testLimit ?? RECORDS_PER_FILE);
+  return {
+    train: new ImageData(pixels, 32, 32, labels, 10, { pad: 4, flip: true }),
+    test: new ImageData(test.pixels, 32, 32, test.labels, 10, null),
+    classes: CIFAR10_CLASSES,
+    dir,
+  };
+}
