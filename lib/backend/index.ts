@@ -92,6 +92,8 @@ export function ensureBackend(): BackendReport {
   return current ?? useBackend();
 }
 
+/** Whether the backend running now is native TensorFlow (tests switch backends within a process). */
 export function isNative(): boolean {
-  return ensureBackend().name === 'tensorflow';
+  ensureBackend();
+  return tf.getBackend() === 'tensorflow';
 }

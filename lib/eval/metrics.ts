@@ -1,0 +1,80 @@
+import { tf } from '../backend';
+import type { LabeledData } from '../data/dataset';
+import type { Model } from '../models';
+
+export interface Predictions {
+  /** Softmax probabilities, n × classes, row-major. */
+  probs: Float32Array;
+  numClasses: number;
+  /** Mean cross-entropy against `labels`. */
+  loss: number;
+}
+
+function range(n: number): Int32Array {
+  return Int32Array.from({ length: n }, (_, i) => i);
+}
+
+/** Inference-mode predictions over all of `data` (or `indices`), in batches. */
+export function predict(model: Model, data: LabeledData, batchSize = 500, indices: ArrayLike<number> = range(data.n)): Predictions {
+  const k = model.numClasses;
+  const probs = new Float32Array(indices.length * k);
+  let lossSum = 0;
+  for (let s = 0; s < indices.length; s += batchSize) {
+    const idx = Array.prototype.slice.call(indices, s, s + batchSize) as number[];
+    const [p, l] = tf.tidy(() => {
+      const logits = model.apply(data.batch(idx), false);
+      const labels = tf.tensor1d(idx.map((i) => data.labels[i]), 'int32');
+      const logp = tf.logSoftmax(logits);
+      const nll = tf.neg(tf.sum(tf.mul(logp, tf.oneHot(labels, k)), 1));
+      return [tf.exp(logp).dataSync() as Float32Array, tf.sum(nll).dataSync()[0]];
+    });
+    probs.set(p, s * k);
+    lossSum += l;
+  }
+  return { probs, numClasses: k, loss: lossSum / indices.length };
+}
+
+export function argmaxRows(probs: Float32Array, k: number): Int32Array {
+  const out = new Int32Array(probs.length / k);
+  for (let i = 0; i < out.length; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (probs[i * k + j] > probs[i * k + best]) best = j;
+    out[i] = best;
+  }
+  return out;
+}
+
+/** Fraction of predictions that differ from the labels. */
+export function errorRate(predicted: ArrayLike<number>, labels: ArrayLike<number>): number {
+  if (predicted.length !== labels.length) throw new Error(`errorRate: ${predicted.length} predictions for ${labels.length} labels`);
+  let wrong = 0;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] !== labels[i]) wrong++;
+  return labels.length ? wrong / labels.length : 0;
+}
+
+/**
+ * Expected calibration error (Guo et al. 2017): confidence = top probability, equal-width bins,
+ * Σ_b |B_b|/n · |accuracy(B_b) − confidence(B_b)|.
+ */
+export function expectedCalibrationError(probs: Float32Array, labels: ArrayLike<number>, k: number, bins = 15): number {
+  const n = labels.length;
+  const count = new Float64Array(bins), conf = new Float64Array(bins), acc = new Float64Array(bins);
+  const pred = argmaxRows(probs, k);
+  for (let i = 0; i < n; i++) {
+    const c = probs[i * k + pred[i]];
+    const b = Math.min(bins - 1, Math.floor(c * bins));
+    count[b]++; conf[b] += c; acc[b] += pred[i] === labels[i] ? 1 : 0;
+  }
+  let ece = 0;
+  for (let b = 0; b < bins; b++) if (count[b]) ece += (count[b] / n) * Math.abs(acc[b] / count[b] - conf[b] / count[b]);
+  return ece;
+}
+
+export interface Evaluation { loss: number; error: number; ece: number; n: number }
+
+export function evaluate(model: Model, data: LabeledData, batchSize = 500, indices?: ArrayLike<number>): Evaluation {
+  const idx = indices ?? range(data.n);
+  const p = predict(model, data, batchSize, idx);
+  const labels = Int32Array.from(idx as ArrayLike<number>, (i) => data.labels[i]);
+  return { loss: p.loss, error: errorRate(argmaxRows(p.probs, p.numClasses), labels), ece: expectedCalibrationError(p.probs, labels, p.numClasses), n: labels.length };
+}

@@ -1,0 +1,176 @@
+/**
+ * One training loop for ERM and mixup (ERM is mixup with α = 0), after the reference train.py:
+ * per epoch a fresh shuffle, augmentation and λ stream (derived from the seed and the epoch, so a resumed
+ * run draws exactly what an uninterrupted one would), cross-entropy against the (mixed) one-hot targets,
+ * weight decay added to the gradients, evaluation and a checkpoint after every epoch.
+ */
+import { tf } from '../backend';
+import type { LabeledData } from '../data/dataset';
+import { argmaxRows, evaluate } from '../eval/metrics';
+import { Mixup, MixupOptions, oneHot, validateAlpha } from '../mixup';
+import type { Model } from '../models';
+import { stream } from '../random';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { learningRate, makeOptimizer, OptimizerSpec, setLearningRate, validateOptimizer, weightDecay } from './optimizer';
+
+export interface TrainConfig {
+  epochs: number;
+  batchSize: number;
+  optimizer: OptimizerSpec;
+  mixup: MixupOptions;
+  seed: number;
+  /** Use the training set's augmentation (CIFAR: crop + flip). Default true. */
+  augment?: boolean;
+  evalBatchSize?: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  lr: number;
+  /** Mean training loss against the targets trained on (mixed ones under mixup). */
+  trainLoss: number;
+  /** Training error as the reference counts it under mixup: 1 − (λ·correct(y_a) + (1−λ)·correct(y_b)). */
+  trainError: number;
+  testLoss: number;
+  testError: number;
+  testEce: number;
+  seconds: number;
+  imgPerSec: number;
+  /** Whatever `evaluate` in the callbacks returned for this epoch. */
+  extra: Record<string, number>;
+}
+
+export interface StepInfo {
+  epoch: number; epochs: number; step: number; steps: number;
+  loss: number; imgPerSec: number; elapsedSeconds: number; etaSeconds: number;
+}
+
+export interface TrainCallbacks {
+  onStep?(info: StepInfo): void;
+  onEpoch?(record: EpochRecord, history: EpochRecord[]): void;
+  /** Extra per-epoch measures (for example error on the corrupted subset), stored in `record.extra`. */
+  evaluate?(model: Model, epoch: number): Record<string, number>;
+}
+
+export interface TrainOptions {
+  /** Folder for the per-epoch checkpoint; an existing checkpoint of the same run is resumed. */
+  checkpointDir?: string;
+  callbacks?: TrainCallbacks;
+  /** Call onStep every this many steps (default 10) and on the last step of an epoch. */
+  stepEvery?: number;
+}
+
+export interface TrainResult { history: EpochRecord[]; resumedFromEpoch: number | null; seconds: number }
+
+export class NonFiniteLossError extends Error {
+  constructor(readonly epoch: number, readonly step: number, loss: number) {
+    super(`training stopped: the loss became ${loss} at epoch ${epoch + 1}, step ${step + 1}. ` +
+      'Lower the learning rate or check the inputs for NaN; the checkpoint of the last finished epoch is kept.');
+  }
+}
+
+export function validateTrainConfig(c: TrainConfig): TrainConfig {
+  if (!Number.isInteger(c.epochs) || c.epochs < 1) throw new Error(`epochs must be a positive integer, got ${c.epochs}`);
+  if (!Number.isInteger(c.batchSize) || c.batchSize < 2) throw new Error(`batchSize must be an integer ≥ 2, got ${c.batchSize}`);
+  if (!Number.isInteger(c.seed) || c.seed < 0) throw new Error(`seed must be a non-negative integer, got ${c.seed}`);
+  validateAlpha(c.mixup.alpha);
+  validateOptimizer(c.optimizer);
+  return c;
+}
+
+interface CheckpointMeta { history: EpochRecord[]; config: TrainConfig }
+
+export async function train(model: Model, data: { train: LabeledData; test: LabeledData }, config: TrainConfig,
+  options: TrainOptions = {}): Promise<TrainResult> {
+  validateTrainConfig(config);
+  const { train: trainSet, test: testSet } = data;
+  if (trainSet.exampleShape.join() !== model.inputShape.join()) {
+    throw new Error(`the model takes examples of shape [${model.inputShape}], the data has [${trainSet.exampleShape}]`);
+  }
+  const cb = options.callbacks ?? {};
+  const stepEvery = options.stepEvery ?? 10;
+  const optimizer = makeOptimizer(config.optimizer);
+  const vars = model.params.list();
+  const wd = weightDecay(config.optimizer);
+  let history: EpochRecord[] = [];
+  let start = 0;
+  let resumedFromEpoch: number | null = null;
+  const t0 = Date.now();
+
+  if (options.checkpointDir) {
+    const ckpt = loadCheckpoint<CheckpointMeta>(options.checkpointDir);
+    if (ckpt) {
+      if (JSON.stringify(ckpt.meta.config) !== JSON.stringify(config)) {
+        throw new Error(`checkpoint in ${options.checkpointDir} belongs to another configuration: use another folder or delete it`);
+      }
+      model.params.load(ckpt.model);
+      await optimizer.setWeights(ckpt.optimizer.map((a) => ({ name: a.name, tensor: tf.tensor(a.data, a.shape) })));
+      history = ckpt.meta.history;
+      start = ckpt.epoch + 1;
+      resumedFromEpoch = ckpt.epoch;
+    }
+  }
+
+  const bs = config.batchSize;
+  // A last batch of one example would give batch norm a zero variance: such a remainder is dropped.
+  const steps = Math.floor(trainSet.n / bs) + (trainSet.n % bs >= 2 ? 1 : 0);
+  let stepsDone = 0;
+  const runStart = Date.now();
+  for (let epoch = start; epoch < config.epochs; epoch++) {
+    const lr = learningRate(config.optimizer, epoch);
+    setLearningRate(optimizer, lr);
+    const order = stream(config.seed, `shuffle/${epoch}`).permutation(trainSet.n);
+    const augment = config.augment === false ? undefined : stream(config.seed, `augment/${epoch}`);
+    const mixup = new Mixup(config.mixup, stream(config.seed, `mixup/${epoch}`));
+    const epochStart = Date.now();
+    let lossSum = 0, errSum = 0, seen = 0;
+    for (let step = 0; step < steps; step++) {
+      const idx = order.subarray(step * bs, Math.min((step + 1) * bs, trainSet.n));
+      const labels = Int32Array.from(idx, (i) => trainSet.labels[i]);
+      let lam: Float32Array = new Float32Array(0), perm: Int32Array = new Int32Array(0);
+      const [lossValue, predicted] = tf.tidy(() => {
+        const mixed = mixup.apply(trainSet.batch(idx, augment), oneHot(labels, trainSet.numClasses));
+        lam = mixed.lam; perm = mixed.perm;
+        let pred: tf.Tensor | null = null;
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = model.apply(mixed.x, true);
+          pred = tf.keep(tf.argMax(logits, 1));
+          return tf.losses.softmaxCrossEntropy(mixed.y, logits) as tf.Scalar;
+        }, vars);
+        if (wd > 0) for (const v of vars) grads[v.name] = tf.add(grads[v.name], tf.mul(v, wd));
+        optimizer.applyGradients(grads);
+        const out: [number, Int32Array] = [value.dataSync()[0], pred!.dataSync() as Int32Array];
+        pred!.dispose();
+        return out;
+      });
+      if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(epoch, step, lossValue);
+      const n = idx.length;
+      lossSum += lossValue * n;
+      for (let i = 0; i < n; i++) {
+        const correct = lam[i] * (predicted[i] === labels[i] ? 1 : 0) + (1 - lam[i]) * (predicted[i] === labels[perm[i]] ? 1 : 0);
+        errSum += 1 - correct;
+      }
+      seen += n;
+      stepsDone++;
+      if (cb.onStep && (step % stepEvery === stepEvery - 1 || step === steps - 1)) {
+        const elapsed = (Date.now() - runStart) / 1000;
+        const perStep = elapsed / stepsDone;
+        cb.onStep({ epoch, epochs: config.epochs, step, steps, loss: lossSum / seen, imgPerSec: seen / ((Date.now() - epochStart) / 1000),
+          elapsedSeconds: elapsed, etaSeconds: perStep * ((config.epochs - epoch) * steps - step - 1) });
+      }
+    }
+    const trainSeconds = (Date.now() - epochStart) / 1000;
+    const test = evaluate(model, testSet, config.evalBatchSize ?? 500);
+    const record: EpochRecord = { epoch, lr, trainLoss: lossSum / seen, trainError: errSum / seen, testLoss: test.loss,
+      testError: test.error, testEce: test.ece, seconds: trainSeconds, imgPerSec: seen / trainSeconds,
+      extra: cb.evaluate ? cb.evaluate(model, epoch) : {} };
+    history.push(record);
+    if (options.checkpointDir) {
+      saveCheckpoint<CheckpointMeta>(options.checkpointDir, { epoch, meta: { history, config }, model: model.params.toArrays(),
+        optimizer: (await optimizer.getWeights()).map((w) => ({ name: w.name, shape: w.tensor.shape, data: Float32Array.from(w.tensor.dataSync()) })) });
+    }
+    cb.onEpoch?.(record, history);
+  }
+  optimizer.dispose();
+  return { history, resumedFromEpoch, seconds: (Date.now() - t0) / 1000 };
+}
