@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { tf, useBackend } from '../lib/backend';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+
+/** Native TensorFlow unless MIXUP_BACKEND says otherwise (CI runs on native). */
+export function backendForTests() {
+  return useBackend();
+}
+
+/** Where the tests read CIFAR-10 from: MIXUP_CIFAR10, else the shared development copy, else an earlier fetch. */
+export function cifarSource(): string {
+  const candidates = [process.env.MIXUP_CIFAR10, path.join(ROOT, '..', 'shared', 'data', 'cifar-10-batches-bin'),
+    path.join(ROOT, 'data', 'cifar-10', 'cifar-10-batches-bin')].filter(Boolean) as string[];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) throw new Error(`tests need CIFAR-10: set MIXUP_CIFAR10 to a folder of the .bin files (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/** Runs fn on the named backend and returns plain arrays, restoring the previous backend. */
+export function onBackend<T>(name: string, fn: () => T): T {
+  const prev = tf.getBackend();
+  tf.setBackend(name);
+  try {
+    return fn();
+  } finally {
+    tf.setBackend(prev);
+  }
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+export function mean(xs: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i];
+  return s / xs.length;
+}

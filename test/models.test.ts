@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tf } from '../lib/backend';
+import { buildModel } from '../lib/models';
+import { backendForTests, maxAbsDiff } from './helpers';
+
+backendForTests();
+
+test('PreAct ResNet-18 at width 64 has the reference\'s 11,171,274 trainable parameters', () => {
+  const m = buildModel({ kind: 'preact-resnet18', width: 64, numClasses: 10 }, 0);
+  assert.equal(m.params.count(), 11_171_274);
+  // Each stage doubles the width; 1×1 shortcuts only where the shape changes (3 of 8 blocks).
+  assert.equal([...m.params.trainable.keys()].filter((k) => k.endsWith('shortcut')).length, 3);
+  m.dispose();
+});
+
+test('post-activation ResNet-18 adds BN on its shortcuts: 11,173,962 parameters', () => {
+  const m = buildModel({ kind: 'resnet18', width: 64, numClasses: 10 }, 0);
+  assert.equal(m.params.count(), 11_173_962);
+  m.dispose();
+});
+
+test('MLP: the paper\'s tabular net (two hidden layers of 128)', () => {
+  const m = buildModel({ kind: 'mlp', inputs: 57, hidden: [128, 128], numClasses: 2 }, 0);
+  assert.equal(m.params.count(), 57 * 128 + 128 + 128 * 128 + 128 + 128 * 2 + 2);
+  const out = m.apply(tf.ones([3, 57]), false);
+  assert.deepEqual(out.shape, [3, 2]);
+  assert.throws(() => m.apply(tf.ones([3, 56]), false), /mlp takes \[n, 57\] inputs/);
+  m.dispose();
+});
+
+test('ResNets map [n, 32, 32, 3] to logits, reject other shapes, and init is seeded', () => {
+  const a = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 3);
+  const b = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 3);
+  const c = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 4);
+  const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 1);
+  const ya = a.apply(x, false).dataSync(), yb = b.apply(x, false).dataSync(), yc = c.apply(x, false).dataSync();
+  assert.equal(ya.length, 20);
+  assert.equal(maxAbsDiff(ya, yb), 0);
+  assert.ok(maxAbsDiff(ya, yc) > 1e-4);
+  assert.throws(() => a.apply(tf.ones([2, 28, 28, 3]), false), /takes images \[n, 32, 32, 3\]/);
+  assert.throws(() => buildModel({ kind: 'preact-resnet18', width: 0, numClasses: 10 }, 0), /width must be a positive integer/);
+  assert.throws(() => buildModel({ kind: 'vgg' } as never, 0), /unknown model kind 'vgg'/);
+  for (const m of [a, b, c]) m.dispose();
+});
+
+test('training mode uses batch statistics and moves the running ones; inference uses the running ones', () => {
+  const m = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 1);
+  const x = tf.randomUniform([8, 32, 32, 3], 0, 1, 'float32', 2);
+  const before = m.apply(x, false).dataSync();
+  const mean0 = m.params.state.get('stem/bn/mean')!.dataSync().slice();
+  m.apply(x, true);
+  const mean1 = m.params.state.get('stem/bn/mean')!.dataSync();
+  assert.ok(maxAbsDiff(mean0, mean1) > 1e-4, 'running mean moved');
+  assert.ok(maxAbsDiff(before, m.apply(x, false).dataSync()) > 1e-5, 'inference output follows the running statistics');
+  m.dispose();
+});

@@ -1,0 +1,83 @@
+/**
+ * Each op family the models use, native TensorFlow against tfjs's pure-JS cpu backend on the same random
+ * inputs: values and gradients. Skipped (with a reason) where native TensorFlow is not loaded.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tf } from '../lib/backend';
+import { batchNormTrain } from '../lib/backend/fused';
+import { conv } from '../lib/models/params';
+import { stream } from '../lib/random';
+import { backendForTests, maxAbsDiff, onBackend } from './helpers';
+
+const report = backendForTests();
+const native = report.name === 'tensorflow';
+const skip = native ? false : `native TensorFlow not loaded (${report.reasons.join('; ')})`;
+
+function rand(shape: number[], seed: number, lo = -1, hi = 1): () => tf.Tensor {
+  const data = stream(seed, 'ops').uniformArray(shape.reduce((a, b) => a * b, 1), lo, hi);
+  return () => tf.tensor(data, shape);
+}
+
+/** Value and gradients of f w.r.t. each input, as arrays, on one backend. */
+function valueAndGrads(backend: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: (() => tf.Tensor)[]): Float32Array[] {
+  return onBackend(backend, () => tf.tidy(() => {
+    const xs = inputs.map((mk) => mk());
+    const y = f(...xs);
+    // A random projection makes every output element matter to the gradient.
+    const w = rand(y.shape, 99)();
+    const grads = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), w)))(xs);
+    return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+  }));
+}
+
+function compare(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: (() => tf.Tensor)[], tol = 1e-4): void {
+  test(`${name}: native matches cpu (values and gradients)`, { skip }, () => {
+    const a = valueAndGrads('tensorflow', f, inputs);
+    const b = valueAndGrads('cpu', f, inputs);
+    a.forEach((arr, i) => {
+      const scale = Math.max(1, ...Array.from(b[i], Math.abs));
+      const d = maxAbsDiff(arr, b[i]) / scale;
+      assert.ok(d < tol, `${i === 0 ? 'value' : `gradient ${i}`} differs by ${d}`);
+    });
+  });
+}
+
+compare('conv2d 3×3 stride 1', (x, w) => conv(x as tf.Tensor4D, w, 1), [rand([4, 8, 8, 3], 1), rand([3, 3, 3, 5], 2)]);
+compare('conv2d 3×3 stride 2 (PyTorch padding)', (x, w) => conv(x as tf.Tensor4D, w, 2), [rand([4, 8, 8, 3], 3), rand([3, 3, 3, 5], 4)]);
+compare('conv2d 1×1 stride 2', (x, w) => conv(x as tf.Tensor4D, w, 2), [rand([4, 8, 8, 3], 5), rand([1, 1, 3, 6], 6)]);
+compare('relu', (x) => tf.relu(x), [rand([4, 5, 5, 3], 7)]);
+compare('average pool (global mean)', (x) => tf.mean(x, [1, 2]), [rand([4, 4, 4, 6], 8)]);
+compare('avgPool 2×2', (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid'), [rand([4, 4, 4, 6], 9)]);
+compare('dense', (x, w, b) => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b), [rand([6, 7], 10), rand([7, 3], 11), rand([3], 12)]);
+compare('softmax cross-entropy (soft targets)', (logits) => tf.losses.softmaxCrossEntropy(tf.softmax(rand([6, 10], 13)()), logits), [rand([6, 10], 14, -3, 3)]);
+compare('batch norm, inference', (x, g, b) => tf.batchNorm(x, tf.tensor1d([0.1, -0.2, 0.3]), tf.tensor1d([1.5, 0.5, 2]), b, g, 1e-5),
+  [rand([4, 5, 5, 3], 15), rand([3], 16, 0.5, 1.5), rand([3], 17)]);
+
+// The fused training batch norm against the composed one, both on native and across backends.
+const bnInputs = [rand([8, 6, 6, 4], 18, -2, 3), rand([4], 19, 0.5, 1.5), rand([4], 20)];
+const bnTrain = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+  const r = batchNormTrain(x as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, tf.zeros([4]), tf.ones([4]), 0.1, 1e-5);
+  r.runningMean.dispose(); r.runningVar.dispose();
+  return r.y;
+};
+compare('batch norm, training (fused on native, composed on cpu)', bnTrain, bnInputs);
+
+test('fused batch norm updates running statistics as PyTorch does (unbiased variance, momentum 0.1)', { skip }, () => {
+  const stats = (backend: string) => onBackend(backend, () => tf.tidy(() => {
+    const r = batchNormTrain(bnInputs[0]() as tf.Tensor4D, bnInputs[1]() as tf.Tensor1D, bnInputs[2]() as tf.Tensor1D, tf.fill([4], 0.5), tf.fill([4], 2), 0.1, 1e-5);
+    const out = [r.runningMean.dataSync(), r.runningVar.dataSync()];
+    r.runningMean.dispose(); r.runningVar.dispose();
+    return out;
+  }));
+  const [mn, vn] = stats('tensorflow');
+  const [mc, vc] = stats('cpu');
+  assert.ok(maxAbsDiff(mn, mc) < 1e-5 && maxAbsDiff(vn, vc) < 1e-4, `native ${mn} ${vn} vs cpu ${mc} ${vc}`);
+  // By hand for channel 0: 0.9·0.5 + 0.1·mean, 0.9·2 + 0.1·var·n/(n−1).
+  const x = bnInputs[0]().dataSync();
+  const ch = Array.from(x).filter((_, i) => i % 4 === 0);
+  const m = ch.reduce((a, b) => a + b, 0) / ch.length;
+  const v = ch.reduce((a, b) => a + (b - m) ** 2, 0) / (ch.length - 1);
+  assert.ok(Math.abs(mn[0] - (0.45 + 0.1 * m)) < 1e-5);
+  assert.ok(Math.abs(vn[0] - (1.8 + 0.1 * v)) < 1e-4);
+});
