@@ -32,8 +32,10 @@ export function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
 }
 
 export function setLearningRate(opt: tf.Optimizer, lr: number): void {
-  if (opt instanceof tf.MomentumOptimizer) opt.setLearningRate(lr);
-  else (opt as unknown as { learningRate: number }).learningRate = lr;
+  // SGD/momentum optimizers have a setter; Adam reads its public field at each step.
+  const o = opt as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
 }
 
 export function weightDecay(spec: OptimizerSpec): number {

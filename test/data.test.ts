@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import * as tar from 'tar';
+import { loadCifar10, readCifarFile, resolveCifar10, RECORD_BYTES } from '../lib/data/cifar10';
+import { corruptLabels } from '../lib/data/corrupt';
+import { ImageData } from '../lib/data/dataset';
+import { twoMoons } from '../lib/data/toy2d';
+import { loadUci, UCI_DATASETS } from '../lib/data/uci';
+import { stream } from '../lib/random';
+import { backendForTests, cifarSource, mean } from './helpers';
+
+backendForTests();
+const source = cifarSource();
+
+test('CIFAR-10 test batch: 10,000 records, 1,000 per class, pixels laid out HWC from the CHW planes', () => {
+  const file = path.join(source, 'test_batch.bin');
+  const { pixels, labels } = readCifarFile(file);
+  assert.equal(labels.length, 10000);
+  const counts = new Array(10).fill(0);
+  labels.forEach((l) => counts[l]++);
+  assert.deepEqual(counts, new Array(10).fill(1000));
+  const raw = fs.readFileSync(file);
+  const r = 1234, p = 517; // record, pixel
+  for (let c = 0; c < 3; c++) assert.equal(pixels[r * 3072 + 3 * p + c], raw[r * RECORD_BYTES + 1 + c * 1024 + p]);
+});
+
+test('loadCifar10 takes a folder, limits, and attaches the reference augmentation to the training set only', async () => {
+  const c = await loadCifar10({ source, trainLimit: 12000, testLimit: 500 });
+  assert.equal(c.train.n, 12000);
+  assert.equal(c.test.n, 500);
+  assert.deepEqual(c.train.augmentation, { pad: 4, flip: true });
+  assert.equal(c.test.augmentation, null);
+  const x = c.test.batch([0, 1]);
+  const v = x.dataSync();
+  assert.deepEqual(x.shape, [2, 32, 32, 3]);
+  assert.ok(Math.min(...v) >= 0 && Math.max(...v) <= 1);
+});
+
+test('augmentation: crops of the zero-padded image and horizontal flips, seeded', () => {
+  const px = Uint8Array.from({ length: 4 * 4 * 3 }, (_, i) => i + 1);
+  const flipOnly = new ImageData(px, 4, 4, Int32Array.from([0]), 1, { pad: 0, flip: true });
+  const seen = new Set<string>();
+  for (let s = 0; s < 20; s++) seen.add(Array.from(flipOnly.batch([0], stream(s, 'aug')).dataSync()).join());
+  assert.equal(seen.size, 2, 'identity or mirror');
+  const mirrored = [...seen].map((k) => k.split(',').map(Number)).find((a) => Math.abs(a[0] - 1 / 255) > 1e-9)!;
+  assert.ok(Math.abs(mirrored[0] - px[9] / 255) < 1e-6, 'first pixel of a flip is the last of the row');
+  const crop = new ImageData(px, 4, 4, Int32Array.from([0]), 1, { pad: 1, flip: false });
+  const a = crop.batch([0], stream(3, 'aug')).dataSync(), b = crop.batch([0], stream(3, 'aug')).dataSync();
+  assert.deepEqual(a, b);
+  for (let s = 0; s < 30; s++) {
+    const v = Array.from(crop.batch([0], stream(s, 'aug')).dataSync());
+    const zeros = v.filter((x) => x === 0).length;
+    assert.ok([0, 12, 21].includes(zeros), `a shift by ≤1 pixel zeroes 0, one row/column or both (got ${zeros})`);
+  }
+});
+
+test('missing, truncated and corrupt CIFAR files get errors that name the file and the fix', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cifar-'));
+  await assert.rejects(resolveCifar10({ source: path.join(dir, 'nope') }), /does not exist: give a folder/);
+  await assert.rejects(resolveCifar10({ source: dir }), /holds no test_batch.bin/);
+  const good = fs.readFileSync(path.join(source, 'test_batch.bin'));
+  fs.writeFileSync(path.join(dir, 'test_batch.bin'), good.subarray(0, 1000));
+  assert.throws(() => readCifarFile(path.join(dir, 'test_batch.bin')), /test_batch.bin has 1000 bytes, expected 30730000.*fetch it again/);
+  const bad = Buffer.from(good); bad[5000] ^= 0xff;
+  fs.writeFileSync(path.join(dir, 'test_batch.bin'), bad);
+  assert.throws(() => readCifarFile(path.join(dir, 'test_batch.bin')), /test_batch.bin is corrupt \(SHA-256/);
+  assert.throws(() => readCifarFile(path.join(dir, 'data_batch_1.bin')), /data_batch_1.bin is missing/);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('a local archive is unpacked into the cache folder and read', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cifar-arc-'));
+  fs.mkdirSync(path.join(dir, 'src', 'cifar-10-batches-bin'), { recursive: true });
+  fs.copyFileSync(path.join(source, 'test_batch.bin'), path.join(dir, 'src', 'cifar-10-batches-bin', 'test_batch.bin'));
+  await tar.c({ gzip: true, file: path.join(dir, 'c.tar.gz'), cwd: path.join(dir, 'src') }, ['cifar-10-batches-bin']);
+  const found = await resolveCifar10({ source: path.join(dir, 'c.tar.gz'), cacheDir: path.join(dir, 'cache') });
+  assert.equal(found, path.join(dir, 'cache', 'cifar-10-batches-bin'));
+  assert.equal(readCifarFile(path.join(found, 'test_batch.bin'), 10).labels.length, 10);
+  fs.writeFileSync(path.join(dir, 'junk.tar.gz'), 'not an archive');
+  await assert.rejects(resolveCifar10({ source: path.join(dir, 'junk.tar.gz'), cacheDir: path.join(dir, 'cache2') }), /junk.tar.gz/);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('label corruption: exactly round(p·n) redrawn, seeded, recorded; about (1 − 1/K) of them change', () => {
+  const labels = Int32Array.from({ length: 10000 }, (_, i) => i % 10);
+  const a = corruptLabels(labels, 10, 0.5, stream(1, 'corrupt'));
+  const b = corruptLabels(labels, 10, 0.5, stream(1, 'corrupt'));
+  assert.deepEqual(a.labels, b.labels);
+  assert.equal(a.corrupted.length, 5000);
+  for (let i = 0; i < labels.length; i++) if (!a.isCorrupted[i]) assert.equal(a.labels[i], labels[i]);
+  assert.ok(Math.abs(a.changed / 5000 - 0.9) < 0.03, `changed ${a.changed}`);
+  assert.throws(() => corruptLabels(labels, 10, 1.5, stream(1, 'c')), /fraction must be in \[0, 1\]/);
+});
+
+test('the six UCI sets load: one-hot categories, missing values filled, standardised on the training split', async () => {
+  const dims: Record<string, number> = {};
+  for (const name of UCI_DATASETS) {
+    const s = await loadUci(name, stream(2, 'split'));
+    dims[name] = s.train.dim;
+    assert.ok(s.train.features.every(Number.isFinite), `${name}: no NaN left`);
+    assert.equal(s.train.n + s.test.n, s.frame.shape[0]);
+    if (name === 'arrhythmia') assert.ok(s.missingFilled > 0);
+    if (name === 'spambase') {
+      const col0 = Array.from({ length: s.train.n }, (_, i) => s.train.features[i * s.train.dim]);
+      assert.ok(Math.abs(mean(col0)) < 1e-5, 'training columns centred');
+      assert.ok(Math.abs(mean(col0.map((v) => v * v)) - 1) < 1e-3, 'training columns unit variance');
+      const t0 = Array.from({ length: s.test.n }, (_, i) => s.test.features[i * s.test.dim]);
+      assert.ok(Math.abs(mean(t0)) > 1e-4, 'test statistics are not refitted');
+    }
+  }
+  assert.equal(dims.abalone, 7 + 3, 'sex M/F/I becomes three columns');
+  assert.equal(dims.iris, 4);
+  assert.equal(dims.arcene, 10000);
+  const a = await loadUci('iris', stream(9, 'split')), b = await loadUci('iris', stream(9, 'split'));
+  assert.deepEqual(a.test.labels, b.test.labels);
+  await assert.rejects(loadUci('htru2', stream(1, 'split')), /unknown UCI data set 'htru2'/);
+});
+
+test('two moons: balanced classes with a curved boundary, seeded', () => {
+  const d = twoMoons(400, 0.1, stream(1, 'toy'));
+  assert.equal(d.n, 400);
+  assert.equal(d.labels.filter((l) => l === 1).length, 200);
+  assert.deepEqual(d.features, twoMoons(400, 0.1, stream(1, 'toy')).features);
+});

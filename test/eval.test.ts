@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tf } from '../lib/backend';
+import { attackErrors, fgsm } from '../lib/attacks/fgsm';
+import { loadCifar10 } from '../lib/data/cifar10';
+import { twoMoons } from '../lib/data/toy2d';
+import { inBetween } from '../lib/eval/between';
+import { errorRate, evaluate, expectedCalibrationError } from '../lib/eval/metrics';
+import { buildModel } from '../lib/models';
+import { stream } from '../lib/random';
+import { train } from '../lib/train/loop';
+import { backendForTests, cifarSource } from './helpers';
+
+backendForTests();
+
+test('error rate and expected calibration error', () => {
+  assert.equal(errorRate([0, 1, 2, 2], [0, 1, 1, 0]), 0.5);
+  assert.throws(() => errorRate([0], [0, 1]), /1 predictions for 2 labels/);
+  // Two confident right answers (0.9) and two confident wrong ones (0.9): accuracy 0.5 in the 0.9 bin → ECE 0.4.
+  const probs = Float32Array.from([0.9, 0.1, 0.1, 0.9, 0.9, 0.1, 0.1, 0.9]);
+  assert.ok(Math.abs(expectedCalibrationError(probs, [0, 1, 1, 0], 2) - 0.4) < 1e-6);
+  assert.ok(Math.abs(expectedCalibrationError(probs, [0, 1, 0, 1], 2) - 0.1) < 1e-6, 'all right at confidence 0.9');
+});
+
+async function trainedCifar() {
+  const c = await loadCifar10({ source: cifarSource(), trainLimit: 1024, testLimit: 200 });
+  const m = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 1);
+  await train(m, c, { epochs: 2, batchSize: 64, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4, milestones: [], gamma: 0.1 }, mixup: { alpha: 0 }, seed: 1 });
+  return { c, m };
+}
+
+test('FGSM moves every pixel by exactly ε (or to the clip), stays in [0, 1], and raises the loss; I-FGSM stays in the ε-ball', async () => {
+  const { c, m } = await trainedCifar();
+  const idx = Array.from({ length: 32 }, (_, i) => i);
+  const labels = idx.map((i) => c.test.labels[i]);
+  const x = c.test.batch(idx);
+  const eps = 8 / 255;
+  const adv = fgsm(m, x, labels, eps);
+  const xv = x.dataSync(), av = adv.dataSync();
+  let moved = 0;
+  for (let i = 0; i < xv.length; i++) {
+    const d = Math.abs(av[i] - xv[i]);
+    assert.ok(av[i] >= 0 && av[i] <= 1);
+    assert.ok(d <= eps + 1e-6);
+    if (Math.abs(d - eps) < 1e-5) moved++;
+  }
+  assert.ok(moved / xv.length > 0.8, `${moved} of ${xv.length} pixels moved by ε`);
+  const y = tf.oneHot(labels, 10).toFloat();
+  const loss = (t: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, m.apply(t, false)).dataSync()[0];
+  assert.ok(loss(adv) > loss(x) + 0.1, `loss ${loss(x)} → ${loss(adv)}`);
+  const iter = fgsm(m, x, labels, eps, { iterations: 10 }).dataSync();
+  for (let i = 0; i < xv.length; i++) assert.ok(Math.abs(iter[i] - xv[i]) <= eps + 1e-6);
+  assert.ok(loss(tf.tensor(iter, x.shape)) >= loss(adv) - 0.05, 'I-FGSM is at least as strong');
+  assert.throws(() => fgsm(m, x, labels, -1), /epsilon must be a finite number ≥ 0/);
+  m.dispose();
+});
+
+test('attack errors: ε = 0 is the clean error; error grows with ε; white-box and black-box rows per target', async () => {
+  const { c, m } = await trainedCifar();
+  const other = buildModel({ kind: 'resnet18', width: 4, numClasses: 10 }, 2);
+  const rows = attackErrors(m, { white: m, black: other }, c.test, [0, 2 / 255, 8 / 255], { limit: 200 });
+  assert.equal(rows.length, 6);
+  const white = rows.filter((r) => r.target === 'white').map((r) => r.error);
+  assert.ok(Math.abs(white[0] - evaluate(m, c.test).error) < 1e-9);
+  assert.ok(white[2] > white[0] + 0.1, `white-box error ${white}`);
+  m.dispose(); other.dispose();
+});
+
+test('Fig. 2 measures: an ERM net has larger input gradients between examples than at them; misses need a third class', async () => {
+  const d = twoMoons(400, 0.05, stream(1, 'toy'));
+  const m = buildModel({ kind: 'mlp', inputs: 2, hidden: [64, 64], numClasses: 2 }, 1);
+  await train(m, { train: d, test: d }, { epochs: 30, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01 }, mixup: { alpha: 0 }, seed: 1 });
+  const pts = inBetween(m, d, stream(1, 'between'), { pairs: 400, lambdas: [0, 0.5, 1] });
+  assert.deepEqual(pts.map((p) => p.lambda), [0, 0.5, 1]);
+  // With two classes every prediction is y_i or y_j unless the pair shares a class: misses are rare.
+  assert.ok(pts[0].missRate < 0.05 && pts[2].missRate < 0.05);
+  assert.ok(pts[1].gradNorm > pts[0].gradNorm, `gradient norms ${pts.map((p) => p.gradNorm)}`);
+  assert.throws(() => inBetween(m, d, stream(1, 'b'), { pairs: 10, lambdas: [1.5] }), /every λ must lie in \[0, 1\]/);
+  m.dispose();
+});

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { tf } from '../lib/backend';
+import { loadCifar10 } from '../lib/data/cifar10';
+import { TabularData } from '../lib/data/dataset';
+import { twoMoons } from '../lib/data/toy2d';
+import { buildModel } from '../lib/models';
+import { NonFiniteLossError, train, TrainConfig } from '../lib/train/loop';
+import { learningRate, PAPER_CIFAR_SGD, scaledCifarSgd } from '../lib/train/optimizer';
+import { stream } from '../lib/random';
+import { backendForTests, cifarSource, maxAbsDiff } from './helpers';
+
+backendForTests();
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-train-'));
+
+async function smallCifar() {
+  const c = await loadCifar10({ source: cifarSource(), trainLimit: 384, testLimit: 200 });
+  return { train: c.train, test: c.test };
+}
+
+const cifarConfig = (alpha: number, epochs = 2): TrainConfig =>
+  ({ epochs, batchSize: 64, optimizer: scaledCifarSgd(epochs), mixup: { alpha }, seed: 5 });
+
+function weights(m: ReturnType<typeof buildModel>): Float32Array {
+  return Float32Array.from(m.params.toArrays().flatMap((a) => Array.from(a.data)));
+}
+
+test('the paper\'s step schedule: 0.1, 0.01 from epoch 100, 0.001 from 150', () => {
+  assert.deepEqual([0, 99, 100, 149, 150, 199].map((e) => learningRate(PAPER_CIFAR_SGD, e)).map((v) => +v.toPrecision(3)), [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]);
+});
+
+test('same seed, same numbers: two mixup runs on real CIFAR-10 end with identical weights and history', async () => {
+  const data = await smallCifar();
+  const run = async () => {
+    const m = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 5);
+    const r = await train(m, data, cifarConfig(1));
+    const w = weights(m);
+    m.dispose();
+    return { w, h: r.history.map((e) => [e.trainLoss, e.testError]) };
+  };
+  const a = await run(), b = await run();
+  assert.deepEqual(a.h, b.h);
+  assert.equal(maxAbsDiff(a.w, b.w), 0, 'bitwise equal weights');
+});
+
+test('a resumed run ends exactly where an uninterrupted one does; checkpoints of another config are refused', async () => {
+  const data = await smallCifar();
+  const dir = tmp();
+  const full = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 5);
+  const fullRun = await train(full, data, cifarConfig(1, 3));
+  // Interrupted after epoch 2 of 3: train 2 epochs of the 3-epoch config by stopping in onEpoch.
+  const first = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 5);
+  await assert.rejects(train(first, data, cifarConfig(1, 3), { checkpointDir: dir, callbacks: { onEpoch: (r) => { if (r.epoch === 1) throw new Error('interrupted'); } } }), /interrupted/);
+  first.dispose();
+  const second = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 5);
+  const resumed = await train(second, data, cifarConfig(1, 3), { checkpointDir: dir });
+  assert.equal(resumed.resumedFromEpoch, 1);
+  assert.equal(resumed.history.length, 3);
+  assert.deepEqual(resumed.history.map((e) => e.testError), fullRun.history.map((e) => e.testError));
+  assert.equal(maxAbsDiff(weights(second), weights(full)), 0);
+  const other = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 5);
+  await assert.rejects(train(other, data, cifarConfig(0, 3), { checkpointDir: dir }), /belongs to another configuration/);
+  for (const m of [full, second, other]) m.dispose();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('no tensor leaks: tf.memory().numTensors is constant over many training steps', async () => {
+  const data = await smallCifar();
+  const m = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 1);
+  const counts: number[] = [];
+  await train(m, data, { ...cifarConfig(1, 4) }, { stepEvery: 1, callbacks: { onStep: () => counts.push(tf.memory().numTensors) } });
+  assert.ok(counts.length >= 20);
+  // The first step creates the optimizer's momentum buffers; from then on nothing may accumulate.
+  assert.equal(new Set(counts.slice(1)).size, 1, `tensor counts ${[...new Set(counts)]}`);
+  m.dispose();
+});
+
+test('progress reaches the callback with epoch, step, loss, img/s and time left', async () => {
+  const data = await smallCifar();
+  const m = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 1);
+  const seen: string[] = [];
+  const r = await train(m, data, cifarConfig(0, 1), { stepEvery: 2, callbacks: { onStep: (s) => seen.push(`${s.epoch}/${s.step}/${s.steps}`) } });
+  assert.deepEqual(seen, ['0/1/6', '0/3/6', '0/5/6']);
+  const e = r.history[0];
+  for (const k of ['trainLoss', 'trainError', 'testLoss', 'testError', 'testEce', 'imgPerSec'] as const) assert.ok(Number.isFinite(e[k]), k);
+  m.dispose();
+});
+
+test('a NaN loss stops the run with a message naming epoch and step', async () => {
+  const feats = new Float32Array(64 * 2).fill(1);
+  feats[40 * 2] = NaN;
+  const d = new TabularData(feats, 2, Int32Array.from({ length: 64 }, (_, i) => i % 2), 2);
+  const m = buildModel({ kind: 'mlp', inputs: 2, hidden: [8], numClasses: 2 }, 1);
+  await assert.rejects(train(m, { train: d, test: d }, { epochs: 1, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01 }, mixup: { alpha: 0 }, seed: 1 }),
+    (e: Error) => e instanceof NonFiniteLossError && /loss became NaN at epoch 1, step \d/.test(e.message));
+  m.dispose();
+});
+
+test('ERM and mixup both learn the two-moons problem with Adam (the tabular path)', async () => {
+  const d = twoMoons(512, 0.1, stream(1, 'toy'));
+  for (const alpha of [0, 1]) {
+    const m = buildModel({ kind: 'mlp', inputs: 2, hidden: [32, 32], numClasses: 2 }, 2);
+    const r = await train(m, { train: d, test: twoMoons(256, 0.1, stream(2, 'toy')) },
+      { epochs: 15, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01 }, mixup: { alpha }, seed: 3 });
+    assert.ok(r.history.at(-1)!.testError < 0.06, `α=${alpha}: test error ${r.history.at(-1)!.testError}`);
+    m.dispose();
+  }
+});
+
+test('bad training options are refused before any work', async () => {
+  const d = twoMoons(32, 0.1, stream(1, 'toy'));
+  const m = buildModel({ kind: 'mlp', inputs: 2, hidden: [4], numClasses: 2 }, 1);
+  const base: TrainConfig = { epochs: 1, batchSize: 8, optimizer: { kind: 'adam', lr: 0.01 }, mixup: { alpha: 0 }, seed: 1 };
+  await assert.rejects(train(m, { train: d, test: d }, { ...base, epochs: 0 }), /epochs must be a positive integer/);
+  await assert.rejects(train(m, { train: d, test: d }, { ...base, optimizer: { kind: 'rmsprop' } as never }), /unknown optimizer 'rmsprop'/);
+  await assert.rejects(train(m, { train: d, test: d }, { ...base, mixup: { alpha: -2 } }), /alpha must be/);
+  const wrong = buildModel({ kind: 'mlp', inputs: 3, hidden: [4], numClasses: 2 }, 1);
+  await assert.rejects(train(wrong, { train: d, test: d }, base), /the model takes examples of shape \[3\], the data has \[2\]/);
+  m.dispose(); wrong.dispose();
+});
