@@ -78,6 +78,27 @@ export function validateTrainConfig(c: TrainConfig): TrainConfig {
   return c;
 }
 
+/**
+ * One optimisation step on a prepared batch: cross-entropy against the (soft) targets, weight decay added to
+ * the gradients as PyTorch's SGD does. Returns the loss and the predicted classes.
+ */
+export function trainStep(model: Model, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor2D, weightDecay: number): [number, Int32Array] {
+  return tf.tidy(() => {
+    let pred: tf.Tensor | null = null;
+    const vars = model.params.list();
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = model.apply(x, true);
+      pred = tf.keep(tf.argMax(logits, 1));
+      return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+    }, vars);
+    if (weightDecay > 0) for (const v of vars) grads[v.name] = tf.add(grads[v.name], tf.mul(v, weightDecay));
+    optimizer.applyGradients(grads);
+    const out: [number, Int32Array] = [value.dataSync()[0], pred!.dataSync() as Int32Array];
+    pred!.dispose();
+    return out;
+  });
+}
+
 interface CheckpointMeta { history: EpochRecord[]; config: TrainConfig }
 
 export async function train(model: Model, data: { train: LabeledData; test: LabeledData }, config: TrainConfig,
@@ -90,7 +111,6 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
   const cb = options.callbacks ?? {};
   const stepEvery = options.stepEvery ?? 10;
   const optimizer = makeOptimizer(config.optimizer);
-  const vars = model.params.list();
   const wd = weightDecay(config.optimizer);
   let history: EpochRecord[] = [];
   let start = 0;
@@ -131,17 +151,7 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
       const [lossValue, predicted] = tf.tidy(() => {
         const mixed = mixup.apply(trainSet.batch(idx, augment), oneHot(labels, trainSet.numClasses));
         lam = mixed.lam; perm = mixed.perm;
-        let pred: tf.Tensor | null = null;
-        const { value, grads } = tf.variableGrads(() => {
-          const logits = model.apply(mixed.x, true);
-          pred = tf.keep(tf.argMax(logits, 1));
-          return tf.losses.softmaxCrossEntropy(mixed.y, logits) as tf.Scalar;
-        }, vars);
-        if (wd > 0) for (const v of vars) grads[v.name] = tf.add(grads[v.name], tf.mul(v, wd));
-        optimizer.applyGradients(grads);
-        const out: [number, Int32Array] = [value.dataSync()[0], pred!.dataSync() as Int32Array];
-        pred!.dispose();
-        return out;
+        return trainStep(model, optimizer, mixed.x, mixed.y, wd);
       });
       if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(epoch, step, lossValue);
       const n = idx.length;

@@ -1,0 +1,96 @@
+/**
+ * `npm run bench [-- --backends tensorflow,cpu,pytorch --widths 16,64 --batch 128 --steps 10]`
+ * PreAct ResNet-18 on 32×32×3, one SGD step (momentum, weight decay) per batch, after warm-up: training and
+ * inference images per second and peak RSS, per backend and width, with PyTorch CPU (bench/torch_speed.py
+ * in .venv, when torch is installed there: `npm run bench:torch-install`) as the yardstick in the same run.
+ * Each setting runs in its own process so its peak RSS is its own. Prints a table and one JSON line per setting.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tf, useBackend } from '../lib/backend';
+import { buildModel } from '../lib/models';
+import { trainStep } from '../lib/train/loop';
+import { makeOptimizer, PAPER_CIFAR_SGD } from '../lib/train/optimizer';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const VENV_PY = path.join(ROOT, '.venv', 'bin', 'python');
+
+interface Row { backend: string; width: number; batch: number; train_img_s: number; infer_img_s: number; peak_rss_mb: number; threads?: number }
+
+function parseArgs(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const k = argv[i];
+    if (!k.startsWith('--') || argv[i + 1] === undefined) throw new Error(`bad argument ${k}: use --backends a,b --widths 16,64 --batch N --steps N`);
+    out[k.slice(2)] = argv[i + 1];
+  }
+  const known = ['backends', 'widths', 'batch', 'steps', 'one'];
+  for (const k of Object.keys(out)) if (!known.includes(k)) throw new Error(`unknown option --${k}: use ${known.map((x) => `--${x}`).join(', ')}`);
+  return out;
+}
+
+async function one(backend: string, width: number, batch: number, steps: number): Promise<Row> {
+  const report = useBackend(backend as 'tensorflow' | 'cpu');
+  if (report.name !== backend) throw new Error(`asked for ${backend}, got ${report.name}`);
+  const model = buildModel({ kind: 'preact-resnet18', width, numClasses: 10 }, 1);
+  const opt = makeOptimizer(PAPER_CIFAR_SGD);
+  const x = tf.randomUniform([batch, 32, 32, 3], 0, 1, 'float32', 1);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10).toFloat() as tf.Tensor2D;
+  const warm = backend === 'cpu' ? 1 : 3;
+  for (let i = 0; i < warm; i++) trainStep(model, opt, x, y, 1e-4);
+  let t = Date.now();
+  for (let i = 0; i < steps; i++) trainStep(model, opt, x, y, 1e-4);
+  const train = (batch * steps) / ((Date.now() - t) / 1000);
+  tf.tidy(() => model.apply(x, false).dataSync());
+  t = Date.now();
+  for (let i = 0; i < steps; i++) tf.tidy(() => model.apply(x, false).dataSync());
+  const infer = (batch * steps) / ((Date.now() - t) / 1000);
+  return { backend, width, batch, train_img_s: +train.toFixed(1), infer_img_s: +infer.toFixed(1), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+function runChild(args: string[], cmd = process.execPath): Row | string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 << 20, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
+  if (r.status !== 0 || !line) return `failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
+  return JSON.parse(line) as Row;
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  const batch = Number(a.batch ?? 128);
+  const steps = Number(a.steps ?? 10);
+  if (a.one) {
+    const [backend, width] = a.one.split(':');
+    console.log(JSON.stringify(await one(backend, Number(width), batch, backend === 'cpu' ? Math.min(steps, 2) : steps)));
+    return;
+  }
+  const backends = (a.backends ?? 'tensorflow,pytorch,cpu').split(',');
+  const widths = (a.widths ?? '16,64').split(',').map(Number);
+  const hasTorch = fs.existsSync(VENV_PY) && spawnSync(VENV_PY, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+  const rows: Row[] = [];
+  for (const width of widths) {
+    for (const backend of backends) {
+      if (backend === 'cpu' && width > 16) { console.error(`bench: skipping cpu at width ${width} (minutes per step)`); continue; }
+      let r: Row | string;
+      if (backend === 'pytorch') {
+        if (!hasTorch) { console.error('bench: pytorch skipped: torch is not installed in .venv (npm run bench:torch-install)'); continue; }
+        r = runChild([path.join(ROOT, 'bench', 'torch_speed.py'), '--width', String(width), '--batch', String(batch), '--steps', String(steps)], VENV_PY);
+      } else {
+        r = runChild([__filename, '--one', `${backend}:${width}`, '--batch', String(batch), '--steps', String(steps)]);
+      }
+      if (typeof r === 'string') { console.error(`bench: ${backend} width ${width} ${r}`); continue; }
+      rows.push(r);
+      console.log(JSON.stringify(r));
+    }
+  }
+  console.log('\n| backend | width | batch | train img/s | infer img/s | peak RSS MB | train vs PyTorch |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    const ref = rows.find((p) => p.backend === 'pytorch' && p.width === r.width);
+    const ratio = ref && r.backend !== 'pytorch' ? `${(r.train_img_s / ref.train_img_s).toFixed(2)}x` : '';
+    console.log(`| ${r.backend} | ${r.width} | ${r.batch} | ${r.train_img_s} | ${r.infer_img_s} | ${r.peak_rss_mb} | ${ratio} |`);
+  }
+}
+
+main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

@@ -1,0 +1,84 @@
+/**
+ * Every chart of mixup-lab as a vega-lite (v5) spec: plain JSON, shown interactively in JupyterLab and
+ * rendered to SVG in Node for the report (render.ts).
+ */
+export type Spec = Record<string, unknown>;
+export type Row = Record<string, string | number | null>;
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+export interface LineOptions { x: string; y: string; color?: string; strokeDash?: string; title?: string; xTitle?: string; yTitle?: string;
+  yFormat?: string; xScale?: 'linear' | 'log'; width?: number; height?: number; facet?: string }
+
+/** Lines with points, one per `color` value (and dashed per `strokeDash`), optionally faceted into columns. */
+export function lineChart(rows: Row[], o: LineOptions): Spec {
+  const encoding: Record<string, unknown> = {
+    x: { field: o.x, type: 'quantitative', title: o.xTitle ?? o.x, scale: o.xScale === 'log' ? { type: 'log' } : { zero: false } },
+    y: { field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, ...(o.yFormat ? { axis: { format: o.yFormat } } : {}) },
+    tooltip: Object.keys(rows[0] ?? {}).map((field) => ({ field })),
+  };
+  if (o.color) encoding.color = { field: o.color, type: 'nominal' };
+  if (o.strokeDash) encoding.strokeDash = { field: o.strokeDash, type: 'nominal' };
+  const unit = { mark: { type: 'line', point: true }, encoding, width: o.width ?? 320, height: o.height ?? 220 };
+  if (o.facet) {
+    return { $schema: SCHEMA, title: o.title, data: { values: rows }, facet: { column: { field: o.facet, type: 'nominal' } }, spec: unit };
+  }
+  return { $schema: SCHEMA, title: o.title, data: { values: rows }, ...unit };
+}
+
+/** Train loss and test error per epoch for several runs (rows: run, epoch, trainLoss, testError). */
+export function learningCurves(rows: Row[], title = 'Learning curves'): Spec {
+  const base = (y: string, t: string, format?: string) => ({
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      y: { field: y, type: 'quantitative', title: t, ...(format ? { axis: { format } } : {}) },
+      color: { field: 'run', type: 'nominal' },
+      tooltip: [{ field: 'run' }, { field: 'epoch' }, { field: y }],
+    },
+    width: 300, height: 220,
+  });
+  return { $schema: SCHEMA, title, data: { values: rows }, hconcat: [base('trainLoss', 'training loss'), base('testError', 'test error', '.0%')] };
+}
+
+/** p(y = 1 | x) over a grid with the training points on top (rows: grid x, y, p; points x, y, label), faceted by `panel`. */
+export function decisionHeatmap(grid: Row[], points: Row[], step: number, title: string): Spec {
+  const panels = [...new Set(grid.map((g) => g.panel))];
+  return {
+    $schema: SCHEMA, title,
+    hconcat: panels.map((panel) => ({
+      title: String(panel), width: 260, height: 260,
+      layer: [
+        { data: { values: grid.filter((g) => g.panel === panel) }, mark: { type: 'rect' },
+          encoding: {
+            x: { field: 'x', type: 'quantitative', bin: { binned: true, step }, title: 'x₁' },
+            x2: { field: 'x2' },
+            y: { field: 'y', type: 'quantitative', bin: { binned: true, step }, title: 'x₂' },
+            y2: { field: 'y2' },
+            color: { field: 'p', type: 'quantitative', title: 'p(y=1|x)', scale: { scheme: 'blues', domain: [0, 1] } },
+          } },
+        { data: { values: points }, mark: { type: 'point', filled: true, size: 14 },
+          encoding: {
+            x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' },
+            color: { field: 'label', type: 'nominal', scale: { range: ['#2ca02c', '#ff7f0e'] }, title: 'class' },
+          } },
+      ],
+      resolve: { scale: { color: 'independent' } },
+    })),
+  };
+}
+
+/** Grouped bars, e.g. ours vs paper per method (rows: group, series, value[, lo, hi]). */
+export function groupedBars(rows: Row[], o: { group: string; series: string; value: string; title?: string; yTitle?: string; yFormat?: string }): Spec {
+  return {
+    $schema: SCHEMA, title: o.title, data: { values: rows }, width: 360, height: 220,
+    mark: 'bar',
+    encoding: {
+      x: { field: o.group, type: 'nominal', title: null },
+      xOffset: { field: o.series },
+      y: { field: o.value, type: 'quantitative', title: o.yTitle ?? o.value, ...(o.yFormat ? { axis: { format: o.yFormat } } : {}) },
+      color: { field: o.series, type: 'nominal', title: null },
+      tooltip: Object.keys(rows[0] ?? {}).map((field) => ({ field })),
+    },
+  };
+}

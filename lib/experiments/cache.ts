@@ -1,0 +1,68 @@
+/**
+ * Finished runs are cached per configuration and seed under .cache/runs/<hash>/ (git-ignored):
+ * `result.json` marks a finished run and is never overwritten; `checkpoint.bin` holds the last finished epoch,
+ * so an interrupted run resumes there. Rerunning a notebook with the same configuration reuses the run at once.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LabeledData } from '../data/dataset';
+import { PROJECT_ROOT } from '../data/cifar10';
+import { buildModel, Model, ModelSpec } from '../models';
+import { loadCheckpoint } from '../train/checkpoint';
+import { EpochRecord, train, TrainCallbacks, TrainConfig } from '../train/loop';
+
+export const RUNS_DIR = process.env.MIXUP_RUNS_DIR ?? path.join(PROJECT_ROOT, '.cache', 'runs');
+
+export interface RunSpec {
+  /** What the data is (names, sizes, noise): anything that changes the examples must be here. */
+  data: Record<string, unknown>;
+  model: ModelSpec;
+  train: TrainConfig;
+}
+
+export interface RunResult {
+  spec: RunSpec;
+  history: EpochRecord[];
+  seconds: number;
+  finishedAt: string;
+}
+
+export interface CachedRun extends RunResult { model: Model; dir: string; cached: boolean }
+
+function stable(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(stable);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+export function runKey(spec: RunSpec): string {
+  return createHash('sha256').update(JSON.stringify(stable(spec))).digest('hex').slice(0, 16);
+}
+
+export function runDir(spec: RunSpec, root = RUNS_DIR): string {
+  return path.join(root, runKey(spec));
+}
+
+/** Trains `spec` on `data`, or returns the cached finished run (its model restored from the last checkpoint). */
+export async function cachedRun(spec: RunSpec, data: { train: LabeledData; test: LabeledData },
+  callbacks: TrainCallbacks = {}, root = RUNS_DIR): Promise<CachedRun> {
+  const dir = runDir(spec, root);
+  const resultFile = path.join(dir, 'result.json');
+  const model = buildModel(spec.model, spec.train.seed);
+  if (fs.existsSync(resultFile)) {
+    const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as RunResult;
+    const ckpt = loadCheckpoint(dir);
+    if (!ckpt) throw new Error(`cached run ${dir} has a result but no checkpoint.bin: delete the folder to train it again`);
+    model.params.load(ckpt.model);
+    return { ...result, model, dir, cached: true };
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec, null, 1));
+  const r = await train(model, data, spec.train, { checkpointDir: dir, callbacks });
+  const result: RunResult = { spec, history: r.history, seconds: r.seconds, finishedAt: new Date().toISOString() };
+  const tmp = `${resultFile}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(result, null, 1));
+  fs.renameSync(tmp, resultFile);
+  return { ...result, model, dir, cached: false };
+}

@@ -1,0 +1,53 @@
+/**
+ * What a notebook calls to show things through tslab. The notebook passes its `tslab` module in, so lib/
+ * never depends on running inside a kernel. Charts go out as vega-lite JSON objects (JupyterLab renders
+ * them interactively; the report renders them to SVG).
+ */
+import type { Spec } from '../charts/specs';
+import type { StepInfo, TrainCallbacks, EpochRecord } from '../train/loop';
+
+export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
+
+export interface TslabDisplay { raw(mime: string, obj: unknown): void; html(s: string): void; markdown?(s: string): void; text(s: string): void }
+export interface Tslab { display: TslabDisplay; newDisplay(): TslabDisplay }
+
+export function showChart(tslab: Tslab, spec: Spec): void {
+  tslab.display.raw(VEGALITE_MIME, spec);
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+export function tableHtml(rows: Record<string, unknown>[], caption?: string): string {
+  if (!rows.length) return '<p><em>(no rows)</em></p>';
+  const cols = Object.keys(rows[0]);
+  const cell = (v: unknown) => escapeHtml(typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : v === null || v === undefined ? '–' : String(v));
+  return `<table class="mixup-table">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
+export function showTable(tslab: Tslab, rows: Record<string, unknown>[], caption?: string): void {
+  tslab.display.html(tableHtml(rows, caption));
+}
+
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+export function progressLine(label: string, s: StepInfo): string {
+  return `${label}: epoch ${s.epoch + 1}/${s.epochs}, step ${s.step + 1}/${s.steps}, loss ${s.loss.toFixed(3)}, ` +
+    `${s.imgPerSec.toFixed(0)} img/s, elapsed ${clock(s.elapsedSeconds)}, left ~${clock(s.etaSeconds)}`;
+}
+
+/** Training callbacks that keep one output line up to date in place (epoch, step, loss, img/s, time left). */
+export function liveProgress(tslab: Tslab, label: string): TrainCallbacks {
+  const d = tslab.newDisplay();
+  let last = '';
+  d.text(`${label}: starting…`);
+  return {
+    onStep: (s) => { last = progressLine(label, s); d.text(last); },
+    onEpoch: (r: EpochRecord) => { d.text(`${last}\n${label}: epoch ${r.epoch + 1} done, test error ${(100 * r.testError).toFixed(2)} %`); },
+  };
+}

@@ -1,0 +1,26 @@
+/** The one import of a notebook: the whole lib, after checking the compiled code is current. */
+import { assertFresh } from './fresh';
+
+assertFresh();
+
+export * from './display';
+export { tf, useBackend, ensureBackend } from '../backend';
+export { stream } from '../random';
+export { Mixup, oneHot } from '../mixup';
+export { buildModel } from '../models';
+export type { Model, ModelSpec } from '../models';
+export { loadCifar10, CIFAR10_CLASSES } from '../data/cifar10';
+export { corruptLabels } from '../data/corrupt';
+export { loadUci, readUciFrame, UCI_DATASETS } from '../data/uci';
+export { twoMoons, grid2d } from '../data/toy2d';
+export { TabularData, ImageData } from '../data/dataset';
+export { train } from '../train/loop';
+export type { EpochRecord, TrainConfig } from '../train/loop';
+export { PAPER_CIFAR_SGD, scaledCifarSgd } from '../train/optimizer';
+export { evaluate, predict, argmaxRows, errorRate, expectedCalibrationError } from '../eval/metrics';
+export { inBetween } from '../eval/between';
+export { fgsm, attackErrors } from '../attacks/fgsm';
+export { notebookParams } from '../experiments/profiles';
+export { cachedRun, runKey } from '../experiments/cache';
+export * from '../charts/specs';
+export { summarize, meanStd } from '../experiments/summary';
