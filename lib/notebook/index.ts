@@ -24,3 +24,7 @@ export { notebookParams } from '../experiments/profiles';
 export { cachedRun, runKey } from '../experiments/cache';
 export * from '../charts/specs';
 export { summarize, meanStd } from '../experiments/summary';
+export { probabilityGrid, uncertainBand } from '../eval/boundary';
+export { historyRows, heatmapRows, pointRows } from '../charts/rows';
+export { CIFAR_PROFILES, cifarRun, cifarSpec } from '../experiments/cifar';
+export { PAPER } from '../experiments/paper';
