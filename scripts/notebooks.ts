@@ -1,0 +1,77 @@
+/**
+ * Executes notebooks headless with the project's tslab kernel (jupyter nbconvert --execute in .venv).
+ *   npm run notebooks -- [names…] [--profile smoke|quick|paper] [--seed N | --seeds 1,2,3] [--out DIR]
+ * Names match notebooks/ files by prefix or substring ("01", "toy"); none = all. Parameters reach the
+ * notebooks' parameter cells as MIXUP_PROFILE / MIXUP_SEEDS. Exits non-zero with the failing cell's error.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PROFILES } from '../lib/experiments/profiles';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const NOTEBOOKS_DIR = path.join(ROOT, 'notebooks');
+const JUPYTER = path.join(ROOT, '.venv', 'bin', 'jupyter');
+
+export interface RunOptions { names: string[]; profile: string; seeds?: string; out: string }
+export interface NotebookTiming { notebook: string; seconds: number; output: string }
+
+export function parseArgs(argv: string[]): RunOptions {
+  const o: RunOptions = { names: [], profile: process.env.MIXUP_PROFILE ?? 'quick', out: '' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
+    if (a === '--profile') o.profile = value();
+    else if (a === '--seed' || a === '--seeds') o.seeds = value();
+    else if (a === '--out') o.out = value();
+    else if (a.startsWith('--')) throw new Error(`unknown option ${a}: use --profile, --seed(s), --out`);
+    else o.names.push(a);
+  }
+  if (!(PROFILES as readonly string[]).includes(o.profile)) throw new Error(`unknown profile '${o.profile}': use one of ${PROFILES.join(', ')}`);
+  o.out ||= path.join(ROOT, '.cache', 'executed', o.profile);
+  return o;
+}
+
+export function selectNotebooks(names: string[]): string[] {
+  const all = fs.readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith('.ipynb')).sort();
+  if (!names.length) return all;
+  return names.map((n) => {
+    const hit = all.filter((f) => f.startsWith(n) || f.includes(n));
+    if (hit.length !== 1) throw new Error(`notebook '${n}' matches ${hit.length ? hit.join(', ') : 'nothing'}: choose one of ${all.join(', ')}`);
+    return hit[0];
+  });
+}
+
+export function executeNotebooks(o: RunOptions): NotebookTiming[] {
+  if (!fs.existsSync(JUPYTER)) throw new Error('JupyterLab is not installed in .venv: run `npm run setup`');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'lib', 'notebook', 'index.js'))) throw new Error('lib/ is not compiled: run `npm run build`');
+  fs.mkdirSync(o.out, { recursive: true });
+  const env = { ...process.env, MIXUP_PROFILE: o.profile, TF_CPP_MIN_LOG_LEVEL: '2', ...(o.seeds ? { MIXUP_SEEDS: o.seeds } : {}) };
+  const timings: NotebookTiming[] = [];
+  for (const nb of selectNotebooks(o.names)) {
+    const t0 = Date.now();
+    process.stdout.write(`notebooks: ${nb} (${o.profile}) … `);
+    const r = spawnSync(JUPYTER, ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab',
+      '--ExecutePreprocessor.timeout=-1', '--output-dir', o.out, path.join(NOTEBOOKS_DIR, nb)], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const seconds = (Date.now() - t0) / 1000;
+    if (r.status !== 0) {
+      console.log('FAILED');
+      const err = (r.stderr ?? '').split('\n').filter((l) => !/oneDNN|absl|cpu_feature|AVX/.test(l));
+      const start = err.findIndex((l) => /CellExecutionError|An error occurred while executing/.test(l));
+      throw new Error(`${nb} failed after ${seconds.toFixed(1)} s:\n${err.slice(start >= 0 ? start : -40).join('\n')}`);
+    }
+    console.log(`${seconds.toFixed(1)} s`);
+    timings.push({ notebook: nb, seconds, output: path.join(o.out, nb) });
+  }
+  return timings;
+}
+
+if (require.main === module) {
+  try {
+    const timings = executeNotebooks(parseArgs(process.argv.slice(2)));
+    console.log(`notebooks: ${timings.length} done in ${timings.reduce((a, t) => a + t.seconds, 0).toFixed(1)} s`);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  }
+}
