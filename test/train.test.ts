@@ -8,6 +8,7 @@ import { loadCifar10 } from '../lib/data/cifar10';
 import { TabularData } from '../lib/data/dataset';
 import { twoMoons } from '../lib/data/toy2d';
 import { buildModel } from '../lib/models';
+import { cachedRun } from '../lib/experiments/cache';
 import { NonFiniteLossError, train, TrainConfig } from '../lib/train/loop';
 import { learningRate, PAPER_CIFAR_SGD, scaledCifarSgd } from '../lib/train/optimizer';
 import { stream } from '../lib/random';
@@ -120,4 +121,26 @@ test('bad training options are refused before any work', async () => {
   const wrong = buildModel({ kind: 'mlp', inputs: 3, hidden: [4], numClasses: 2 }, 1);
   await assert.rejects(train(wrong, { train: d, test: d }, base), /the model takes examples of shape \[3\], the data has \[2\]/);
   m.dispose(); wrong.dispose();
+});
+
+test('the run cache: the same configuration and seed reuse the finished run; another seed trains anew', async () => {
+
+  const root = tmp();
+  const d = { train: twoMoons(128, 0.1, stream(1, 'toy')), test: twoMoons(64, 0.1, stream(2, 'toy')) };
+  const spec = (seed: number) => ({ data: { set: 'two-moons' }, model: { kind: 'mlp' as const, inputs: 2, hidden: [8], numClasses: 2 },
+    train: { epochs: 2, batchSize: 16, optimizer: { kind: 'adam' as const, lr: 0.01 }, mixup: { alpha: 1 }, seed } });
+  const a = await cachedRun(spec(1), d, {}, root);
+  const resultFile = path.join(a.dir, 'result.json');
+  const mtime = fs.statSync(resultFile).mtimeMs;
+  const b = await cachedRun(spec(1), d, {}, root);
+  assert.equal(a.cached, false);
+  assert.equal(b.cached, true);
+  assert.deepEqual(b.history, a.history);
+  assert.equal(maxAbsDiff(weights(a.model), weights(b.model)), 0, 'the cached model is the trained one');
+  assert.equal(fs.statSync(resultFile).mtimeMs, mtime, 'a finished run is never overwritten');
+  const c = await cachedRun(spec(2), d, {}, root);
+  assert.equal(c.cached, false);
+  assert.notEqual(c.dir, a.dir);
+  for (const m of [a.model, b.model, c.model]) m.dispose();
+  fs.rmSync(root, { recursive: true });
 });

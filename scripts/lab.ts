@@ -1,0 +1,21 @@
+/**
+ * `npm run lab`: JupyterLab on notebooks/ with the project's tslab kernel, bound to 127.0.0.1 with Jupyter's
+ * token authentication on, and `tsc --watch` beside it so the compiled lib the notebooks import stays current
+ * (lib/notebook also refuses to load stale code). Extra arguments go to `jupyter lab` (e.g. --port 8890).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const jupyter = path.join(ROOT, '.venv', 'bin', 'jupyter');
+if (!fs.existsSync(jupyter) || spawnSync(jupyter, ['kernelspec', 'list'], { encoding: 'utf8' }).stdout?.includes('tslab') !== true) {
+  console.error('JupyterLab or the tslab kernel is missing from .venv: run `npm run setup` first');
+  process.exit(1);
+}
+const tsc = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT, '--watch', '--preserveWatchOutput'], { stdio: ['ignore', 'inherit', 'inherit'] });
+const lab = spawn(jupyter, ['lab', '--ip=127.0.0.1', '--no-browser', `--notebook-dir=${path.join(ROOT, 'notebooks')}`, ...process.argv.slice(2)], { stdio: 'inherit' });
+const stop = () => { tsc.kill(); lab.kill(); };
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+lab.on('exit', (code) => { tsc.kill(); process.exit(code ?? 0); });

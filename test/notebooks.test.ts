@@ -1,0 +1,37 @@
+/** Every notebook runs headless in the smoke profile and exports to the report with its charts as SVG. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { executeNotebooks, parseArgs, selectNotebooks } from '../scripts/notebooks';
+import { writeReport } from '../scripts/report';
+import { cifarSource } from './helpers';
+
+test('all five notebooks run in the smoke profile, show vega-lite charts, and export to an offline report', async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-nb-'));
+  process.env.MIXUP_CIFAR10 ??= cifarSource();
+  process.env.MIXUP_RUNS_DIR = path.join(tmp, 'runs');
+  const timings = executeNotebooks(parseArgs(['--profile', 'smoke', '--out', path.join(tmp, 'executed')]));
+  assert.equal(timings.length, 5);
+  for (const t of timings) {
+    const nb = JSON.parse(fs.readFileSync(t.output, 'utf8')) as { cells: { outputs?: { output_type: string; data?: Record<string, unknown> }[] }[] };
+    const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+    assert.equal(outputs.filter((o) => o.output_type === 'error').length, 0, `${t.notebook} has an error output`);
+    assert.ok(outputs.some((o) => o.data?.['application/vnd.vegalite.v5+json']), `${t.notebook} shows a vega-lite chart`);
+    assert.ok(outputs.some((o) => String(o.data?.['text/html'] ?? '').includes('mixup-table')), `${t.notebook} ends with a table`);
+  }
+  const index = await writeReport(timings, 'smoke', path.join(tmp, 'reports'));
+  const page = fs.readFileSync(path.join(path.dirname(index), '02-cifar10.html'), 'utf8');
+  assert.ok((page.match(/<svg/g) ?? []).length >= 2, 'charts are inline SVG');
+  assert.doesNotMatch(page, /<script|https?:\/\/(?!www\.w3\.org)/, 'the page loads nothing from the network');
+  assert.match(fs.readFileSync(index, 'utf8'), /mixup-table/);
+  fs.rmSync(tmp, { recursive: true });
+});
+
+test('notebook selection and options are checked', () => {
+  assert.deepEqual(selectNotebooks(['toy']), ['01-toy-2d.ipynb']);
+  assert.throws(() => selectNotebooks(['nope']), /matches nothing/);
+  assert.throws(() => parseArgs(['--profile', 'huge']), /unknown profile 'huge'/);
+  assert.throws(() => parseArgs(['--fast']), /unknown option --fast/);
+});

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { notebookParams } from '../lib/experiments/profiles';
+import { staleSources } from '../lib/notebook/fresh';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const defaults = {
+  smoke: { seeds: [1], epochs: 1 }, quick: { seeds: [1, 2, 3], epochs: 4 }, paper: { seeds: [1], epochs: 200 },
+};
+
+test('notebook parameters: profile, seeds and JSON overrides from the environment; bad values named', () => {
+  assert.deepEqual(notebookParams(defaults, {}), { seeds: [1, 2, 3], epochs: 4, profile: 'quick' });
+  assert.deepEqual(notebookParams(defaults, { MIXUP_PROFILE: 'smoke', MIXUP_SEED: '7' }), { seeds: [7], epochs: 1, profile: 'smoke' });
+  assert.deepEqual(notebookParams(defaults, { MIXUP_SEEDS: '4,5', MIXUP_PARAMS: '{"epochs": 9}' }), { seeds: [4, 5], epochs: 9, profile: 'quick' });
+  assert.throws(() => notebookParams(defaults, { MIXUP_PROFILE: 'fast' }), /MIXUP_PROFILE=fast is not a profile/);
+  assert.throws(() => notebookParams(defaults, { MIXUP_PARAMS: '{"epoch": 9}' }), /unknown key\(s\) epoch: this notebook takes seeds, epochs/);
+  assert.throws(() => notebookParams(defaults, { MIXUP_PARAMS: '{epochs' }), /MIXUP_PARAMS is not valid JSON/);
+  assert.throws(() => notebookParams(defaults, { MIXUP_SEEDS: '1,x' }), /seeds are non-negative integers/);
+});
+
+test('stale compiled lib is detected', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fresh-'));
+  fs.mkdirSync(path.join(dir, 'src')); fs.mkdirSync(path.join(dir, 'dist'));
+  fs.writeFileSync(path.join(dir, 'dist', 'a.js'), '');
+  fs.writeFileSync(path.join(dir, 'src', 'a.ts'), '');
+  fs.writeFileSync(path.join(dir, 'src', 'b.ts'), '');
+  const old = new Date(Date.now() - 60000);
+  fs.utimesSync(path.join(dir, 'dist', 'a.js'), old, old);
+  assert.deepEqual(staleSources(path.join(dir, 'src'), path.join(dir, 'dist')).sort(), ['a.ts', 'b.ts']);
+  fs.utimesSync(path.join(dir, 'dist', 'a.js'), new Date(), new Date());
+  fs.utimesSync(path.join(dir, 'src', 'a.ts'), old, old);
+  assert.deepEqual(staleSources(path.join(dir, 'src'), path.join(dir, 'dist')), ['b.ts']);
+  fs.rmSync(dir, { recursive: true });
+});
