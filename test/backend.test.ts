@@ -27,3 +27,16 @@ test('auto picks native TensorFlow here (npm run setup has built it); CI must ru
   assert.match(auto.out, /"name":"tensorflow","package":"@tensorflow\/tfjs-node"/, 'native backend expected: run npm run setup');
   assert.doesNotMatch(auto.out, /WARNING: running on the pure-JavaScript cpu backend/);
 });
+
+test('one TensorFlow in the process: danfojs-node resolves the same tfjs-node and tfjs-core as lib/', () => {
+  const danfoDir = path.dirname(require.resolve('danfojs-node'));
+  for (const pkg of ['@tensorflow/tfjs-node', '@tensorflow/tfjs-core']) {
+    assert.equal(require.resolve(pkg, { paths: [danfoDir] }), require.resolve(pkg), `${pkg} is deduplicated`);
+  }
+  const code = `const b = require(${JSON.stringify(path.join(ROOT, 'dist', 'lib', 'backend'))}); b.useBackend('tensorflow');
+    const dfd = require('danfojs-node'); const t = new dfd.Series([1, 2, 3]).tensor;
+    console.log(JSON.stringify({ same: dfd.tensorflow.engine() === b.tf.engine(), backend: b.tf.getBackend(), sum: t.sum().dataSync()[0] }));`;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { same: true, backend: 'tensorflow', sum: 6 });
+});
