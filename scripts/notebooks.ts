@@ -58,7 +58,8 @@ export function executeNotebooks(o: RunOptions): NotebookTiming[] {
       console.log('FAILED');
       const err = (r.stderr ?? '').split('\n').filter((l) => !/oneDNN|absl|cpu_feature|AVX/.test(l));
       const start = err.findIndex((l) => /CellExecutionError|An error occurred while executing/.test(l));
-      throw new Error(`${nb} failed after ${seconds.toFixed(1)} s:\n${err.slice(start >= 0 ? start : -40).join('\n')}`);
+      const tail = err.filter((l) => l.trim()).slice(-25).join('\n');
+      throw new Error(`${nb} failed after ${seconds.toFixed(1)} s:\n${start >= 0 ? err.slice(start, start + 40).join('\n') + '\n…\n' : ''}${tail}`);
     }
     console.log(`${seconds.toFixed(1)} s`);
     timings.push({ notebook: nb, seconds, output: path.join(o.out, nb) });

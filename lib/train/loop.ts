@@ -162,6 +162,10 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
       }
       seen += n;
       stepsDone++;
+      if (step % stepEvery === stepEvery - 1 || step === steps - 1) {
+        // Yield to the event loop so a notebook kernel can send progress and answer its heartbeat.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       if (cb.onStep && (step % stepEvery === stepEvery - 1 || step === steps - 1)) {
         const elapsed = (Date.now() - runStart) / 1000;
         const perStep = elapsed / stepsDone;
