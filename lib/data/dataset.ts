@@ -20,6 +20,17 @@ export interface LabeledData {
   subset(indices: ArrayLike<number>): LabeledData;
 }
 
+/** Copies rows (`size` values each) at `indices` of `src` into a new array of the same type. */
+function gatherRows<T extends Float32Array | Uint8Array>(src: T, size: number, indices: ArrayLike<number>): T {
+  const out = new (src.constructor as new (n: number) => T)(indices.length * size);
+  for (let i = 0; i < indices.length; i++) out.set(src.subarray(indices[i] * size, (indices[i] + 1) * size), i * size);
+  return out;
+}
+
+function gatherLabels(labels: Int32Array, indices: ArrayLike<number>): Int32Array {
+  return Int32Array.from({ length: indices.length }, (_, i) => labels[indices[i]]);
+}
+
 export function checkLabels(labels: Int32Array, numClasses: number, what: string): void {
   for (let i = 0; i < labels.length; i++) {
     if (!(labels[i] >= 0 && labels[i] < numClasses)) throw new Error(`${what}: label ${labels[i]} at ${i} is outside 0..${numClasses - 1}`);
@@ -40,9 +51,7 @@ export class TabularData implements LabeledData {
   get n(): number { return this.labels.length; }
 
   batch(indices: ArrayLike<number>): tf.Tensor2D {
-    const out = new Float32Array(indices.length * this.dim);
-    for (let i = 0; i < indices.length; i++) out.set(this.features.subarray(indices[i] * this.dim, (indices[i] + 1) * this.dim), i * this.dim);
-    return tf.tensor2d(out, [indices.length, this.dim]);
+    return tf.tensor2d(gatherRows(this.features, this.dim, indices), [indices.length, this.dim]);
   }
 
   withLabels(labels: Int32Array): TabularData {
@@ -50,13 +59,7 @@ export class TabularData implements LabeledData {
   }
 
   subset(indices: ArrayLike<number>): TabularData {
-    const f = new Float32Array(indices.length * this.dim);
-    const l = new Int32Array(indices.length);
-    for (let i = 0; i < indices.length; i++) {
-      f.set(this.features.subarray(indices[i] * this.dim, (indices[i] + 1) * this.dim), i * this.dim);
-      l[i] = this.labels[indices[i]];
-    }
-    return new TabularData(f, this.dim, l, this.numClasses);
+    return new TabularData(gatherRows(this.features, this.dim, indices), this.dim, gatherLabels(this.labels, indices), this.numClasses);
   }
 }
 
@@ -117,13 +120,8 @@ export class ImageData implements LabeledData {
   }
 
   subset(indices: ArrayLike<number>): ImageData {
-    const p = new Uint8Array(indices.length * this.size);
-    const l = new Int32Array(indices.length);
-    for (let i = 0; i < indices.length; i++) {
-      p.set(this.pixels.subarray(indices[i] * this.size, (indices[i] + 1) * this.size), i * this.size);
-      l[i] = this.labels[indices[i]];
-    }
-    return new ImageData(p, this.height, this.width, l, this.numClasses, this.augmentation);
+    return new ImageData(gatherRows(this.pixels, this.size, indices), this.height, this.width, gatherLabels(this.labels, indices),
+      this.numClasses, this.augmentation);
   }
 
   withAugmentation(augmentation: ImageAugment | null): ImageData {

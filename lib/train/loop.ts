@@ -165,12 +165,12 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
       if (step % stepEvery === stepEvery - 1 || step === steps - 1) {
         // Yield to the event loop so a notebook kernel can send progress and answer its heartbeat.
         await new Promise((resolve) => setImmediate(resolve));
-      }
-      if (cb.onStep && (step % stepEvery === stepEvery - 1 || step === steps - 1)) {
-        const elapsed = (Date.now() - runStart) / 1000;
-        const perStep = elapsed / stepsDone;
-        cb.onStep({ epoch, epochs: config.epochs, step, steps, loss: lossSum / seen, imgPerSec: seen / ((Date.now() - epochStart) / 1000),
-          elapsedSeconds: elapsed, etaSeconds: perStep * ((config.epochs - epoch) * steps - step - 1) });
+        if (cb.onStep) {
+          const elapsed = (Date.now() - runStart) / 1000;
+          const perStep = elapsed / stepsDone;
+          cb.onStep({ epoch, epochs: config.epochs, step, steps, loss: lossSum / seen, imgPerSec: seen / ((Date.now() - epochStart) / 1000),
+            elapsedSeconds: elapsed, etaSeconds: perStep * ((config.epochs - epoch) * steps - step - 1) });
+        }
       }
     }
     const trainSeconds = (Date.now() - epochStart) / 1000;
