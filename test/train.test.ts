@@ -127,6 +127,7 @@ test('the run cache: the same configuration and seed reuse the finished run; ano
 
   const root = tmp();
   const d = { train: twoMoons(128, 0.1, stream(1, 'toy')), test: twoMoons(64, 0.1, stream(2, 'toy')) };
+  const tensorsBefore = tf.memory().numTensors;
   const spec = (seed: number) => ({ data: { set: 'two-moons' }, model: { kind: 'mlp' as const, inputs: 2, hidden: [8], numClasses: 2 },
     train: { epochs: 2, batchSize: 16, optimizer: { kind: 'adam' as const, lr: 0.01 }, mixup: { alpha: 1 }, seed } });
   const a = await cachedRun(spec(1), d, {}, root);
@@ -142,5 +143,6 @@ test('the run cache: the same configuration and seed reuse the finished run; ano
   assert.equal(c.cached, false);
   assert.notEqual(c.dir, a.dir);
   for (const m of [a.model, b.model, c.model]) m.dispose();
+  assert.equal(tf.memory().numTensors, tensorsBefore, 'training with checkpoints and reloading a cached run leave no tensors behind');
   fs.rmSync(root, { recursive: true });
 });

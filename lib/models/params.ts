@@ -79,7 +79,9 @@ export class ParamStore {
       if (!v || v.shape.join() !== a.shape.join()) {
         throw new Error(`checkpoint tensor ${a.name} [${a.shape}] does not match the model${v ? ` [${v.shape}]` : ''}`);
       }
-      v.assign(tf.tensor(a.data, a.shape));
+      const t = tf.tensor(a.data, a.shape);
+      v.assign(t);
+      t.dispose();
     }
   }
 

@@ -41,13 +41,24 @@ export function progressLine(label: string, s: StepInfo): string {
     `${s.imgPerSec.toFixed(0)} img/s, elapsed ${clock(s.elapsedSeconds)}, left ~${clock(s.etaSeconds)}`;
 }
 
-/** Training callbacks that keep one output line up to date in place (epoch, step, loss, img/s, time left). */
-export function liveProgress(tslab: Tslab, label: string): TrainCallbacks {
+/**
+ * Training callbacks that keep one output line up to date in place (epoch, step, loss, img/s, time left).
+ * Updates are at most one per `minIntervalMs`: tslab's output channel fails when messages pile up faster than
+ * the event loop drains them, and a long run would otherwise send thousands.
+ */
+export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): TrainCallbacks {
   const d = tslab.newDisplay();
   let last = '';
+  let sentAt = 0;
   d.text(`${label}: starting…`);
   return {
-    onStep: (s) => { last = progressLine(label, s); d.text(last); },
-    onEpoch: (r: EpochRecord) => { d.text(`${last}\n${label}: epoch ${r.epoch + 1} done, test error ${(100 * r.testError).toFixed(2)} %`); },
+    onStep: (s) => {
+      last = progressLine(label, s);
+      if (Date.now() - sentAt >= minIntervalMs) { d.text(last); sentAt = Date.now(); }
+    },
+    onEpoch: (r: EpochRecord) => {
+      d.text(`${last}\n${label}: epoch ${r.epoch + 1} done, test error ${(100 * r.testError).toFixed(2)} %`);
+      sentAt = Date.now();
+    },
   };
 }

@@ -163,7 +163,8 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
       seen += n;
       stepsDone++;
       if (step % stepEvery === stepEvery - 1 || step === steps - 1) {
-        // Yield to the event loop so a notebook kernel can send progress and answer its heartbeat.
+        // Yield to the event loop before any callback: a notebook kernel (tslab's zeromq sockets) must get a turn
+        // between two display messages, or its output channel fails.
         await new Promise((resolve) => setImmediate(resolve));
         if (cb.onStep) {
           const elapsed = (Date.now() - runStart) / 1000;
@@ -180,9 +181,13 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
       extra: cb.evaluate ? cb.evaluate(model, epoch) : {} };
     history.push(record);
     if (options.checkpointDir) {
+      const weights = await optimizer.getWeights();
       saveCheckpoint<CheckpointMeta>(options.checkpointDir, { epoch, meta: { history, config }, model: model.params.toArrays(),
-        optimizer: (await optimizer.getWeights()).map((w) => ({ name: w.name, shape: w.tensor.shape, data: Float32Array.from(w.tensor.dataSync()) })) });
+        optimizer: weights.map((w) => ({ name: w.name, shape: w.tensor.shape, data: Float32Array.from(w.tensor.dataSync()) })) });
+      // getWeights makes a fresh tensor for the iteration count on every call; the rest are the optimizer's own variables.
+      for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
     }
+    await new Promise((resolve) => setImmediate(resolve));
     cb.onEpoch?.(record, history);
   }
   optimizer.dispose();
