@@ -14,7 +14,9 @@ if (!fs.existsSync(jupyter) || spawnSync(jupyter, ['kernelspec', 'list'], { enco
   process.exit(1);
 }
 const tsc = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT, '--watch', '--preserveWatchOutput'], { stdio: ['ignore', 'inherit', 'inherit'] });
-const lab = spawn(jupyter, ['lab', '--ip=127.0.0.1', '--no-browser', `--notebook-dir=${path.join(ROOT, 'notebooks')}`, ...process.argv.slice(2)], { stdio: 'inherit' });
+const lab = spawn(jupyter, ['lab', '--ip=127.0.0.1', '--no-browser', `--notebook-dir=${path.join(ROOT, 'notebooks')}`,
+  // Jupyter refuses root without this flag; containers and CI often run as root.
+  ...(process.getuid?.() === 0 ? ['--allow-root'] : []), ...process.argv.slice(2)], { stdio: 'inherit' });
 const stop = () => { tsc.kill(); lab.kill(); };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

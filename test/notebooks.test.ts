@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { executeNotebooks, parseArgs, selectNotebooks } from '../scripts/notebooks';
 import { writeReport } from '../scripts/report';
+import { artifact, launchBrowser } from './browser';
 import { cifarSource } from './helpers';
 
 test('all five notebooks run in the smoke profile, show vega-lite charts, and export to an offline report', async () => {
@@ -26,6 +27,25 @@ test('all five notebooks run in the smoke profile, show vega-lite charts, and ex
   assert.ok((page.match(/<svg/g) ?? []).length >= 2, 'charts are inline SVG');
   assert.doesNotMatch(page, /<script|https?:\/\/(?!www\.w3\.org)/, 'the page loads nothing from the network');
   assert.match(fs.readFileSync(index, 'utf8'), /mixup-table/);
+
+  // A real browser opens the exported page offline: the SVG charts are drawn and no request goes out.
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const url = `file://${path.join(path.dirname(index), '02-cifar10.html')}`;
+    await page.goto(url);
+    const charts = page.locator('.chart svg');
+    assert.ok((await charts.count()) >= 2, 'the page shows its charts');
+    const box = await charts.first().boundingBox();
+    assert.ok(box && box.width > 100 && box.height > 100, 'a chart has a drawn size');
+    assert.ok((await page.locator('.chart svg path, .chart svg rect').count()) > 20, 'charts have marks');
+    assert.deepEqual(requests, [url], 'nothing but the page itself was requested');
+    await page.screenshot({ path: artifact('report-02-cifar10.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
   fs.rmSync(tmp, { recursive: true });
 });
 

@@ -31,7 +31,7 @@ export function learningCurves(rows: Row[], title = 'Learning curves'): Spec {
   const base = (y: string, t: string, format?: string) => ({
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
       y: { field: y, type: 'quantitative', title: t, ...(format ? { axis: { format } } : {}) },
       color: { field: 'run', type: 'nominal' },
       tooltip: [{ field: 'run' }, { field: 'epoch' }, { field: y }],

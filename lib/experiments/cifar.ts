@@ -15,7 +15,7 @@ export interface CifarParams extends BaseParams {
 /** quick: sized to native TensorFlow on a 2-core CPU (see the README for measured times). */
 export const CIFAR_PROFILES: Record<Profile, CifarParams> = {
   smoke: { seeds: [1], trainLimit: 256, testLimit: 200, width: 4, epochs: 1, batchSize: 64, alpha: 1 },
-  quick: { seeds: [1, 2, 3], trainLimit: 5000, testLimit: 1000, width: 8, epochs: 4, batchSize: 128, alpha: 1 },
+  quick: { seeds: [1, 2, 3], trainLimit: 10000, testLimit: 2000, width: 8, epochs: 4, batchSize: 128, alpha: 1 },
   paper: { seeds: [1], trainLimit: 50000, testLimit: 10000, width: 64, epochs: 200, batchSize: 128, alpha: 1 },
 };
 

@@ -22,7 +22,9 @@ function escapeHtml(s: string): string {
 export function tableHtml(rows: Record<string, unknown>[], caption?: string): string {
   if (!rows.length) return '<p><em>(no rows)</em></p>';
   const cols = Object.keys(rows[0]);
-  const cell = (v: unknown) => escapeHtml(typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : v === null || v === undefined ? '–' : String(v));
+  // Two decimals for percentages and the like; three significant digits for small measures (gradient norms).
+  const num = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3));
+  const cell = (v: unknown) => escapeHtml(typeof v === 'number' ? num(v) : v === null || v === undefined ? '–' : String(v));
   return `<table class="mixup-table">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>` +
     `<tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 }
