@@ -208,6 +208,8 @@ async function main(): Promise<void> {
   await stage('binding', () => buildBinding(pkgDir, tfDir));
   await stage('check', () => checkBinding(pkg));
   if (jupyter) await stage('jupyter kernel', installKernel);
+  await stage('browser (for tests)', () => (fs.existsSync('/usr/bin/chromium') || process.env.MIXUP_CHROMIUM
+    ? 'chromium found' : 'chromium missing: the browser tests need it (apt-get install chromium, or set MIXUP_CHROMIUM)'));
   if (gpu) console.log('setup: --gpu is documented but untested here: check `ldd` on the binding finds the nvidia-* wheels\' CUDA libraries');
   console.log(`setup: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
