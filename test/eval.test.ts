@@ -63,6 +63,13 @@ test('attack errors: ε = 0 is the clean error; error grows with ε; white-box a
   const white = rows.filter((r) => r.target === 'white').map((r) => r.error);
   assert.ok(Math.abs(white[0] - evaluate(m, c.test).error) < 1e-9);
   assert.ok(white[2] > white[0] + 0.1, `white-box error ${white}`);
+  // One gradient serves every ε: the rows equal what fgsm() gives for each ε on its own.
+  const idx = Array.from({ length: 200 }, (_, i) => i);
+  const labels = idx.map((i) => c.test.labels[i]);
+  for (const [k, eps] of [2 / 255, 8 / 255].entries()) {
+    const pred = tf.tidy(() => tf.argMax(other.apply(fgsm(m, c.test.batch(idx), labels, eps), false), 1).dataSync());
+    assert.equal(rows.filter((r) => r.target === 'black')[k + 1].error, labels.filter((l, i) => pred[i] !== l).length / 200);
+  }
   m.dispose(); other.dispose();
 });
 

@@ -12,6 +12,7 @@ import { cachedRun } from '../lib/experiments/cache';
 import { NonFiniteLossError, train, TrainConfig } from '../lib/train/loop';
 import { learningRate, PAPER_CIFAR_SGD, scaledCifarSgd } from '../lib/train/optimizer';
 import { stream } from '../lib/random';
+import { bestTestError, lastTestError } from '../lib/experiments/summary';
 import { backendForTests, cifarSource, maxAbsDiff } from './helpers';
 
 backendForTests();
@@ -90,6 +91,32 @@ test('progress reaches the callback with epoch, step, loss, img/s and time left'
   m.dispose();
 });
 
+test('an evaluation schedule scores the first, every k-th and the last epoch, and leaves training untouched', async () => {
+  const d = { train: twoMoons(128, 0.1, stream(1, 'toy')), test: twoMoons(64, 0.1, stream(2, 'toy')) };
+  const config: TrainConfig = { epochs: 7, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01 }, mixup: { alpha: 1 }, seed: 3 };
+  const run = async (evalEvery?: number) => {
+    const m = buildModel({ kind: 'mlp', inputs: 2, hidden: [8], numClasses: 2 }, 2);
+    const extraAt: number[] = [];
+    const r = await train(m, d, { ...config, evalEvery }, { callbacks: { evaluate: (_m, epoch) => { extraAt.push(epoch); return { probe: epoch }; } } });
+    const w = weights(m);
+    m.dispose();
+    return { r, w, extraAt };
+  };
+  const every = await run(), sparse = await run(3);
+  const scored = sparse.r.history.filter((e) => e.testError !== null).map((e) => e.epoch);
+  assert.deepEqual(scored, [0, 2, 5, 6]);
+  assert.deepEqual(sparse.extraAt, [0, 2, 5, 6], 'extra measures follow the same schedule');
+  assert.deepEqual(sparse.r.history[1].extra, {});
+  assert.equal(maxAbsDiff(every.w, sparse.w), 0, 'scoring fewer epochs does not change the weights');
+  assert.deepEqual(sparse.r.history.map((e) => e.trainLoss), every.r.history.map((e) => e.trainLoss));
+  for (const e of [0, 2, 5, 6]) assert.equal(sparse.r.history[e].testError, every.r.history[e].testError);
+  assert.equal(lastTestError(sparse.r.history), every.r.history[6].testError);
+  assert.equal(bestTestError(sparse.r.history), Math.min(...[0, 2, 5, 6].map((e) => every.r.history[e].testError!)));
+  const m = buildModel({ kind: 'mlp', inputs: 2, hidden: [8], numClasses: 2 }, 2);
+  await assert.rejects(train(m, d, { ...config, evalEvery: 0 }), /evalEvery must be a positive integer/);
+  m.dispose();
+});
+
 test('a NaN loss stops the run with a message naming epoch and step', async () => {
   const feats = new Float32Array(64 * 2).fill(1);
   feats[40 * 2] = NaN;
@@ -106,7 +133,7 @@ test('ERM and mixup both learn the two-moons problem with Adam (the tabular path
     const m = buildModel({ kind: 'mlp', inputs: 2, hidden: [32, 32], numClasses: 2 }, 2);
     const r = await train(m, { train: d, test: twoMoons(256, 0.1, stream(2, 'toy')) },
       { epochs: 15, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01 }, mixup: { alpha }, seed: 3 });
-    assert.ok(r.history.at(-1)!.testError < 0.06, `α=${alpha}: test error ${r.history.at(-1)!.testError}`);
+    assert.ok(lastTestError(r.history) < 0.06, `α=${alpha}: test error ${lastTestError(r.history)}`);
     m.dispose();
   }
 });

@@ -27,6 +27,14 @@ export function fgsm(model: Model, x: tf.Tensor, labels: ArrayLike<number>, epsi
   });
 }
 
+/** sign(∇ₓ CE(f(x), y)): FGSM's step direction. */
+export function signGradient(model: Model, x: tf.Tensor, labels: ArrayLike<number>): tf.Tensor {
+  return tf.tidy(() => {
+    const y = tf.oneHot(Array.from(labels), model.numClasses).toFloat();
+    return tf.sign(tf.grad((xi: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, model.apply(xi, false)))(x));
+  });
+}
+
 export interface AttackRow { epsilon: number; target: string; error: number }
 
 /**
@@ -37,21 +45,23 @@ export function attackErrors(source: Model, targets: Record<string, Model>, data
   options: AttackOptions & { batchSize?: number; limit?: number } = {}): AttackRow[] {
   const n = Math.min(options.limit ?? data.n, data.n);
   const bs = options.batchSize ?? 250;
-  const rows: AttackRow[] = [];
-  for (const epsilon of epsilons) {
-    const wrong: Record<string, number> = Object.fromEntries(Object.keys(targets).map((t) => [t, 0]));
-    for (let s = 0; s < n; s += bs) {
-      const idx = Array.from({ length: Math.min(bs, n - s) }, (_, i) => s + i);
-      const labels = idx.map((i) => data.labels[i]);
-      tf.tidy(() => {
-        const adv = fgsm(source, data.batch(idx), labels, epsilon, options);
-        for (const [name, model] of Object.entries(targets)) {
-          const pred = tf.argMax(model.apply(adv, false), 1).dataSync();
-          for (let i = 0; i < labels.length; i++) if (pred[i] !== labels[i]) wrong[name]++;
+  const names = Object.keys(targets);
+  const wrong = epsilons.map(() => Object.fromEntries(names.map((t) => [t, 0])) as Record<string, number>);
+  for (let s = 0; s < n; s += bs) {
+    const idx = Array.from({ length: Math.min(bs, n - s) }, (_, i) => s + i);
+    const labels = idx.map((i) => data.labels[i]);
+    tf.tidy(() => {
+      const x = data.batch(idx);
+      // FGSM's direction sign(∇ₓ loss) does not depend on ε: one gradient serves every ε (I-FGSM's does not).
+      const direction = (options.iterations ?? 1) === 1 ? signGradient(source, x, labels) : null;
+      epsilons.forEach((epsilon, e) => tf.tidy(() => {
+        const adv = direction ? tf.clipByValue(tf.add(x, tf.mul(direction, epsilon)), 0, 1) : fgsm(source, x, labels, epsilon, options);
+        for (const name of names) {
+          const pred = tf.argMax(targets[name].apply(adv, false), 1).dataSync();
+          for (let i = 0; i < labels.length; i++) if (pred[i] !== labels[i]) wrong[e][name]++;
         }
-      });
-    }
-    for (const name of Object.keys(targets)) rows.push({ epsilon, target: name, error: wrong[name] / n });
+      }));
+    });
   }
-  return rows;
+  return epsilons.flatMap((epsilon, e) => names.map((name) => ({ epsilon, target: name, error: wrong[e][name] / n })));
 }

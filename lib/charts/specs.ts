@@ -26,10 +26,16 @@ export function lineChart(rows: Row[], o: LineOptions): Spec {
   return { $schema: SCHEMA, title: o.title, data: { values: rows }, ...unit };
 }
 
-/** Train loss and test error per epoch for several runs (rows: run, epoch, trainLoss, testError). */
+/**
+ * Train loss per epoch and test error per scored epoch for several runs (rows: run, epoch, trainLoss, testError).
+ * Test error is null on epochs an evaluation schedule skipped: its panel draws the scored epochs as points, so
+ * the curve shows the schedule; long runs draw training loss without points.
+ */
 export function learningCurves(rows: Row[], title = 'Learning curves'): Spec {
-  const base = (y: string, t: string, format?: string) => ({
-    mark: { type: 'line', point: true },
+  const runs = new Set(rows.map((r) => r.run)).size || 1;
+  const base = (y: string, t: string, format?: string, point = true) => ({
+    transform: [{ filter: `isValid(datum['${y}'])` }],
+    mark: { type: 'line', point },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
       y: { field: y, type: 'quantitative', title: t, ...(format ? { axis: { format } } : {}) },
@@ -38,7 +44,7 @@ export function learningCurves(rows: Row[], title = 'Learning curves'): Spec {
     },
     width: 300, height: 220,
   });
-  return { $schema: SCHEMA, title, data: { values: rows }, hconcat: [base('trainLoss', 'training loss'), base('testError', 'test error', '.0%')] };
+  return { $schema: SCHEMA, title, data: { values: rows }, hconcat: [base('trainLoss', 'training loss', undefined, rows.length / runs <= 60), base('testError', 'test error', '.0%')] };
 }
 
 /** p(y = 1 | x) over a grid with the training points on top (rows: grid x, y, p; points x, y, label), faceted by `panel`. */

@@ -1,11 +1,15 @@
 /**
  * Notebook parameters: each notebook declares its knobs per size profile, and a headless run overrides them
  * through the environment:
- *   MIXUP_PROFILE = smoke | quick | paper   (default quick)
+ *   MIXUP_PROFILE = smoke | quick | lowdata | paper   (default quick)
  *   MIXUP_SEEDS   = "1,2,3"                 (or MIXUP_SEED = "7"; default: the profile's seeds)
  *   MIXUP_PARAMS  = '{"epochs": 3}'         (JSON, merged over the profile; unknown keys are an error)
  */
-export const PROFILES = ['smoke', 'quick', 'paper'] as const;
+/**
+ * smoke: seconds, for tests; quick: the default, minutes; lowdata: the paper's CIFAR effects on a laptop (few
+ * images, many epochs: hours); paper: the paper's protocol (days on a CPU).
+ */
+export const PROFILES = ['smoke', 'quick', 'lowdata', 'paper'] as const;
 export type Profile = (typeof PROFILES)[number];
 
 export interface BaseParams { seeds: number[] }

@@ -59,7 +59,8 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
       if (Date.now() - sentAt >= minIntervalMs) { d.text(last); sentAt = Date.now(); }
     },
     onEpoch: (r: EpochRecord) => {
-      d.text(`${last}\n${label}: epoch ${r.epoch + 1} done, test error ${(100 * r.testError).toFixed(2)} %`);
+      const scored = r.testError === null ? 'not scored this epoch' : `test error ${(100 * r.testError).toFixed(2)} %`;
+      d.text(`${last}\n${label}: epoch ${r.epoch + 1} done, ${scored}`);
       sentAt = Date.now();
     },
   };
