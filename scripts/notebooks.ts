@@ -1,19 +1,28 @@
 /**
  * Executes notebooks headless with the project's tslab kernel (jupyter nbconvert --execute in .venv).
- *   npm run notebooks -- [names…] [--profile smoke|quick|paper] [--seed N | --seeds 1,2,3] [--out DIR]
+ *   npm run notebooks -- [names…] [--profile smoke|quick|lowdata|paper] [--seed N | --seeds 1,2,3] [--out DIR] [--timeout S]
  * Names match notebooks/ files by prefix or substring ("01", "toy"); none = all. Parameters reach the
  * notebooks' parameter cells as MIXUP_PROFILE / MIXUP_SEEDS. Exits non-zero with the failing cell's error.
+ * nbconvert and its kernel are stopped on every way out (Ctrl-C, --timeout, an error): see processes.ts.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROFILES } from '../lib/experiments/profiles';
+import { staleSources } from '../lib/notebook/fresh';
+import { spawnTracked, stopTree } from './processes';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const NOTEBOOKS_DIR = path.join(ROOT, 'notebooks');
 const JUPYTER = path.join(ROOT, '.venv', 'bin', 'jupyter');
+const KERNEL_SPEC = path.join(ROOT, '.venv', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
 
-export interface RunOptions { names: string[]; profile: string; seeds?: string; out: string }
+export interface RunOptions {
+  names: string[]; profile: string; seeds?: string; out: string;
+  /** Seconds one notebook may run before it and its kernel are stopped (none by default). */
+  timeout?: number;
+  /** Aborting stops the notebook being executed (and its kernel). */
+  signal?: AbortSignal;
+}
 export interface NotebookTiming { notebook: string; seconds: number; output: string }
 
 export function parseArgs(argv: string[]): RunOptions {
@@ -24,7 +33,10 @@ export function parseArgs(argv: string[]): RunOptions {
     if (a === '--profile') o.profile = value();
     else if (a === '--seed' || a === '--seeds') o.seeds = value();
     else if (a === '--out') o.out = value();
-    else if (a.startsWith('--')) throw new Error(`unknown option ${a}: use --profile, --seed(s), --out`);
+    else if (a === '--timeout') {
+      o.timeout = Number(value());
+      if (!(o.timeout > 0)) throw new Error(`--timeout takes seconds > 0, got ${argv[i]}`);
+    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}: use --profile, --seed(s), --out, --timeout`);
     else o.names.push(a);
   }
   if (!(PROFILES as readonly string[]).includes(o.profile)) throw new Error(`unknown profile '${o.profile}': use one of ${PROFILES.join(', ')}`);
@@ -42,21 +54,46 @@ export function selectNotebooks(names: string[]): string[] {
   });
 }
 
-export function executeNotebooks(o: RunOptions): NotebookTiming[] {
+/** What running notebooks needs, each missing piece named with its fix before anything starts. */
+export function checkPrerequisites(): void {
   if (!fs.existsSync(JUPYTER)) throw new Error('JupyterLab is not installed in .venv: run `npm run setup`');
+  if (!fs.existsSync(KERNEL_SPEC)) throw new Error('the tslab kernel is not registered in .venv: run `npm run setup`');
   if (!fs.existsSync(path.join(ROOT, 'dist', 'lib', 'notebook', 'index.js'))) throw new Error('lib/ is not compiled: run `npm run build`');
+  const stale = staleSources(path.join(ROOT, 'lib'), path.join(ROOT, 'dist', 'lib'));
+  if (stale.length) throw new Error(`the compiled lib is older than ${stale.slice(0, 3).join(', ')}: run \`npm run build\` (npm run notebooks does)`);
+}
+
+function runOne(nb: string, o: RunOptions, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawnTracked(JUPYTER, ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab',
+      '--ExecutePreprocessor.timeout=-1', '--output-dir', o.out, path.join(NOTEBOOKS_DIR, nb)], { env, stdio: ['ignore', 'ignore', 'pipe'], signal: o.signal });
+    let stderr = '';
+    let timedOut = false;
+    child.stderr!.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-(1 << 20)); });
+    const timer = o.timeout ? setTimeout(() => { timedOut = true; void stopTree(child); }, o.timeout * 1000) : null;
+    child.on('error', (e) => { if (timer) clearTimeout(timer); reject(e); });
+    child.on('close', (code) => { if (timer) clearTimeout(timer); resolve({ code, stderr, timedOut }); });
+  });
+}
+
+export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]> {
+  checkPrerequisites();
   fs.mkdirSync(o.out, { recursive: true });
   const env = { ...process.env, MIXUP_PROFILE: o.profile, TF_CPP_MIN_LOG_LEVEL: '2', ...(o.seeds ? { MIXUP_SEEDS: o.seeds } : {}) };
   const timings: NotebookTiming[] = [];
   for (const nb of selectNotebooks(o.names)) {
     const t0 = Date.now();
     process.stdout.write(`notebooks: ${nb} (${o.profile}) … `);
-    const r = spawnSync(JUPYTER, ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab',
-      '--ExecutePreprocessor.timeout=-1', '--output-dir', o.out, path.join(NOTEBOOKS_DIR, nb)], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = await runOne(nb, o, env);
     const seconds = (Date.now() - t0) / 1000;
-    if (r.status !== 0) {
+    if (o.signal?.aborted) throw new Error(`${nb} was stopped after ${seconds.toFixed(1)} s (aborted)`);
+    if (r.timedOut) {
+      console.log('TIMED OUT');
+      throw new Error(`${nb} ran past --timeout ${o.timeout} s and was stopped with its kernel; finished training runs stay in the run cache`);
+    }
+    if (r.code !== 0) {
       console.log('FAILED');
-      const err = (r.stderr ?? '').split('\n').filter((l) => !/oneDNN|absl|cpu_feature|AVX/.test(l));
+      const err = r.stderr.split('\n').filter((l) => !/oneDNN|absl|cpu_feature|AVX/.test(l));
       const start = err.findIndex((l) => /CellExecutionError|An error occurred while executing/.test(l));
       const tail = err.filter((l) => l.trim()).slice(-25).join('\n');
       throw new Error(`${nb} failed after ${seconds.toFixed(1)} s:\n${start >= 0 ? err.slice(start, start + 40).join('\n') + '\n…\n' : ''}${tail}`);
@@ -68,11 +105,10 @@ export function executeNotebooks(o: RunOptions): NotebookTiming[] {
 }
 
 if (require.main === module) {
-  try {
-    const timings = executeNotebooks(parseArgs(process.argv.slice(2)));
+  executeNotebooks(parseArgs(process.argv.slice(2))).then((timings) => {
     console.log(`notebooks: ${timings.length} done in ${timings.reduce((a, t) => a + t.seconds, 0).toFixed(1)} s`);
-  } catch (e) {
+  }).catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);
-  }
+  });
 }

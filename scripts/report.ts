@@ -63,7 +63,7 @@ export async function writeReport(timings: NotebookTiming[], profile: string, ou
 if (require.main === module) {
   (async () => {
     const o = parseArgs(process.argv.slice(2));
-    const timings = executeNotebooks(o);
+    const timings = await executeNotebooks(o);
     const index = await writeReport(timings, o.profile, path.join(ROOT, 'reports'));
     console.log(`report: ${path.relative(ROOT, index)} (${timings.length} notebooks, ${timings.reduce((a, t) => a + t.seconds, 0).toFixed(0)} s)`);
   })().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });

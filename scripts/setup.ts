@@ -7,7 +7,8 @@
  *      fails here and is old everywhere, so `.npmrc` skips install scripts and this does the work);
  *   3. a check that the binding loads and runs an op;
  *   4. the tslab kernel registered inside the venv (`--sys-prefix`), so nothing outside the
- *      project is touched.
+ *      project is touched, and the project's Lab settings (no news feed, no update check);
+ *   5. a check that Chromium is there for the browser tests (it says how to install it where it is not).
  *
  * Flags: --gpu (tensorflow[and-cuda] + @tensorflow/tfjs-node-gpu; Linux + NVIDIA driver only,
  * not tested on the project's machines), --skip-jupyter.
@@ -185,6 +186,24 @@ function installKernel(): string {
   return 'tslab kernel in .venv';
 }
 
+/**
+ * The project's Lab settings, in the venv's overrides.json: JupyterLab makes no off-host request of its own (the
+ * news feed and update check are off), so it does not greet the user with a prompt about them either.
+ */
+export const LAB_OVERRIDES = {
+  '@jupyterlab/apputils-extension:notification': { fetchNews: 'false', checkForUpdates: false },
+};
+
+function writeLabSettings(): string {
+  const dir = path.join(VENV, 'share', 'jupyter', 'lab', 'settings');
+  const file = path.join(dir, 'overrides.json');
+  const text = `${JSON.stringify(LAB_OVERRIDES, null, 2)}\n`;
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return 'news and update checks off';
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(file, text);
+  return `news and update checks off (${path.relative(ROOT, file)})`;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const unknown = argv.filter((a) => !['--gpu', '--skip-jupyter'].includes(a));
@@ -208,8 +227,12 @@ async function main(): Promise<void> {
   await stage('binding', () => buildBinding(pkgDir, tfDir));
   await stage('check', () => checkBinding(pkg));
   if (jupyter) await stage('jupyter kernel', installKernel);
-  await stage('browser (for tests)', () => (fs.existsSync('/usr/bin/chromium') || process.env.MIXUP_CHROMIUM
-    ? 'chromium found' : 'chromium missing: the browser tests need it (apt-get install chromium, or set MIXUP_CHROMIUM)'));
+  if (jupyter) await stage('lab settings', writeLabSettings);
+  await stage('browser (for tests)', () => {
+    const chromium = process.env.MIXUP_CHROMIUM ?? '/usr/bin/chromium';
+    return fs.existsSync(chromium) ? `chromium found (${chromium})`
+      : `chromium missing at ${chromium}: npm test's browser checks will fail until it is there (Debian: apt-get install chromium, or set MIXUP_CHROMIUM)`;
+  });
   if (gpu) console.log('setup: --gpu is documented but untested here: check `ldd` on the binding finds the nvidia-* wheels\' CUDA libraries');
   console.log(`setup: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import { test } from 'node:test';
 import * as tar from 'tar';
 import { loadCifar10, readCifarFile, resolveCifar10, RECORD_BYTES } from '../lib/data/cifar10';
@@ -124,4 +125,29 @@ test('two moons: balanced classes with a curved boundary, seeded', () => {
   assert.equal(d.n, 400);
   assert.equal(d.labels.filter((l) => l === 1).length, 200);
   assert.deepEqual(d.features, twoMoons(400, 0.1, stream(1, 'toy')).features);
+});
+
+test('an unreachable or silent CIFAR-10 source fails in seconds, naming MIXUP_CIFAR10 as the fix', async () => {
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-fetch-'));
+  // Nothing listens: refused at once.
+  const closed = await new Promise<number>((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
+  await assert.rejects(resolveCifar10({ source: `http://127.0.0.1:${closed}/cifar-10-binary.tar.gz`, cacheDir, onProgress: () => {} }),
+    /could not download .*ECONNREFUSED.*set MIXUP_CIFAR10/);
+  // A server that accepts and never answers: the stall limit ends it.
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((sock) => sockets.push(sock));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  process.env.MIXUP_FETCH_STALL_S = '1';
+  const t0 = Date.now();
+  try {
+    await assert.rejects(resolveCifar10({ source: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/cifar-10-binary.tar.gz`, cacheDir, onProgress: () => {} }),
+      /stalled \(no data for 1 s\).*set MIXUP_CIFAR10/);
+    assert.ok(Date.now() - t0 < 10_000);
+    assert.equal(fs.existsSync(path.join(cacheDir, 'cifar-10-binary.tar.gz.part')), false, 'no partial download is left');
+  } finally {
+    delete process.env.MIXUP_FETCH_STALL_S;
+    for (const s of sockets) s.destroy();
+    silent.close();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
 });

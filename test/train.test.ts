@@ -9,6 +9,7 @@ import { TabularData } from '../lib/data/dataset';
 import { twoMoons } from '../lib/data/toy2d';
 import { buildModel } from '../lib/models';
 import { cachedRun } from '../lib/experiments/cache';
+import { liveProgress } from '../lib/notebook/display';
 import { NonFiniteLossError, train, TrainConfig } from '../lib/train/loop';
 import { learningRate, PAPER_CIFAR_SGD, scaledCifarSgd } from '../lib/train/optimizer';
 import { stream } from '../lib/random';
@@ -160,7 +161,12 @@ test('the run cache: the same configuration and seed reuse the finished run; ano
   const a = await cachedRun(spec(1), d, {}, root);
   const resultFile = path.join(a.dir, 'result.json');
   const mtime = fs.statSync(resultFile).mtimeMs;
-  const b = await cachedRun(spec(1), d, {}, root);
+  // A notebook's live progress line says where a cached run came from instead of staying at "starting…".
+  const shown: string[] = [];
+  const display = { raw() {}, html() {}, text(s: string) { shown.push(s); } };
+  const b = await cachedRun(spec(1), d, liveProgress({ display, newDisplay: () => display }, 'ERM, seed 1'), root);
+  assert.match(shown.at(-1)!, /^ERM, seed 1: from the run cache — trained \d{4}-\d\d-\d\d \d\d:\d\d UTC in 0m\d\ds \(2 epochs, test error [\d.]+ %\)$/);
+  assert.ok(shown.at(-1)!.includes(a.finishedAt.replace('T', ' ').slice(0, 16)));
   assert.equal(a.cached, false);
   assert.equal(b.cached, true);
   assert.deepEqual(b.history, a.history);

@@ -18,8 +18,10 @@ export function lineChart(rows: Row[], o: LineOptions): Spec {
     tooltip: Object.keys(rows[0] ?? {}).map((field) => ({ field })),
   };
   if (o.color) encoding.color = { field: o.color, type: 'nominal' };
-  if (o.strokeDash) encoding.strokeDash = { field: o.strokeDash, type: 'nominal' };
-  const unit = { mark: { type: 'line', point: true }, encoding, width: o.width ?? 320, height: o.height ?? 220 };
+  if (o.strokeDash) encoding.strokeDash = { field: o.strokeDash, type: 'nominal', legend: { symbolStrokeWidth: 2, symbolSize: 400, labelLimit: 220 } };
+  // Points on the lines would make every legend entry the same dot, and the dash patterns could not be told apart:
+  // dashed charts draw plain lines, so their legend shows each pattern.
+  const unit = { mark: { type: 'line', point: !o.strokeDash }, encoding, width: o.width ?? 320, height: o.height ?? 220 };
   if (o.facet) {
     return { $schema: SCHEMA, title: o.title, data: { values: rows }, facet: { column: { field: o.facet, type: 'nominal' } }, spec: unit };
   }

@@ -38,6 +38,9 @@ export const CIFAR10_SHA256: Record<string, string> = {
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DEFAULT_CIFAR10_DIR = path.join(PROJECT_ROOT, 'data', 'cifar-10');
 
+/** How long a download may wait for its first byte or between two chunks (MIXUP_FETCH_STALL_S, default 30 s). */
+const stallMs = () => 1000 * Number(process.env.MIXUP_FETCH_STALL_S ?? 30);
+
 export type Progress = (done: number, total: number, what: string) => void;
 
 /** Progress on stderr, one line updated in place where it is a terminal, every 10 % otherwise. */
@@ -86,11 +89,22 @@ async function download(url: string, cacheDir: string, progress: Progress): Prom
   fs.mkdirSync(cacheDir, { recursive: true });
   const file = path.join(cacheDir, path.basename(new URL(url).pathname));
   if (fs.existsSync(file)) return file;
+  // An unreachable host must fail in seconds, not hang: no answer within STALL_MS (connecting, or between two chunks
+  // of the body) aborts the download with the fix named.
+  const controller = new AbortController();
+  const STALL_MS = stallMs();
+  let timer = setTimeout(() => controller.abort(), STALL_MS);
+  const stalled = () => new Error(`download of ${url} stalled (no data for ${STALL_MS / 1000} s): the host is unreachable from here. ` +
+    'Download cifar-10-binary.tar.gz by hand and set MIXUP_CIFAR10 to the archive or its unpacked folder');
   let res: Response;
   try {
-    res = await fetch(url);
+    res = await fetch(url, { signal: controller.signal });
   } catch (e) {
-    throw new Error(`could not download ${url} (${(e as Error).message}): download it by hand and set MIXUP_CIFAR10 to the archive or its unpacked folder`);
+    clearTimeout(timer);
+    if (controller.signal.aborted) throw stalled();
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`could not download ${url} (${(e as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''}): ` +
+      'download it by hand and set MIXUP_CIFAR10 to the archive or its unpacked folder');
   }
   if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status}. Set MIXUP_CIFAR10 to a local copy instead`);
   const total = Number(res.headers.get('content-length') ?? 0);
@@ -98,6 +112,8 @@ async function download(url: string, cacheDir: string, progress: Progress): Prom
   const hash = createHash('md5');
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
+      clearTimeout(timer);
+      timer = setTimeout(() => controller.abort(), STALL_MS);
       done += chunk.length;
       hash.update(chunk);
       progress(done, total, `downloading ${path.basename(file)}`);
@@ -105,7 +121,14 @@ async function download(url: string, cacheDir: string, progress: Progress): Prom
     },
   });
   const part = `${file}.part`;
-  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), counter, fs.createWriteStream(part));
+  try {
+    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), counter, fs.createWriteStream(part));
+  } catch (e) {
+    fs.rmSync(part, { force: true });
+    throw controller.signal.aborted ? stalled() : new Error(`download of ${url} broke off (${(e as Error).message}): run again, or set MIXUP_CIFAR10 to a local copy`);
+  } finally {
+    clearTimeout(timer);
+  }
   const md5 = hash.digest('hex');
   if (url === CIFAR10_URL && md5 !== CIFAR10_ARCHIVE_MD5) {
     fs.rmSync(part);

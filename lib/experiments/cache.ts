@@ -55,6 +55,7 @@ export async function cachedRun(spec: RunSpec, data: { train: LabeledData; test:
     const ckpt = loadCheckpoint(dir);
     if (!ckpt) throw new Error(`cached run ${dir} has a result but no checkpoint.bin: delete the folder to train it again`);
     model.params.load(ckpt.model);
+    callbacks.onCached?.(result);
     return { ...result, model, dir, cached: true };
   }
   fs.mkdirSync(dir, { recursive: true });

@@ -4,6 +4,22 @@
  * the PyTorch reference recipe at width 16 for 12 epochs on this kind of machine.
  */
 export const PAPER = {
+  /**
+   * The PyTorch reference (shared/tools/torch_protocol.py) on the low-data protocol: first 2,500 training images,
+   * width 16, 240 epochs, α = 1 clean / α = 8 at 50 % noise, all 10,000 test images, seed 1, on a GPU
+   * (shared/paper/pytorch-reference-runs.md, "Low-data regime"). Error %.
+   */
+  lowdataReference: {
+    source: 'PyTorch reference, same protocol, seed 1',
+    clean: { erm: { last: 34.24, best: 33.97 }, mixup: { last: 26.95, best: 26.59 } },
+    fgsmWhite: [
+      { eps: 1, erm: 62.87, mixup: 59.83 }, { eps: 2, erm: 78.24, mixup: 73.89 },
+      { eps: 4, erm: 87.79, mixup: 82.88 }, { eps: 8, erm: 92.75, mixup: 87.78 },
+    ],
+    /** 50 % noise: best / last test error, and training error on the redrawn labels at the last epoch. */
+    noisy: { '0.5': { erm: { best: 62.29, last: 69.35, corruptedTrain: 0.0 }, mixup: { best: 49.22, last: 51.08, corruptedTrain: 69.1 } } } as
+      Record<string, { erm: { best: number; last: number; corruptedTrain: number }; mixup: { best: number; last: number; corruptedTrain: number } }>,
+  },
   cifar10PreActErr: { erm: 5.6, mixup: 4.2, source: 'paper (as reported)' },
   cifar10SeedErr: { erm: 5.37, mixup: 4.21, source: "seed's reproduction" },
   cifar10Reference12ep: { erm: 14.77, mixup: 17.43, source: 'PyTorch reference, width 16, 12 epochs, here' },

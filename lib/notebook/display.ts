@@ -58,6 +58,13 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
       last = progressLine(label, s);
       if (Date.now() - sentAt >= minIntervalMs) { d.text(last); sentAt = Date.now(); }
     },
+    onCached: ({ finishedAt, seconds, history }) => {
+      const last = history.at(-1);
+      const err = last?.testError === null || last === undefined ? '' : `, test error ${(100 * last.testError).toFixed(2)} %`;
+      d.text(`${label}: from the run cache — trained ${finishedAt.replace('T', ' ').slice(0, 16)} UTC in ${clock(seconds)} ` +
+        `(${history.length} epochs${err})`);
+      sentAt = Date.now();
+    },
     onEpoch: (r: EpochRecord) => {
       const scored = r.testError === null ? 'not scored this epoch' : `test error ${(100 * r.testError).toFixed(2)} %`;
       d.text(`${last}\n${label}: epoch ${r.epoch + 1} done, ${scored}`);

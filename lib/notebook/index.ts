@@ -28,3 +28,4 @@ export { probabilityGrid, uncertainBand } from '../eval/boundary';
 export { historyRows, heatmapRows, pointRows } from '../charts/rows';
 export { CIFAR_PROFILES, cifarRun, cifarSpec, corruptedCifarRun } from '../experiments/cifar';
 export { PAPER } from '../experiments/paper';
+export { publishedResult } from '../experiments/published';

@@ -54,6 +54,8 @@ export interface StepInfo {
 export interface TrainCallbacks {
   onStep?(info: StepInfo): void;
   onEpoch?(record: EpochRecord, history: EpochRecord[]): void;
+  /** Called instead of training when the run cache already holds the finished run (lib/experiments/cache). */
+  onCached?(info: { finishedAt: string; seconds: number; history: EpochRecord[] }): void;
   /** Extra per-epoch measures (for example error on the corrupted subset), stored in `record.extra`. */
   evaluate?(model: Model, epoch: number): Record<string, number>;
 }

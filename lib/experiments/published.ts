@@ -1,0 +1,45 @@
+/**
+ * Finished runs published with the project: the small result.json of a run (spec, per-epoch history, time; no
+ * weights) under results/<profile>/<run key>.json, tracked in git. A run that takes hours may outlive the machine it
+ * ran on; the figures the README and the notebooks quote keep their evidence here, and a notebook shows the
+ * published run beside the one it just trained or took from the cache.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../data/cifar10';
+import { RunResult, RunSpec, runKey, RUNS_DIR } from './cache';
+
+export const PUBLISHED_DIR = process.env.MIXUP_PUBLISHED_DIR ?? path.join(PROJECT_ROOT, 'results');
+
+/** The published result of exactly this configuration and seed, from any profile folder, or null. */
+export function publishedResult(spec: RunSpec, root = PUBLISHED_DIR): RunResult | null {
+  if (!fs.existsSync(root)) return null;
+  const key = runKey(spec);
+  for (const d of fs.readdirSync(root, { withFileTypes: true })) {
+    const file = path.join(root, d.name, `${key}.json`);
+    if (d.isDirectory() && fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as RunResult;
+  }
+  return null;
+}
+
+/**
+ * Copies the finished runs in `runsDir` whose spec passes `keep` into results/<profile>/; returns the files written.
+ * A published file is never overwritten with another run's result (same key = same configuration and seed).
+ */
+export function publishRuns(profile: string, keep: (spec: RunSpec) => boolean, runsDir = RUNS_DIR, root = PUBLISHED_DIR): string[] {
+  if (!fs.existsSync(runsDir)) throw new Error(`no run cache at ${runsDir}: run the notebooks first`);
+  const out = path.join(root, profile);
+  const written: string[] = [];
+  for (const key of fs.readdirSync(runsDir).sort()) {
+    const file = path.join(runsDir, key, 'result.json');
+    if (!fs.existsSync(file)) continue;
+    const result = JSON.parse(fs.readFileSync(file, 'utf8')) as RunResult;
+    if (!keep(result.spec)) continue;
+    if (runKey(result.spec) !== key) throw new Error(`${file} holds the spec of another run (key ${runKey(result.spec)}): the cache folder was renamed or edited`);
+    fs.mkdirSync(out, { recursive: true });
+    const target = path.join(out, `${key}.json`);
+    if (!fs.existsSync(target)) fs.copyFileSync(file, target);
+    written.push(target);
+  }
+  return written;
+}

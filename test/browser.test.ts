@@ -1,0 +1,96 @@
+/**
+ * Real-browser checks in Debian's Chromium (playwright-core, no browser download):
+ *  - JupyterLab from .venv on a free loopback port (token auth on) runs a notebook with the tslab kernel and draws
+ *    its vega chart; no request leaves 127.0.0.1; no news prompt greets the user.
+ *  - The exported report page shows its SVG charts offline.
+ * A missing Chromium fails each check at once, before anything is started; JupyterLab and its kernel are stopped on
+ * every path, a time-out included (scripts/processes.ts).
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { executeNotebooks, parseArgs } from '../scripts/notebooks';
+import { spawnTracked, stopTree } from '../scripts/processes';
+import { writeReport } from '../scripts/report';
+import { artifact, freePort, launchBrowser } from './browser';
+import { cifarSource, ROOT } from './helpers';
+
+test('JupyterLab runs a notebook with the tslab kernel and draws its vega-lite chart', { timeout: 300_000 }, async (t) => {
+  const browser = await launchBrowser();
+  const port = await freePort();
+  const token = crypto.randomBytes(16).toString('hex');
+  // A copy, so that Lab's autosave never writes outputs into the committed notebook.
+  const name = '_browser-test.ipynb';
+  const copy = path.join(ROOT, 'notebooks', name);
+  const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-lab-runs-'));
+  let lab: ReturnType<typeof spawnTracked> | null = null;
+  try {
+    fs.copyFileSync(path.join(ROOT, 'notebooks', '01-toy-2d.ipynb'), copy);
+    lab = spawnTracked(path.join(ROOT, '.venv', 'bin', 'jupyter'), ['lab', '--ip=127.0.0.1', `--port=${port}`, '--no-browser',
+      `--IdentityProvider.token=${token}`, `--notebook-dir=${path.join(ROOT, 'notebooks')}`, ...(process.getuid?.() === 0 ? ['--allow-root'] : [])],
+    { env: { ...process.env, MIXUP_PROFILE: 'smoke', MIXUP_RUNS_DIR: runs, MIXUP_CIFAR10: process.env.MIXUP_CIFAR10 ?? cifarSource() },
+      stdio: ['ignore', 'pipe', 'pipe'], signal: t.signal });
+    let log = '';
+    lab.stdout!.on('data', (b) => { log += b; });
+    lab.stderr!.on('data', (b) => { log += b; });
+    const started = Date.now();
+    while (!log.includes(`127.0.0.1:${port}`)) {
+      if (Date.now() - started > 60_000 || lab.exitCode !== null) throw new Error(`JupyterLab did not start:\n${log.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const outside: string[] = [];
+    page.on('request', (r) => { const u = new URL(r.url()); if (!['127.0.0.1', ''].includes(u.hostname) && u.protocol !== 'data:') outside.push(r.url()); });
+    await page.goto(`http://127.0.0.1:${port}/lab/tree/${name}?token=${token}`);
+    await page.waitForSelector('.jp-Notebook .jp-Cell', { timeout: 90_000 });
+    // The kernel's display name in the toolbar means the tslab kernel has started.
+    await page.waitForFunction(() => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes('TypeScript'), undefined, { timeout: 60_000 });
+    await page.click('.lm-MenuBar-itemLabel:text-is("Run")');
+    await page.click('.lm-Menu-itemLabel:text-is("Run All Cells")');
+    const chart = await page.waitForSelector('.jp-OutputArea .vega-embed canvas, .jp-OutputArea .vega-embed svg.marks', { timeout: 180_000 });
+    const box = await chart.boundingBox();
+    assert.ok(box && box.width > 100 && box.height > 100, 'the chart has a size');
+    await chart.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifact('jupyterlab-notebook.png') });
+    const errors = await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count();
+    assert.equal(errors, 0, 'no cell wrote an error');
+    const text = await page.evaluate(() => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText);
+    assert.doesNotMatch(text, /official Jupyter news/i, 'the project\'s Lab settings turn the news prompt off');
+    assert.deepEqual(outside, [], 'no request left 127.0.0.1');
+  } finally {
+    await browser.close();
+    if (lab) await stopTree(lab);
+    fs.rmSync(copy, { force: true });
+    fs.rmSync(runs, { recursive: true, force: true });
+  }
+});
+
+test('the exported report page shows its charts offline in a real browser', { timeout: 180_000 }, async (t) => {
+  const browser = await launchBrowser();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-report-'));
+  const runsBefore = process.env.MIXUP_RUNS_DIR;
+  try {
+    process.env.MIXUP_RUNS_DIR = path.join(tmp, 'runs');
+    const timings = await executeNotebooks({ ...parseArgs(['toy', '--profile', 'smoke', '--out', path.join(tmp, 'executed')]), signal: t.signal });
+    const index = await writeReport(timings, 'smoke', path.join(tmp, 'reports'));
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const url = `file://${path.join(path.dirname(index), '01-toy-2d.html')}`;
+    await page.goto(url);
+    const charts = page.locator('.chart svg');
+    assert.ok((await charts.count()) >= 2, 'the page shows its charts');
+    const box = await charts.first().boundingBox();
+    assert.ok(box && box.width > 100 && box.height > 100, 'a chart has a drawn size');
+    assert.ok((await page.locator('.chart svg path, .chart svg rect').count()) > 20, 'charts have marks');
+    assert.deepEqual(requests, [url], 'nothing but the page itself was requested');
+    await page.screenshot({ path: artifact('report-01-toy-2d.png'), fullPage: true });
+  } finally {
+    await browser.close();
+    if (runsBefore === undefined) delete process.env.MIXUP_RUNS_DIR; else process.env.MIXUP_RUNS_DIR = runsBefore;
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { toSvg } from '../lib/charts/render';
+import { learningCurves, lineChart } from '../lib/charts/specs';
+
+test('a dashed line chart draws a legend whose entries can be told apart', async () => {
+  const rows = ['test', 'train, redrawn labels', 'train, untouched labels'].flatMap((set, k) =>
+    [10, 20, 30].map((epoch) => ({ method: 'ERM', set, epoch, error: 0.1 * (k + 1) + epoch / 100 })));
+  const svg = await toSvg(lineChart(rows, { x: 'epoch', y: 'error', color: 'method', strokeDash: 'set' }));
+  // Each legend entry of the dash field is a stroke with its own dash pattern (not three identical dots).
+  const dashes = [...svg.matchAll(/role-legend-symbol"[^>]*>(<path[^>]*>)/g)].flatMap((m) => [...m[0].matchAll(/stroke-dasharray="([^"]*)"/g)].map((d) => d[1]));
+  assert.ok(new Set(dashes).size >= 2, `legend dash patterns: ${JSON.stringify(dashes)}`);
+  for (const label of ['test', 'train, redrawn labels', 'train, untouched labels']) assert.ok(svg.includes(`>${label}<`), `legend shows "${label}" in full`);
+});
+
+test('learning curves draw test error only at the scored epochs', async () => {
+  const rows = [1, 2, 3, 4, 5].map((epoch) => ({ run: 'ERM s1', epoch, trainLoss: 2 / epoch, testError: epoch % 2 ? 0.5 / epoch : null }));
+  const spec = learningCurves(rows) as { hconcat: { transform: { filter: string }[] }[] };
+  assert.match(spec.hconcat[1].transform[0].filter, /isValid\(datum\['testError'\]\)/);
+  const svg = await toSvg(learningCurves(rows));
+  assert.ok(svg.length > 1000 && !svg.includes('NaN'), 'no NaN coordinates from the unscored epochs');
+});
