@@ -27,6 +27,7 @@ test('JupyterLab runs a notebook with the tslab kernel and draws its vega-lite c
   const copy = path.join(ROOT, 'notebooks', name);
   const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-lab-runs-'));
   let lab: ReturnType<typeof spawnTracked> | null = null;
+  let page: Awaited<ReturnType<typeof browser.newPage>> | null = null;
   try {
     fs.copyFileSync(path.join(ROOT, 'notebooks', '01-toy-2d.ipynb'), copy);
     lab = spawnTracked(path.join(ROOT, '.venv', 'bin', 'jupyter'), ['lab', '--ip=127.0.0.1', `--port=${port}`, '--no-browser',
@@ -41,7 +42,7 @@ test('JupyterLab runs a notebook with the tslab kernel and draws its vega-lite c
       if (Date.now() - started > 60_000 || lab.exitCode !== null) throw new Error(`JupyterLab did not start:\n${log.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const outside: string[] = [];
     page.on('request', (r) => { const u = new URL(r.url()); if (!['127.0.0.1', ''].includes(u.hostname) && u.protocol !== 'data:') outside.push(r.url()); });
     await page.goto(`http://127.0.0.1:${port}/lab/tree/${name}?token=${token}`);
@@ -60,6 +61,10 @@ test('JupyterLab runs a notebook with the tslab kernel and draws its vega-lite c
     const text = await page.evaluate(() => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText);
     assert.doesNotMatch(text, /official Jupyter news/i, 'the project\'s Lab settings turn the news prompt off');
     assert.deepEqual(outside, [], 'no request left 127.0.0.1');
+  } catch (e) {
+    // What the page showed when it failed, for the person reading the failure.
+    await page?.screenshot({ path: artifact('jupyterlab-failure.png') }).catch(() => {});
+    throw e;
   } finally {
     await browser.close();
     if (lab) await stopTree(lab);
