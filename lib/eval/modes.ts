@@ -11,6 +11,8 @@ export interface ModeCoverage {
   highQuality: number;
   /** High-quality points per mode. */
   counts: number[];
+  /** Mean distance from a point to its nearest mode centre. */
+  meanDistance: number;
 }
 
 export interface CoverageOptions { radius: number; minShare?: number }
@@ -20,7 +22,7 @@ export function modeCoverage(points: Float32Array, centres: Float32Array, o: Cov
   if (!(o.radius > 0)) throw new Error(`radius must be > 0, got ${o.radius}`);
   const n = points.length / 2, k = centres.length / 2;
   const counts = new Array<number>(k).fill(0);
-  let good = 0;
+  let good = 0, distSum = 0;
   for (let i = 0; i < n; i++) {
     let best = -1, bestD = Infinity;
     for (let m = 0; m < k; m++) {
@@ -28,8 +30,9 @@ export function modeCoverage(points: Float32Array, centres: Float32Array, o: Cov
       const d = dx * dx + dy * dy;
       if (d < bestD) { bestD = d; best = m; }
     }
+    distSum += Math.sqrt(bestD);
     if (Math.sqrt(bestD) <= o.radius) { counts[best]++; good++; }
   }
   const need = (o.minShare ?? 0.25) * (n / k);
-  return { covered: counts.filter((c) => c > 0 && c >= need).length, modes: k, highQuality: n ? good / n : 0, counts };
+  return { covered: counts.filter((c) => c > 0 && c >= need).length, modes: k, highQuality: n ? good / n : 0, counts, meanDistance: n ? distSum / n : 0 };
 }

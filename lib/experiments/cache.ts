@@ -36,8 +36,40 @@ function stable(v: unknown): unknown {
   return v;
 }
 
-export function runKey(spec: RunSpec): string {
+/** The cache key of any JSON-able configuration: a hash of its keys in sorted order. */
+export function specKey(spec: unknown): string {
   return createHash('sha256').update(JSON.stringify(stable(spec))).digest('hex').slice(0, 16);
+}
+
+export function runKey(spec: RunSpec): string {
+  return specKey(spec);
+}
+
+export interface CachedResult<R> { result: R; spec: unknown; seconds: number; finishedAt: string; dir: string; cached: boolean }
+
+/**
+ * The run cache for runs whose result is all a notebook needs later (no weights to restore, e.g. a GAN's measures):
+ * `compute` runs once per configuration, its result lands in result.json (never overwritten), reruns read it.
+ */
+export async function cachedResult<R>(kind: string, spec: unknown, compute: () => Promise<R>,
+  onCached?: (info: { finishedAt: string; seconds: number }) => void, root = RUNS_DIR): Promise<CachedResult<R>> {
+  const full = { kind, spec };
+  const dir = path.join(root, specKey(full));
+  const file = path.join(dir, 'result.json');
+  if (fs.existsSync(file)) {
+    const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { result: R; seconds: number; finishedAt: string };
+    onCached?.(r);
+    return { result: r.result, spec, seconds: r.seconds, finishedAt: r.finishedAt, dir, cached: true };
+  }
+  const t0 = Date.now();
+  const result = await compute();
+  const seconds = (Date.now() - t0) / 1000;
+  const finishedAt = new Date().toISOString();
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify({ spec: full, result, seconds, finishedAt }));
+  fs.renameSync(tmp, file);
+  return { result, spec, seconds, finishedAt, dir, cached: false };
 }
 
 export function runDir(spec: RunSpec, root = RUNS_DIR): string {

@@ -42,6 +42,8 @@ export interface GanCheckpoint {
   covered: number;
   modes: number;
   highQuality: number;
+  /** Mean distance of a generated point to its nearest mode. */
+  meanDistance: number;
   /** Mean discriminator and generator losses over the iterations since the previous checkpoint. */
   dLoss: number;
   gLoss: number;
@@ -143,7 +145,7 @@ export async function trainGan(config: GanConfig, onProgress?: (p: GanProgress) 
       if (measureAt.has(it)) {
         const pts = tf.tidy(() => g.apply(evalNoise, false).dataSync() as Float32Array);
         const cov = modeCoverage(pts, centres, c.measure);
-        history.push({ iteration: it, covered: cov.covered, modes: cov.modes, highQuality: cov.highQuality, dLoss: dSum / dCount, gLoss: gSum / gCount,
+        history.push({ iteration: it, covered: cov.covered, modes: cov.modes, highQuality: cov.highQuality, meanDistance: cov.meanDistance, dLoss: dSum / dCount, gLoss: gSum / gCount,
           ...(keep.has(it) ? { points: Array.from(pts, (v) => Math.round(v * 1e4) / 1e4) } : {}) });
         dSum = gSum = dCount = gCount = 0;
       }

@@ -29,3 +29,7 @@ export { historyRows, heatmapRows, pointRows } from '../charts/rows';
 export { CIFAR_PROFILES, cifarRun, cifarSpec, corruptedCifarRun } from '../experiments/cifar';
 export { PAPER } from '../experiments/paper';
 export { publishedResult } from '../experiments/published';
+export { cachedGanRun } from '../gan/run';
+export type { GanConfig, GanCheckpoint } from '../gan/train';
+export { modeCentres, sampleModes, MODE_SETS } from '../data/modes2d';
+export { modeCoverage } from '../eval/modes';
