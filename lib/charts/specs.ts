@@ -92,18 +92,21 @@ export function groupedBars(rows: Row[], o: { group: string; series: string; val
 }
 
 /** Points in the plane, coloured by `color`, in a grid of small panels by `row` and `column` (e.g. method × iteration). */
-export function scatterPanels(rows: Row[], o: { x: string; y: string; color: string; row?: string; column: string; title?: string; size?: number; domain?: [number, number] }): Spec {
+export function scatterPanels(rows: Row[], o: { x: string; y: string; color: string; row?: string; column: string; title?: string; size?: number;
+  domain?: [number, number]; colors?: Record<string, string> }): Spec {
   const scale = o.domain ? { domain: o.domain, nice: false } : { zero: false };
   return {
     $schema: SCHEMA, title: o.title, data: { values: rows },
     facet: { column: { field: o.column, type: 'ordinal', sort: null }, ...(o.row ? { row: { field: o.row, type: 'nominal' } } : {}) },
     spec: {
       width: o.size ?? 140, height: o.size ?? 140,
-      mark: { type: 'point', filled: true, size: 6, opacity: 0.5 },
+      // Clipped to the panel: points far outside a fixed domain would otherwise spill over the neighbours.
+      mark: { type: 'point', filled: true, size: 6, opacity: 0.5, clip: !!o.domain },
       encoding: {
         x: { field: o.x, type: 'quantitative', scale, title: null },
         y: { field: o.y, type: 'quantitative', scale, title: null },
-        color: { field: o.color, type: 'nominal', scale: { range: ['#1f77b4', '#ff7f0e'] }, title: null },
+        color: { field: o.color, type: 'nominal', title: null,
+          scale: o.colors ? { domain: Object.keys(o.colors), range: Object.values(o.colors) } : { range: ['#1f77b4', '#ff7f0e'] } },
       },
     },
   };

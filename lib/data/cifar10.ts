@@ -13,10 +13,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable, Transform } from 'node:stream';
 import * as tar from 'tar';
 import { ImageData } from './dataset';
+import { download, FetchChecks, Progress, stderrProgress } from './fetch';
+
+export type { Progress } from './fetch';
+export { stderrProgress } from './fetch';
 
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 export const CIFAR10_ARCHIVE_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
@@ -38,20 +40,7 @@ export const CIFAR10_SHA256: Record<string, string> = {
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DEFAULT_CIFAR10_DIR = path.join(PROJECT_ROOT, 'data', 'cifar-10');
 
-/** How long a download may wait for its first byte or between two chunks (MIXUP_FETCH_STALL_S, default 30 s). */
-const stallMs = () => 1000 * Number(process.env.MIXUP_FETCH_STALL_S ?? 30);
-
-export type Progress = (done: number, total: number, what: string) => void;
-
-/** Progress on stderr, one line updated in place where it is a terminal, every 10 % otherwise. */
-export const stderrProgress: Progress = (() => {
-  let last = -1;
-  return (done, total, what) => {
-    const pct = total > 0 ? Math.floor((100 * done) / total) : 0;
-    if (process.stderr.isTTY) process.stderr.write(`\r${what}: ${pct}% (${(done / 1e6).toFixed(1)} MB)${done >= total ? '\n' : ''}`);
-    else if (pct >= last + 10 || done >= total) { last = done >= total ? -1 : pct; process.stderr.write(`${what}: ${pct}%\n`); }
-  };
-})();
+const CIFAR_FETCH: FetchChecks = { what: 'cifar-10-binary.tar.gz', envVar: 'MIXUP_CIFAR10', md5: { [CIFAR10_URL]: CIFAR10_ARCHIVE_MD5 } };
 
 export interface CifarSourceOptions {
   source?: string;
@@ -70,7 +59,7 @@ export async function resolveCifar10(options: CifarSourceOptions = {}): Promise<
   const progress = options.onProgress ?? stderrProgress;
   const source = options.source ?? process.env.MIXUP_CIFAR10;
   if (source) {
-    if (/^https?:\/\//.test(source)) return unpack(await download(source, cacheDir, progress), cacheDir);
+    if (/^https?:\/\//.test(source)) return unpack(await download(source, cacheDir, progress, CIFAR_FETCH), cacheDir);
     if (!fs.existsSync(source)) {
       throw new Error(`CIFAR-10 source ${source} does not exist: give a folder with the .bin files, a cifar-10-binary.tar.gz, or unset MIXUP_CIFAR10 to download ${CIFAR10_URL}`);
     }
@@ -82,60 +71,7 @@ export async function resolveCifar10(options: CifarSourceOptions = {}): Promise<
   }
   const cached = path.join(cacheDir, 'cifar-10-batches-bin');
   if (hasBins(cached)) return cached;
-  return unpack(await download(CIFAR10_URL, cacheDir, progress), cacheDir);
-}
-
-async function download(url: string, cacheDir: string, progress: Progress): Promise<string> {
-  fs.mkdirSync(cacheDir, { recursive: true });
-  const file = path.join(cacheDir, path.basename(new URL(url).pathname));
-  if (fs.existsSync(file)) return file;
-  // An unreachable host must fail in seconds, not hang: no answer within STALL_MS (connecting, or between two chunks
-  // of the body) aborts the download with the fix named.
-  const controller = new AbortController();
-  const STALL_MS = stallMs();
-  let timer = setTimeout(() => controller.abort(), STALL_MS);
-  const stalled = () => new Error(`download of ${url} stalled (no data for ${STALL_MS / 1000} s): the host is unreachable from here. ` +
-    'Download cifar-10-binary.tar.gz by hand and set MIXUP_CIFAR10 to the archive or its unpacked folder');
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: controller.signal });
-  } catch (e) {
-    clearTimeout(timer);
-    if (controller.signal.aborted) throw stalled();
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`could not download ${url} (${(e as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''}): ` +
-      'download it by hand and set MIXUP_CIFAR10 to the archive or its unpacked folder');
-  }
-  if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status}. Set MIXUP_CIFAR10 to a local copy instead`);
-  const total = Number(res.headers.get('content-length') ?? 0);
-  let done = 0;
-  const hash = createHash('md5');
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      clearTimeout(timer);
-      timer = setTimeout(() => controller.abort(), STALL_MS);
-      done += chunk.length;
-      hash.update(chunk);
-      progress(done, total, `downloading ${path.basename(file)}`);
-      cb(null, chunk);
-    },
-  });
-  const part = `${file}.part`;
-  try {
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), counter, fs.createWriteStream(part));
-  } catch (e) {
-    fs.rmSync(part, { force: true });
-    throw controller.signal.aborted ? stalled() : new Error(`download of ${url} broke off (${(e as Error).message}): run again, or set MIXUP_CIFAR10 to a local copy`);
-  } finally {
-    clearTimeout(timer);
-  }
-  const md5 = hash.digest('hex');
-  if (url === CIFAR10_URL && md5 !== CIFAR10_ARCHIVE_MD5) {
-    fs.rmSync(part);
-    throw new Error(`downloaded ${url} has MD5 ${md5}, expected ${CIFAR10_ARCHIVE_MD5}: the download is corrupt; run again`);
-  }
-  fs.renameSync(part, file);
-  return file;
+  return unpack(await download(CIFAR10_URL, cacheDir, progress, CIFAR_FETCH), cacheDir);
 }
 
 async function unpack(archive: string, cacheDir: string): Promise<string> {

@@ -37,29 +37,31 @@ export function checkLabels(labels: Int32Array, numClasses: number, what: string
   }
 }
 
-/** Rows of numeric features. */
+/** Rows of numeric features; `shape` views each row as a tensor (e.g. a spectrogram [frames, bins, 1]). */
 export class TabularData implements LabeledData {
   readonly exampleShape: number[];
-  constructor(readonly features: Float32Array, readonly dim: number, readonly labels: Int32Array, readonly numClasses: number) {
+  constructor(readonly features: Float32Array, readonly dim: number, readonly labels: Int32Array, readonly numClasses: number,
+    shape: number[] = [dim]) {
     if (features.length !== labels.length * dim) {
       throw new Error(`tabular data: ${features.length} feature values do not make ${labels.length} rows of ${dim}`);
     }
+    if (shape.reduce((a, b) => a * b, 1) !== dim) throw new Error(`tabular data: shape [${shape}] does not hold rows of ${dim} values`);
     checkLabels(labels, numClasses, 'tabular data');
-    this.exampleShape = [dim];
+    this.exampleShape = shape;
   }
 
   get n(): number { return this.labels.length; }
 
-  batch(indices: ArrayLike<number>): tf.Tensor2D {
-    return tf.tensor2d(gatherRows(this.features, this.dim, indices), [indices.length, this.dim]);
+  batch(indices: ArrayLike<number>): tf.Tensor {
+    return tf.tensor(gatherRows(this.features, this.dim, indices), [indices.length, ...this.exampleShape]);
   }
 
   withLabels(labels: Int32Array): TabularData {
-    return new TabularData(this.features, this.dim, labels, this.numClasses);
+    return new TabularData(this.features, this.dim, labels, this.numClasses, this.exampleShape);
   }
 
   subset(indices: ArrayLike<number>): TabularData {
-    return new TabularData(gatherRows(this.features, this.dim, indices), this.dim, gatherLabels(this.labels, indices), this.numClasses);
+    return new TabularData(gatherRows(this.features, this.dim, indices), this.dim, gatherLabels(this.labels, indices), this.numClasses, this.exampleShape);
   }
 }
 

@@ -21,15 +21,17 @@ export function predict(model: Model, data: LabeledData, batchSize = 500, indice
   let lossSum = 0;
   for (let s = 0; s < indices.length; s += batchSize) {
     const idx = Array.prototype.slice.call(indices, s, s + batchSize) as number[];
+    // Tensors out of tidy, values read after: tidy walks every element of a typed array handed back to it.
     const [p, l] = tf.tidy(() => {
       const logits = model.apply(data.batch(idx), false);
       const labels = tf.tensor1d(idx.map((i) => data.labels[i]), 'int32');
       const logp = tf.logSoftmax(logits);
       const nll = tf.neg(tf.sum(tf.mul(logp, tf.oneHot(labels, k)), 1));
-      return [tf.exp(logp).dataSync() as Float32Array, tf.sum(nll).dataSync()[0]];
+      return [tf.exp(logp), tf.sum(nll)];
     });
-    probs.set(p, s * k);
-    lossSum += l;
+    probs.set(p.dataSync() as Float32Array, s * k);
+    lossSum += l.dataSync()[0];
+    tf.dispose([p, l]);
   }
   return { probs, numClasses: k, loss: lossSum / indices.length };
 }

@@ -143,7 +143,9 @@ export async function trainGan(config: GanConfig, onProgress?: (p: GanProgress) 
       if (!Number.isFinite(gLoss) || !Number.isFinite(dSum)) throw new Error(`GAN training diverged at iteration ${it} (loss ${gLoss}): lower the learning rates`);
       gSum += gLoss; gCount++;
       if (measureAt.has(it)) {
-        const pts = tf.tidy(() => g.apply(evalNoise, false).dataSync() as Float32Array);
+        const generated = g.apply(evalNoise, false);
+        const pts = generated.dataSync() as Float32Array;
+        generated.dispose();
         const cov = modeCoverage(pts, centres, c.measure);
         history.push({ iteration: it, covered: cov.covered, modes: cov.modes, highQuality: cov.highQuality, meanDistance: cov.meanDistance, dLoss: dSum / dCount, gLoss: gSum / gCount,
           ...(keep.has(it) ? { points: Array.from(pts, (v) => Math.round(v * 1e4) / 1e4) } : {}) });

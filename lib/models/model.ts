@@ -18,4 +18,7 @@ export interface Model {
 export type ModelSpec =
   | { kind: 'preact-resnet18'; width: number; numClasses: number }
   | { kind: 'resnet18'; width: number; numClasses: number }
-  | { kind: 'mlp'; inputs: number; hidden: number[]; numClasses: number };
+  | { kind: 'mlp'; inputs: number; hidden: number[]; numClasses: number }
+  /** Speech nets on spectrograms: `input` is [frames, bins, channels]. */
+  | { kind: 'lenet'; input: number[]; numClasses: number }
+  | { kind: 'vgg'; input: number[]; width: number; numClasses: number };

@@ -33,3 +33,6 @@ export { cachedGanRun } from '../gan/run';
 export type { GanConfig, GanCheckpoint } from '../gan/train';
 export { modeCentres, sampleModes, MODE_SETS } from '../data/modes2d';
 export { modeCoverage } from '../eval/modes';
+export { loadSpeech, speechData, speechRun, speechSpec } from '../experiments/speech';
+export { FSDD_SPEAKERS } from '../data/fsdd';
+export type { FsddSplit } from '../data/fsdd';

@@ -1,0 +1,51 @@
+/**
+ * The spoken-digit runs of notebook 6 (the paper's section 3.3 on FSDD): spectrograms computed once per session,
+ * a split (the official one, or one speaker held out), and run specs for the run cache.
+ */
+import { loadFsdd, FsddSourceOptions, FsddSplit, Recordings, splitFsdd } from '../data/fsdd';
+import type { LabeledData } from '../data/dataset';
+import { SPEECH_FRAMES, spectrogramData, spectrograms, Spectrograms } from '../data/spectrogram';
+import type { ModelSpec } from '../models';
+import type { TrainCallbacks } from '../train/loop';
+import { cachedRun, CachedRun, RunSpec } from './cache';
+
+export interface SpeechSet { recordings: Recordings; spectrograms: Spectrograms }
+
+/** Every recording as a 1-s clip and its log spectrogram (99 frames × 81 bins at 8 kHz). */
+export async function loadSpeech(o: FsddSourceOptions = {}): Promise<SpeechSet> {
+  const recordings = await loadFsdd({ ...o, seconds: 1 });
+  return { recordings, spectrograms: spectrograms(recordings.clips, recordings.length, SPEECH_FRAMES) };
+}
+
+export function splitName(split: FsddSplit): string {
+  return split.kind === 'official' ? 'official' : `speaker:${split.heldOut}`;
+}
+
+/** Training and test data of a split, standardised per frequency bin on the training part. */
+export function speechData(s: SpeechSet, split: FsddSplit): { train: LabeledData; test: LabeledData } {
+  const { train, test } = splitFsdd(s.recordings, split);
+  const labels = s.recordings.digits;
+  return { train: spectrogramData(s.spectrograms, labels, 10, train, train), test: spectrogramData(s.spectrograms, labels, 10, test, train) };
+}
+
+export interface SpeechParams { epochs: number; batchSize: number; lr: number; vggWidth: number }
+
+/** The paper's pair of speech nets on these spectrograms. */
+export function speechModel(kind: 'lenet' | 'vgg', s: SpeechSet, p: SpeechParams): ModelSpec {
+  const input = [s.spectrograms.frames, s.spectrograms.bins, 1];
+  return kind === 'lenet' ? { kind, input, numClasses: 10 } : { kind, input, width: p.vggWidth, numClasses: 10 };
+}
+
+/** Adam at the paper's lr 0.001, batch 100 (recalled); no augmentation beyond mixup. */
+export function speechSpec(p: SpeechParams, model: ModelSpec, split: FsddSplit, alpha: number, seed: number): RunSpec {
+  return {
+    data: { set: 'fsdd-v1.0.10', split: splitName(split), seconds: 1, frames: SPEECH_FRAMES, features: 'log|stft|, standardised per bin on train' },
+    model,
+    train: { epochs: p.epochs, batchSize: p.batchSize, optimizer: { kind: 'adam', lr: p.lr }, mixup: { alpha }, seed, augment: false },
+  };
+}
+
+export function speechRun(s: SpeechSet, p: SpeechParams, kind: 'lenet' | 'vgg', split: FsddSplit, alpha: number, seed: number,
+  callbacks?: TrainCallbacks, data = speechData(s, split)): Promise<CachedRun> {
+  return cachedRun(speechSpec(p, speechModel(kind, s, p), split, alpha, seed), data, callbacks);
+}
