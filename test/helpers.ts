@@ -41,3 +41,12 @@ export function mean(xs: ArrayLike<number>): number {
   for (let i = 0; i < xs.length; i++) s += xs[i];
   return s / xs.length;
 }
+
+/** Where the tests read FSDD from: MIXUP_FSDD, else the shared development archive, else an earlier fetch. */
+export function fsddSource(): string {
+  const candidates = [process.env.MIXUP_FSDD, path.join(ROOT, '..', 'shared', 'data', 'fsdd-recordings.tar.gz'),
+    path.join(ROOT, 'data', 'fsdd', 'recordings')].filter(Boolean) as string[];
+  const found = candidates.find((c) => fs.existsSync(c));
+  if (!found) throw new Error(`tests need FSDD: set MIXUP_FSDD to its archive or a folder of the .wav files (looked in ${candidates.join(', ')})`);
+  return found;
+}

@@ -1,5 +1,6 @@
 /** Shapes results into the flat rows the chart specs take. */
 import type { TabularData } from '../data/dataset';
+import type { Spectrograms } from '../data/spectrogram';
 import type { Grid } from '../data/toy2d';
 import type { EpochRecord } from '../train/loop';
 import type { Row } from './specs';
@@ -18,4 +19,17 @@ export function heatmapRows(grid: Grid, p: ArrayLike<number>, panel: string): Ro
 
 export function pointRows(d: TabularData): Row[] {
   return Array.from({ length: d.n }, (_, i) => ({ x: d.features[2 * i], y: d.features[2 * i + 1], label: String(d.labels[i]) }));
+}
+
+/** One spectrogram as heatmap rows (frame, bin, value), averaged over pool×pool cells so a chart stays light. */
+export function spectrogramRows(s: Spectrograms, index: number, panel: string, pool = 2): Row[] {
+  const { frames, bins } = s;
+  const base = index * frames * bins;
+  const rows: Row[] = [];
+  for (let f = 0; f < frames; f += pool) for (let b = 0; b < bins; b += pool) {
+    let sum = 0, n = 0;
+    for (let df = 0; df < pool && f + df < frames; df++) for (let db = 0; db < pool && b + db < bins; db++) { sum += s.values[base + (f + df) * bins + b + db]; n++; }
+    rows.push({ panel, frame: f, bin: b, 'log |STFT|': sum / n });
+  }
+  return rows;
 }

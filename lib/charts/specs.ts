@@ -111,3 +111,19 @@ export function scatterPanels(rows: Row[], o: { x: string; y: string; color: str
     },
   };
 }
+
+/** A grid of values as coloured cells (rows: x, y, value[, panel]), e.g. spectrograms: one panel per `facet` value. */
+export function heatmap(rows: Row[], o: { x: string; y: string; value: string; facet?: string; title?: string; xTitle?: string; yTitle?: string;
+  width?: number; height?: number; scheme?: string }): Spec {
+  const unit = {
+    width: o.width ?? 160, height: o.height ?? 120,
+    mark: { type: 'rect' },
+    encoding: {
+      x: { field: o.x, type: 'ordinal', title: o.xTitle ?? o.x, axis: { labels: false, ticks: false } },
+      y: { field: o.y, type: 'ordinal', title: o.yTitle ?? o.y, sort: 'descending', axis: { labels: false, ticks: false } },
+      color: { field: o.value, type: 'quantitative', scale: { scheme: o.scheme ?? 'viridis' }, title: o.value },
+    },
+  };
+  if (o.facet) return { $schema: SCHEMA, title: o.title, data: { values: rows }, facet: { column: { field: o.facet, type: 'nominal' } }, spec: unit };
+  return { $schema: SCHEMA, title: o.title, data: { values: rows }, ...unit };
+}

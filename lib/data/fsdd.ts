@@ -82,6 +82,10 @@ export async function resolveFsdd(o: FsddSourceOptions = {}): Promise<string> {
       if (!dir) throw new Error(`FSDD source ${source} holds no {digit}_{speaker}_{index}.wav files: point it at the recordings folder`);
       return check(dir, verify);
     }
+    // The manifest pins every byte: recordings already unpacked and verified are the same whatever archive held them.
+    if (verify && wavNames(path.join(cacheDir, 'recordings')).length === FSDD_FILES && manifestSha256(path.join(cacheDir, 'recordings')) === FSDD_MANIFEST_SHA256) {
+      return path.join(cacheDir, 'recordings');
+    }
     return check(await unpack(source, cacheDir), verify);
   }
   const cached = path.join(cacheDir, 'recordings');

@@ -21,14 +21,24 @@ export function splitName(split: FsddSplit): string {
   return split.kind === 'official' ? 'official' : `speaker:${split.heldOut}`;
 }
 
-/** Training and test data of a split, standardised per frequency bin on the training part. */
-export function speechData(s: SpeechSet, split: FsddSplit): { train: LabeledData; test: LabeledData } {
-  const { train, test } = splitFsdd(s.recordings, split);
+/**
+ * Training and test data of a split, standardised per frequency bin on the training part. `trainLimit` > 0 keeps that
+ * many training recordings, evenly spaced through the name-sorted list so every digit stays in (0 = all).
+ */
+export function speechData(s: SpeechSet, split: FsddSplit, trainLimit = 0): { train: LabeledData; test: LabeledData } {
+  const parts = splitFsdd(s.recordings, split);
+  const n = parts.train.length;
+  const train = trainLimit > 0 && trainLimit < n ? Int32Array.from({ length: trainLimit }, (_, i) => parts.train[Math.floor((i * n) / trainLimit)]) : parts.train;
+  const test = parts.test;
   const labels = s.recordings.digits;
   return { train: spectrogramData(s.spectrograms, labels, 10, train, train), test: spectrogramData(s.spectrograms, labels, 10, test, train) };
 }
 
-export interface SpeechParams { epochs: number; batchSize: number; lr: number; vggWidth: number }
+export interface SpeechParams {
+  epochs: number; batchSize: number; lr: number; vggWidth: number;
+  /** Train on n of the split's training recordings, evenly spaced (0 = all): for smoke runs. */
+  trainLimit: number;
+}
 
 /** The paper's pair of speech nets on these spectrograms. */
 export function speechModel(kind: 'lenet' | 'vgg', s: SpeechSet, p: SpeechParams): ModelSpec {
@@ -39,13 +49,14 @@ export function speechModel(kind: 'lenet' | 'vgg', s: SpeechSet, p: SpeechParams
 /** Adam at the paper's lr 0.001, batch 100 (recalled); no augmentation beyond mixup. */
 export function speechSpec(p: SpeechParams, model: ModelSpec, split: FsddSplit, alpha: number, seed: number): RunSpec {
   return {
-    data: { set: 'fsdd-v1.0.10', split: splitName(split), seconds: 1, frames: SPEECH_FRAMES, features: 'log|stft|, standardised per bin on train' },
+    data: { set: 'fsdd-v1.0.10', split: splitName(split), seconds: 1, frames: SPEECH_FRAMES, features: 'log|stft|, standardised per bin on train',
+      ...(p.trainLimit > 0 ? { trainLimit: p.trainLimit } : {}) },
     model,
     train: { epochs: p.epochs, batchSize: p.batchSize, optimizer: { kind: 'adam', lr: p.lr }, mixup: { alpha }, seed, augment: false },
   };
 }
 
 export function speechRun(s: SpeechSet, p: SpeechParams, kind: 'lenet' | 'vgg', split: FsddSplit, alpha: number, seed: number,
-  callbacks?: TrainCallbacks, data = speechData(s, split)): Promise<CachedRun> {
+  callbacks?: TrainCallbacks, data = speechData(s, split, p.trainLimit)): Promise<CachedRun> {
   return cachedRun(speechSpec(p, speechModel(kind, s, p), split, alpha, seed), data, callbacks);
 }

@@ -25,7 +25,7 @@ export { cachedRun, runKey } from '../experiments/cache';
 export * from '../charts/specs';
 export { summarize, meanStd, lastTestError, bestTestError, lastExtra } from '../experiments/summary';
 export { probabilityGrid, uncertainBand } from '../eval/boundary';
-export { historyRows, heatmapRows, pointRows } from '../charts/rows';
+export { historyRows, heatmapRows, pointRows, spectrogramRows } from '../charts/rows';
 export { CIFAR_PROFILES, cifarRun, cifarSpec, corruptedCifarRun } from '../experiments/cifar';
 export { PAPER } from '../experiments/paper';
 export { publishedResult } from '../experiments/published';
