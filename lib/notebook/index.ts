@@ -22,6 +22,7 @@ export { inBetween } from '../eval/between';
 export { fgsm, attackErrors } from '../attacks/fgsm';
 export { notebookParams } from '../experiments/profiles';
 export { cachedRun, runKey } from '../experiments/cache';
+export type { RunResult } from '../experiments/cache';
 export * from '../charts/specs';
 export { summarize, meanStd, lastTestError, bestTestError, lastExtra } from '../experiments/summary';
 export { probabilityGrid, uncertainBand } from '../eval/boundary';
