@@ -8,7 +8,8 @@ import { loadCifar10 } from '../lib/data/cifar10';
 import { TabularData } from '../lib/data/dataset';
 import { twoMoons } from '../lib/data/toy2d';
 import { buildModel } from '../lib/models';
-import { cachedRun } from '../lib/experiments/cache';
+import { cachedRun, runKey } from '../lib/experiments/cache';
+import { publishedResult, publishRuns } from '../lib/experiments/published';
 import { liveProgress } from '../lib/notebook/display';
 import { NonFiniteLossError, train, TrainConfig } from '../lib/train/loop';
 import { learningRate, PAPER_CIFAR_SGD, scaledCifarSgd } from '../lib/train/optimizer';
@@ -178,4 +179,23 @@ test('the run cache: the same configuration and seed reuse the finished run; ano
   for (const m of [a.model, b.model, c.model]) m.dispose();
   assert.equal(tf.memory().numTensors, tensorsBefore, 'training with checkpoints and reloading a cached run leave no tensors behind');
   fs.rmSync(root, { recursive: true });
+});
+
+test('published runs: a finished run result.json is copied into results/<profile>/ and found again by its spec', async () => {
+  const runs = tmp(), published = tmp();
+  const d = { train: twoMoons(64, 0.1, stream(1, 'toy')), test: twoMoons(32, 0.1, stream(2, 'toy')) };
+  const spec = (seed: number) => ({ data: { set: 'two-moons' }, model: { kind: 'mlp' as const, inputs: 2, hidden: [4], numClasses: 2 },
+    train: { epochs: 1, batchSize: 16, optimizer: { kind: 'adam' as const, lr: 0.01 }, mixup: { alpha: 1 }, seed } });
+  const a = await cachedRun(spec(1), d, {}, runs);
+  const b = await cachedRun(spec(2), d, {}, runs);
+  a.model.dispose(); b.model.dispose();
+  assert.equal(publishedResult(spec(1), published), null);
+  const files = publishRuns('toy', (s) => s.train.seed === 1, runs, published);
+  assert.deepEqual(files, [path.join(published, 'toy', `${runKey(spec(1))}.json`)]);
+  assert.deepEqual(publishedResult(spec(1), published)!.history, a.history);
+  assert.equal(publishedResult(spec(2), published), null, 'only the runs the filter keeps');
+  // A cache folder whose name is not its spec's key is refused rather than published under the wrong key.
+  fs.renameSync(b.dir, path.join(runs, 'renamed'));
+  assert.throws(() => publishRuns('toy', () => true, runs, published), /holds the spec of another run/);
+  fs.rmSync(runs, { recursive: true }); fs.rmSync(published, { recursive: true });
 });
