@@ -32,6 +32,11 @@ test('FSDD from its archive: 3,000 recordings, every byte checked against v1.0.1
   await assert.rejects(resolveFsdd({ source: copy, cacheDir }), /has 2999 recordings, expected 3000/);
   fs.rmSync(copy, { recursive: true });
   await assert.rejects(resolveFsdd({ source: path.join(cacheDir, 'nope.tar.gz') }), /FSDD source .* does not exist.*MIXUP_FSDD/);
+  const junk = path.join(os.tmpdir(), `mixup-junk-${process.pid}.tar.gz`);
+  fs.writeFileSync(junk, 'this is not an archive');
+  const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-fsdd-empty-'));
+  await assert.rejects(resolveFsdd({ source: junk, cacheDir: emptyCache }), /(not a readable \.tar\.gz|holds no recordings\/\*\.wav)/);
+  fs.rmSync(junk); fs.rmSync(emptyCache, { recursive: true });
 });
 
 test('WAV decoding: a real recording is 8 kHz mono in [-1, 1); another rate, stereo or a broken file are refused by name', () => {
