@@ -40,7 +40,7 @@ test('ResNets map [n, 32, 32, 3] to logits, reject other shapes, and init is see
   assert.ok(maxAbsDiff(ya, yc) > 1e-4);
   assert.throws(() => a.apply(tf.ones([2, 28, 28, 3]), false), /takes images \[n, 32, 32, 3\]/);
   assert.throws(() => buildModel({ kind: 'preact-resnet18', width: 0, numClasses: 10 }, 0), /width must be a positive integer/);
-  assert.throws(() => buildModel({ kind: 'vgg' } as never, 0), /unknown model kind 'vgg'/);
+  assert.throws(() => buildModel({ kind: 'densenet' } as never, 0), /unknown model kind 'densenet'/);
   for (const m of [a, b, c]) m.dispose();
 });
 
