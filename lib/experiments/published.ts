@@ -34,7 +34,8 @@ export function publishRuns(profile: string, keep: (spec: RunSpec) => boolean, r
     const file = path.join(runsDir, key, 'result.json');
     if (!fs.existsSync(file)) continue;
     const result = JSON.parse(fs.readFileSync(file, 'utf8')) as RunResult;
-    if (!keep(result.spec)) continue;
+    // Runs of other kinds share the cache (a GAN's measures): only classifier runs have a spec with data and a history.
+    if (!result.spec?.data || !Array.isArray(result.history) || !keep(result.spec)) continue;
     if (runKey(result.spec) !== key) throw new Error(`${file} holds the spec of another run (key ${runKey(result.spec)}): the cache folder was renamed or edited`);
     fs.mkdirSync(out, { recursive: true });
     const target = path.join(out, `${key}.json`);
