@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import * as tar from 'tar';
 import { WaveFile } from 'wavefile';
 import { tf } from '../lib/backend';
 import { FSDD_FILES, loadFsdd, readWav, resolveFsdd, splitFsdd } from '../lib/data/fsdd';
@@ -37,6 +38,21 @@ test('FSDD from its archive: 3,000 recordings, every byte checked against v1.0.1
   const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-fsdd-empty-'));
   await assert.rejects(resolveFsdd({ source: junk, cacheDir: emptyCache }), /(not a readable \.tar\.gz|holds no recordings\/\*\.wav)/);
   fs.rmSync(junk); fs.rmSync(emptyCache, { recursive: true });
+});
+
+test('the upstream release layout (free-spoken-digit-dataset-<tag>/recordings/) unpacks and checks too', async () => {
+  const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-fsdd-up-'));
+  const top = path.join(stage, 'free-spoken-digit-dataset-1.0.10');
+  fs.mkdirSync(path.join(top, 'recordings'), { recursive: true });
+  fs.writeFileSync(path.join(top, 'README.md'), 'upstream readme');
+  for (const f of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, f), path.join(top, 'recordings', f));
+  const archive = path.join(stage, 'v1.0.10.tar.gz');
+  await tar.c({ gzip: true, file: archive, cwd: stage }, ['free-spoken-digit-dataset-1.0.10']);
+  const into = path.join(stage, 'cache');
+  const found = await resolveFsdd({ source: archive, cacheDir: into });
+  assert.equal(found, path.join(into, 'recordings'));
+  assert.equal(fs.readdirSync(found).length, FSDD_FILES);
+  fs.rmSync(stage, { recursive: true });
 });
 
 test('WAV decoding: a real recording is 8 kHz mono in [-1, 1); another rate, stereo or a broken file are refused by name', () => {
