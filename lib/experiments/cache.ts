@@ -36,6 +36,13 @@ function stable(v: unknown): unknown {
   return v;
 }
 
+/** result.json appears whole or not at all (written beside, then renamed): a killed run never leaves half a result. */
+function writeResult(file: string, value: unknown): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(value, null, 1));
+  fs.renameSync(tmp, file);
+}
+
 /** The cache key of any JSON-able configuration: a hash of its keys in sorted order. */
 export function specKey(spec: unknown): string {
   return createHash('sha256').update(JSON.stringify(stable(spec))).digest('hex').slice(0, 16);
@@ -66,9 +73,7 @@ export async function cachedResult<R>(kind: string, spec: unknown, compute: () =
   const seconds = (Date.now() - t0) / 1000;
   const finishedAt = new Date().toISOString();
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify({ spec: full, result, seconds, finishedAt }));
-  fs.renameSync(tmp, file);
+  writeResult(file, { spec: full, result, seconds, finishedAt });
   return { result, spec, seconds, finishedAt, dir, cached: false };
 }
 
@@ -94,8 +99,6 @@ export async function cachedRun(spec: RunSpec, data: { train: LabeledData; test:
   fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec, null, 1));
   const r = await train(model, data, spec.train, { checkpointDir: dir, callbacks });
   const result: RunResult = { spec, history: r.history, seconds: r.seconds, finishedAt: new Date().toISOString() };
-  const tmp = `${resultFile}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(result, null, 1));
-  fs.renameSync(tmp, resultFile);
+  writeResult(resultFile, result);
   return { ...result, model, dir, cached: false };
 }

@@ -39,6 +39,11 @@ function clock(seconds: number): string {
   return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
 }
 
+/** Where a run the cache served came from: when it was trained and how long it took. */
+function cachedLine(label: string, finishedAt: string, seconds: number): string {
+  return `${label}: from the run cache — trained ${finishedAt.replace('T', ' ').slice(0, 16)} UTC in ${clock(seconds)}`;
+}
+
 export function progressLine(label: string, s: StepInfo): string {
   return `${label}: epoch ${s.epoch + 1}/${s.epochs}, step ${s.step + 1}/${s.steps}, loss ${s.loss.toFixed(3)}, ` +
     `${s.imgPerSec.toFixed(0)} img/s, elapsed ${clock(s.elapsedSeconds)}, left ~${clock(s.etaSeconds)}`;
@@ -62,8 +67,7 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
     onCached: ({ finishedAt, seconds, history }) => {
       const last = history.at(-1);
       const err = last?.testError === null || last === undefined ? '' : `, test error ${(100 * last.testError).toFixed(2)} %`;
-      d.text(`${label}: from the run cache — trained ${finishedAt.replace('T', ' ').slice(0, 16)} UTC in ${clock(seconds)} ` +
-        `(${history.length} epochs${err})`);
+      d.text(`${cachedLine(label, finishedAt, seconds)} (${history.length} epochs${err})`);
       sentAt = Date.now();
     },
     onEpoch: (r: EpochRecord) => {
@@ -86,8 +90,6 @@ export function ganProgress(tslab: Tslab, label: string, minIntervalMs = 500): G
         `elapsed ${clock(p.elapsedSeconds)}, left ~${clock(p.etaSeconds)}`);
       sentAt = Date.now();
     },
-    onCached: ({ finishedAt, seconds }) => {
-      d.text(`${label}: from the run cache — trained ${finishedAt.replace('T', ' ').slice(0, 16)} UTC in ${clock(seconds)}`);
-    },
+    onCached: ({ finishedAt, seconds }) => d.text(cachedLine(label, finishedAt, seconds)),
   };
 }
