@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf } from '../lib/backend';
-import { batchNormTrain } from '../lib/backend/fused';
+import { batchNormTrain, relu } from '../lib/backend/fused';
 import { conv } from '../lib/models/params';
 import { stream } from '../lib/random';
 import { backendForTests, maxAbsDiff, onBackend } from './helpers';
@@ -46,7 +46,7 @@ function compare(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: (()
 compare('conv2d 3×3 stride 1', (x, w) => conv(x as tf.Tensor4D, w, 1), [rand([4, 8, 8, 3], 1), rand([3, 3, 3, 5], 2)]);
 compare('conv2d 3×3 stride 2 (PyTorch padding)', (x, w) => conv(x as tf.Tensor4D, w, 2), [rand([4, 8, 8, 3], 3), rand([3, 3, 3, 5], 4)]);
 compare('conv2d 1×1 stride 2', (x, w) => conv(x as tf.Tensor4D, w, 2), [rand([4, 8, 8, 3], 5), rand([1, 1, 3, 6], 6)]);
-compare('relu', (x) => tf.relu(x), [rand([4, 5, 5, 3], 7)]);
+compare('relu (ReluGrad kernel on native)', (x) => relu(x), [rand([4, 5, 5, 3], 7)]);
 compare('average pool (global mean)', (x) => tf.mean(x, [1, 2]), [rand([4, 4, 4, 6], 8)]);
 compare('avgPool 2×2', (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid'), [rand([4, 4, 4, 6], 9)]);
 compare('dense', (x, w, b) => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b), [rand([6, 7], 10), rand([7, 3], 11), rand([3], 12)]);

@@ -7,6 +7,7 @@
  *    (VGG-11 is w = 64), global average pooling (the pooled map is not square), a linear head.
  */
 import { tf } from '../backend';
+import { relu } from '../backend/fused';
 import type { RandomStream } from '../random';
 import type { Model, ModelSpec } from './model';
 import { batchNorm, BatchNormParams, conv, dense, ParamStore } from './params';
@@ -45,11 +46,11 @@ export class LeNet implements Model {
   apply(x: tf.Tensor, _training: boolean): tf.Tensor2D {
     checkInput(this.name, x, this.inputShape);
     return tf.tidy(() => {
-      let h = tf.maxPool(tf.relu(tf.conv2d(x as tf.Tensor4D, this.conv1 as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid');
-      h = tf.maxPool(tf.relu(tf.conv2d(h, this.conv2 as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid');
+      let h = tf.maxPool(relu(tf.conv2d(x as tf.Tensor4D, this.conv1 as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid');
+      h = tf.maxPool(relu(tf.conv2d(h, this.conv2 as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid');
       let f = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
-      f = tf.relu(dense(f, this.fc[0]));
-      f = tf.relu(dense(f, this.fc[1]));
+      f = relu(dense(f, this.fc[0]));
+      f = relu(dense(f, this.fc[1]));
       return dense(f, this.fc[2]);
     });
   }
@@ -89,7 +90,7 @@ export class Vgg implements Model {
     checkInput(this.name, x, this.inputShape);
     return tf.tidy(() => {
       let h = x as tf.Tensor4D;
-      for (const l of this.layers) h = l === 'M' ? tf.maxPool(h, 2, 2, 'valid') : tf.relu(batchNorm(conv(h, l.w, 1), l.bn, training));
+      for (const l of this.layers) h = l === 'M' ? tf.maxPool(h, 2, 2, 'valid') : relu(batchNorm(conv(h, l.w, 1), l.bn, training));
       return dense(tf.mean(h, [1, 2]) as tf.Tensor2D, this.head);
     });
   }

@@ -8,6 +8,7 @@
  * `width` scales every stage (64 is the paper's network).
  */
 import { tf } from '../backend';
+import { relu } from '../backend/fused';
 import type { RandomStream } from '../random';
 import type { Model, ModelSpec } from './model';
 import { normalizeImages } from './normalize';
@@ -68,8 +69,14 @@ abstract class CifarResNet implements Model {
     }
     return tf.tidy(() => {
       let h = conv(normalizeImages(x as tf.Tensor4D), this.stem, 1);
-      h = tf.relu(batchNorm(h, this.stemBn, training));
-      for (const b of this.blocks) h = this.block(h, b, training);
+      h = relu(batchNorm(h, this.stemBn, training));
+      // One scope per block frees its intermediates as soon as it ends (what backprop needs is kept by the
+      // ops that save it), so the forward pass holds about one block's worth of temporaries, not the network's.
+      for (const b of this.blocks) {
+        const input = h;
+        h = tf.tidy(() => this.block(input, b, training));
+        input.dispose();
+      }
       const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D; // the 4×4 average pool on 4×4 maps
       return dense(pooled, this.head);
     });
@@ -84,10 +91,10 @@ export class PreActResNet18 extends CifarResNet {
   protected get preact(): boolean { return true; }
 
   protected block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
-    const out = tf.relu(batchNorm(x, b.bn1, training));
+    const out = relu(batchNorm(x, b.bn1, training));
     const shortcut = b.shortcut ? conv(out, b.shortcut, b.stride) : out;
     let h = conv(out, b.conv1, b.stride);
-    h = conv(tf.relu(batchNorm(h, b.bn2, training)), b.conv2, 1);
+    h = conv(relu(batchNorm(h, b.bn2, training)), b.conv2, 1);
     return tf.add(h, shortcut) as tf.Tensor4D;
   }
 }
@@ -96,9 +103,9 @@ export class ResNet18 extends CifarResNet {
   protected get preact(): boolean { return false; }
 
   protected block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
-    let h = tf.relu(batchNorm(conv(x, b.conv1, b.stride), b.bn1, training));
+    let h = relu(batchNorm(conv(x, b.conv1, b.stride), b.bn1, training));
     h = batchNorm(conv(h, b.conv2, 1), b.bn2, training);
     const shortcut = b.shortcut ? batchNorm(conv(x, b.shortcut, b.stride), b.bnShortcut!, training) : x;
-    return tf.relu(tf.add(h, shortcut)) as tf.Tensor4D;
+    return relu(tf.add(h, shortcut)) as tf.Tensor4D;
   }
 }
