@@ -19,7 +19,7 @@ export interface BatchNormTrainResult {
 }
 
 interface NativeBackend {
-  binding: { TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_FLOAT: number };
+  binding: { TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_ATTR_INT: number; TF_FLOAT: number };
   executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], n: number): tf.Tensor[];
   executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
 }
@@ -111,4 +111,76 @@ export function relu<T extends tf.Tensor>(x: T): T {
 
 function typeAttr(backend: NativeBackend): unknown {
   return { name: 'T', type: backend.binding.TF_ATTR_TYPE, value: backend.binding.TF_FLOAT };
+}
+
+/**
+ * A convolution with explicit symmetric padding whose gradients run TensorFlow's own backprop kernels with the
+ * same padding. tfjs-node runs Conv2D with EXPLICIT padding but not its backprop ops, so models padded
+ * stride-2 convolutions separately (a PadV2 forward, a Slice backward, and a slower 'valid' convolution).
+ * Registered as a kernel with a gradient, not a customGrad, so each gradient is computed only when asked for:
+ * an attack's input gradient does not pay for the filter gradient.
+ */
+const CONV_KERNEL = 'MixupLabConv2DExplicit';
+const CONV_INPUT_GRAD = 'MixupLabConv2DExplicitBackpropInput';
+const CONV_FILTER_GRAD = 'MixupLabConv2DExplicitBackpropFilter';
+interface ConvAttrs { stride: number; pad: number }
+
+function convAttrs(backend: NativeBackend, stride: number, pad: number): unknown[] {
+  const { TF_ATTR_INT, TF_ATTR_STRING, TF_ATTR_BOOL } = backend.binding;
+  return [
+    typeAttr(backend),
+    { name: 'strides', type: TF_ATTR_INT, value: [1, stride, stride, 1] },
+    { name: 'padding', type: TF_ATTR_STRING, value: 'EXPLICIT' },
+    { name: 'explicit_paddings', type: TF_ATTR_INT, value: [0, 0, pad, pad, pad, pad, 0, 0] },
+    { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
+    { name: 'use_cudnn_on_gpu', type: TF_ATTR_BOOL, value: true },
+    { name: 'dilations', type: TF_ATTR_INT, value: [1, 1, 1, 1] },
+  ];
+}
+
+let convRegistered = false;
+function registerConv(): void {
+  if (convRegistered) return;
+  convRegistered = true;
+  const native = (b: unknown) => b as NativeBackend;
+  const attrsOf = (a: unknown) => a as unknown as ConvAttrs;
+  tf.registerKernel({ kernelName: CONV_KERNEL, backendName: 'tensorflow', kernelFunc: ({ inputs, backend, attrs }) => {
+    const { stride, pad } = attrsOf(attrs);
+    return native(backend).executeSingleOutput('Conv2D', convAttrs(native(backend), stride, pad), [inputs.x as tf.Tensor, inputs.filter as tf.Tensor]);
+  } });
+  tf.registerKernel({ kernelName: CONV_INPUT_GRAD, backendName: 'tensorflow', kernelFunc: ({ inputs, backend, attrs }) => {
+    const { stride, pad, inputShape } = attrs as unknown as ConvAttrs & { inputShape: number[] };
+    const sizes = tf.tensor1d(inputShape, 'int32');
+    const dx = native(backend).executeSingleOutput('Conv2DBackpropInput', convAttrs(native(backend), stride, pad), [sizes, inputs.filter as tf.Tensor, inputs.dy as tf.Tensor]);
+    sizes.dispose();
+    return dx;
+  } });
+  tf.registerKernel({ kernelName: CONV_FILTER_GRAD, backendName: 'tensorflow', kernelFunc: ({ inputs, backend, attrs }) => {
+    const { stride, pad, filterShape } = attrs as unknown as ConvAttrs & { filterShape: number[] };
+    const sizes = tf.tensor1d(filterShape, 'int32');
+    const dw = native(backend).executeSingleOutput('Conv2DBackpropFilter', convAttrs(native(backend), stride, pad), [inputs.x as tf.Tensor, sizes, inputs.dy as tf.Tensor]);
+    sizes.dispose();
+    return dw;
+  } });
+  tf.registerGradient({ kernelName: CONV_KERNEL, inputsToSave: ['x', 'filter'], gradFunc: (dy, saved, attrs) => {
+    const [x, filter] = saved;
+    const a = attrs as unknown as ConvAttrs;
+    return {
+      x: () => tf.engine().runKernel(CONV_INPUT_GRAD, { dy: dy as tf.Tensor, filter },
+        { ...a, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      filter: () => tf.engine().runKernel(CONV_FILTER_GRAD, { dy: dy as tf.Tensor, x },
+        { ...a, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    };
+  } });
+}
+
+/**
+ * Convolution of NHWC `x` with a [k, k, cin, cout] filter, `pad` zeros on every side (PyTorch's padding).
+ * Native: one Conv2D with EXPLICIT padding; elsewhere tfjs's conv2d with the same explicit padding.
+ */
+export function conv2dPadded(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
+  const padding: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [pad, pad], [pad, pad], [0, 0]];
+  if (!isNative()) return tf.conv2d(x, filter, stride, padding);
+  registerConv();
+  return tf.engine().runKernel(CONV_KERNEL, { x, filter }, { stride, pad } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }

@@ -5,7 +5,7 @@
  * (kaiming_uniform with a = √5), linear bias U(±1/√fan_in), BN γ = 1, β = 0.
  */
 import { tf } from '../backend';
-import { batchNormInfer, batchNormTrain } from '../backend/fused';
+import { batchNormInfer, batchNormTrain, conv2dPadded } from '../backend/fused';
 import type { RandomStream } from '../random';
 
 export interface NamedArray { name: string; shape: number[]; data: Float32Array }
@@ -106,15 +106,16 @@ export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, training: boolean)
 
 /**
  * Convolution with PyTorch's symmetric padding of (k−1)/2. TensorFlow's 'same' equals it at stride 1, but at
- * stride 2 on even sizes it pads only bottom/right, shifting the sampling grid; the native backend takes no
- * numeric padding, so stride-2 convs pad explicitly and run 'valid'.
+ * stride 2 on even sizes it pads only bottom/right, shifting the sampling grid; stride-2 convs therefore pass
+ * the padding explicitly (lib/backend/fused: bitwise the same as padding first and running 'valid', and
+ * 20–30 % faster at width 16 than the separate pad).
  */
 export function conv(x: tf.Tensor4D, w: tf.Tensor, stride: number): tf.Tensor4D {
   const k = w.shape[0];
   const p = (k - 1) / 2;
   if (p === 0) return tf.conv2d(x, w as tf.Tensor4D, stride, 'valid');
   if (stride === 1) return tf.conv2d(x, w as tf.Tensor4D, 1, 'same');
-  return tf.conv2d(tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]), w as tf.Tensor4D, stride, 'valid');
+  return conv2dPadded(x, w as tf.Tensor4D, stride, p);
 }
 
 export function dense(x: tf.Tensor2D, p: { w: tf.Variable; b: tf.Variable }): tf.Tensor2D {
