@@ -127,14 +127,18 @@ const CONV_INPUT_GRAD = 'MixupLabConv2DExplicitBackpropInput';
 const CONV_FILTER_GRAD = 'MixupLabConv2DExplicitBackpropFilter';
 interface ConvAttrs { stride: number; pad: number }
 
-/** Attributes of Conv2D and its backprop ops; `pad` null means 'VALID'. */
+/**
+ * Attributes of Conv2D and its backprop ops; `pad` null means 'VALID'. Stride 1 with (k−1)/2 padding is 'SAME'
+ * (identical, and EXPLICIT's backprop kernels are slower), stride 2 is EXPLICIT.
+ */
 function convAttrs(backend: NativeBackend, stride: number, pad: number | null): unknown[] {
   const { TF_ATTR_INT, TF_ATTR_STRING, TF_ATTR_BOOL } = backend.binding;
+  const padding = pad === null ? 'VALID' : stride === 1 ? 'SAME' : 'EXPLICIT';
   return [
     typeAttr(backend),
     { name: 'strides', type: TF_ATTR_INT, value: [1, stride, stride, 1] },
-    { name: 'padding', type: TF_ATTR_STRING, value: pad === null ? 'VALID' : 'EXPLICIT' },
-    ...(pad === null ? [] : [{ name: 'explicit_paddings', type: TF_ATTR_INT, value: [0, 0, pad, pad, pad, pad, 0, 0] }]),
+    { name: 'padding', type: TF_ATTR_STRING, value: padding },
+    ...(padding === 'EXPLICIT' ? [{ name: 'explicit_paddings', type: TF_ATTR_INT, value: [0, 0, pad, pad, pad, pad, 0, 0] }] : []),
     { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
     { name: 'use_cudnn_on_gpu', type: TF_ATTR_BOOL, value: true },
     { name: 'dilations', type: TF_ATTR_INT, value: [1, 1, 1, 1] },
@@ -190,4 +194,70 @@ export function conv2dPadded(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number
   if (!isNative()) return tf.conv2d(x, filter, stride, padding);
   registerConv();
   return tf.engine().runKernel(CONV_KERNEL, { x, filter }, { stride, pad } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+}
+
+/**
+ * Raw native kernels for hand-written backward passes (lib/models/preact-block): no tape, no gradient; each call
+ * is one TensorFlow op. Convolutions take PyTorch's padding (k−1)/2 as the layers above do.
+ */
+export interface NativeKernels {
+  conv(x: tf.Tensor4D, w: tf.Tensor4D, stride: number): tf.Tensor4D;
+  convBackpropInput(inputShape: number[], w: tf.Tensor4D, dy: tf.Tensor4D, stride: number): tf.Tensor4D;
+  convBackpropFilter(x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, stride: number): tf.Tensor4D;
+  /** Training batch norm: output, updated running mean and variance, and the three reserve tensors its gradient needs. */
+  batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor,
+    momentum: number, eps: number): { y: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D; reserve: tf.Tensor[] };
+  /** Gradients of training batch norm with respect to input, gamma and beta. */
+  batchNormGrad(dy: tf.Tensor4D, x: tf.Tensor4D, gamma: tf.Tensor, reserve: tf.Tensor[], eps: number): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+  relu(x: tf.Tensor4D): tf.Tensor4D;
+  /** Gradient of ReLU from its output. */
+  reluGrad(dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D;
+  add(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D;
+}
+
+/** The native kernels, or null where native TensorFlow is not the backend running now. */
+export function nativeKernels(): NativeKernels | null {
+  if (!isNative()) return null;
+  const be = tf.backend() as unknown as NativeBackend;
+  const one = (name: string, attrs: unknown[], inputs: tf.Tensor[]) => be.executeSingleOutput(name, attrs, inputs) as tf.Tensor4D;
+  const padOf = (w: tf.Tensor) => (w.shape[0] - 1) / 2;
+  const sizes = (shape: number[]) => tf.tensor1d(shape, 'int32');
+  return {
+    conv: (x, w, stride) => one('Conv2D', convAttrs(be, stride, padOf(w) === 0 ? null : padOf(w)), [x, w]),
+    convBackpropInput: (inputShape, w, dy, stride) => {
+      const p = padOf(w);
+      if (p === 0 || stride === 1) {
+        const n = sizes(inputShape);
+        const dx = one('Conv2DBackpropInput', convAttrs(be, stride, p === 0 ? null : p), [n, w, dy]);
+        n.dispose();
+        return dx;
+      }
+      // As in conv2dPadded: VALID on the padded shape, then crop (EXPLICIT leaves oneDNN at wide layers).
+      const [b, h, wd, c] = inputShape;
+      const n = sizes([b, h + 2 * p, wd + 2 * p, c]);
+      const full = one('Conv2DBackpropInput', convAttrs(be, stride, null), [n, w, dy]);
+      n.dispose();
+      const dx = tf.slice(full, [0, p, p, 0], [b, h, wd, c]);
+      full.dispose();
+      return dx;
+    },
+    convBackpropFilter: (x, w, dy, stride) => {
+      const n = sizes(w.shape);
+      const dw = one('Conv2DBackpropFilter', convAttrs(be, stride, padOf(w) === 0 ? null : padOf(w)), [x, n, dy]);
+      n.dispose();
+      return dw;
+    },
+    batchNormTrain: (x, gamma, beta, mean, variance, momentum, eps) => {
+      const [y, m, v, r1, r2, r3] = be.executeMultipleOutputs('FusedBatchNormV3', nativeAttrs(be, eps, true, momentum), [x, gamma, beta, mean, variance], 6);
+      return { y: y as tf.Tensor4D, mean: m as tf.Tensor1D, variance: v as tf.Tensor1D, reserve: [r1, r2, r3] };
+    },
+    batchNormGrad: (dy, x, gamma, reserve, eps) => {
+      const [dx, dg, db, r4, r5] = be.executeMultipleOutputs('FusedBatchNormGradV3', nativeAttrs(be, eps, true), [dy, x, gamma, ...reserve], 5);
+      r4.dispose(); r5.dispose();
+      return [dx as tf.Tensor4D, dg as tf.Tensor1D, db as tf.Tensor1D];
+    },
+    relu: (x) => one('Relu', [typeAttr(be)], [x]),
+    reluGrad: (dy, y) => one('ReluGrad', [typeAttr(be)], [dy, y]),
+    add: (a, b) => one('AddV2', [typeAttr(be)], [a, b]),
+  };
 }

@@ -12,6 +12,7 @@ import { relu } from '../backend/fused';
 import type { RandomStream } from '../random';
 import type { Model, ModelSpec } from './model';
 import { normalizeImages } from './normalize';
+import { preActBlockTrain } from './preact-block';
 import { batchNorm, BatchNormParams, conv, dense, ParamStore } from './params';
 
 interface Block { stride: number; conv1: tf.Variable; conv2: tf.Variable; bn1: BatchNormParams; bn2: BatchNormParams;
@@ -91,6 +92,8 @@ export class PreActResNet18 extends CifarResNet {
   protected get preact(): boolean { return true; }
 
   protected block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
+    const native = training ? preActBlockTrain(x, b) : null; // one op with its own backward on native TensorFlow
+    if (native) return native;
     const out = relu(batchNorm(x, b.bn1, training));
     const shortcut = b.shortcut ? conv(out, b.shortcut, b.stride) : out;
     let h = conv(out, b.conv1, b.stride);
