@@ -2,27 +2,49 @@
  * The mixup sampler (Zhang et al. 2018; the reference train.py's mixup_data/mixup_criterion):
  * one λ ~ Beta(α, α) per batch, partners from a random permutation of the same batch,
  *   x̃ = λ·x + (1−λ)·x[perm],  ỹ = λ·y + (1−λ)·y[perm]  (y one-hot or soft).
- * α = 0 is ERM. Modes, as data (after timm's Mixup): 'batch' (the paper), 'sample' (one λ per example),
- * 'cutmix' (a box of area 1−λ pasted from the partner, λ corrected to the box's true area).
+ * α = 0 is ERM. Modes and the ablation's variants (section 3.8) are options, as data (after timm's Mixup):
+ *  - mode: 'batch' (the paper), 'sample' (one λ per example), 'cutmix' (a box of area 1−λ pasted from the partner,
+ *    λ corrected to the box's true area);
+ *  - pairing: 'random' (the batch permuted, the paper), 'within-class' or 'nearest' (partners drawn from the training
+ *    set by the loop with lib/data/partners, handed to `apply`);
+ *  - targets: 'mix' (λ·y + (1−λ)·y_partner, the paper) or 'dominant' (the ablation's "mix inputs only": the one-hot
+ *    label of whichever of the two weighs more, λ ≥ ½ keeping the example's own);
+ *  - labelSmoothing ε: targets become (1−ε)·ỹ + ε/K, with or without mixing;
+ *  - inputNoise σ: Gaussian noise of standard deviation σ (pixel units) added to the inputs, after any mixing.
  */
 import { tf } from './backend';
+import { PAIRINGS, Pairing } from './data/partners';
 import type { RandomStream } from './random';
 
 export type MixMode = 'batch' | 'sample' | 'cutmix';
 export const MIX_MODES: readonly MixMode[] = ['batch', 'sample', 'cutmix'];
+export type TargetRule = 'mix' | 'dominant';
+export const TARGET_RULES: readonly TargetRule[] = ['mix', 'dominant'];
+export type { Pairing };
 
 export interface MixupOptions {
   /** Beta(α, α) concentration; 0 means no mixing (ERM). */
   alpha: number;
   mode?: MixMode;
+  /** Default 'random'; the others need partners from the training set (`apply`'s `partner`). */
+  pairing?: Pairing;
+  /** Default 'mix'. */
+  targets?: TargetRule;
+  /** Label smoothing ε in [0, 1); default 0. */
+  labelSmoothing?: number;
+  /** Standard deviation of Gaussian input noise, ≥ 0; default 0. */
+  inputNoise?: number;
 }
 
 export interface MixedBatch<T extends tf.Tensor> {
   x: T;
   y: tf.Tensor2D;
-  /** The weight of each example's own target (all equal in 'batch' and 'cutmix' modes). */
+  /** The weight of each example's own input (all equal in 'batch' and 'cutmix' modes). */
   lam: Float32Array;
-  perm: Int32Array;
+  /** The weight of each example's own label in the targets before smoothing (λ, or 1 / 0 under 'dominant'). */
+  targetLam: Float32Array;
+  /** Each example's partner within the batch; null when the partners were handed in. */
+  perm: Int32Array | null;
 }
 
 export function validateAlpha(alpha: number): number {
@@ -32,20 +54,44 @@ export function validateAlpha(alpha: number): number {
   return alpha;
 }
 
+/** Refuses unknown or out-of-range options, naming the accepted ones. */
+export function validateMixupOptions(o: MixupOptions): MixupOptions {
+  validateAlpha(o.alpha);
+  const known = ['alpha', 'mode', 'pairing', 'targets', 'labelSmoothing', 'inputNoise'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new Error(`unknown mixup option '${k}': use ${known.join(', ')}`);
+  if (o.mode !== undefined && !MIX_MODES.includes(o.mode)) throw new Error(`unknown mixup mode '${String(o.mode)}': use one of ${MIX_MODES.join(', ')}`);
+  if (o.pairing !== undefined && !PAIRINGS.includes(o.pairing)) throw new Error(`unknown mixup pairing '${String(o.pairing)}': use one of ${PAIRINGS.join(', ')}`);
+  if (o.targets !== undefined && !TARGET_RULES.includes(o.targets)) throw new Error(`unknown mixup targets '${String(o.targets)}': use one of ${TARGET_RULES.join(', ')}`);
+  if (o.labelSmoothing !== undefined && !(o.labelSmoothing >= 0 && o.labelSmoothing < 1)) throw new Error(`labelSmoothing must be in [0, 1), got ${o.labelSmoothing}`);
+  if (o.inputNoise !== undefined && !(o.inputNoise >= 0 && Number.isFinite(o.inputNoise))) throw new Error(`inputNoise must be a finite standard deviation ≥ 0, got ${o.inputNoise}`);
+  return o;
+}
+
 export class Mixup {
   readonly alpha: number;
   readonly mode: MixMode;
+  readonly pairing: Pairing;
+  readonly targets: TargetRule;
+  readonly labelSmoothing: number;
+  readonly inputNoise: number;
 
   constructor(options: MixupOptions, private readonly rng: RandomStream) {
-    this.alpha = validateAlpha(options.alpha);
+    validateMixupOptions(options);
+    this.alpha = options.alpha;
     this.mode = options.mode ?? 'batch';
-    if (!MIX_MODES.includes(this.mode)) {
-      throw new Error(`unknown mixup mode '${String(this.mode)}': use one of ${MIX_MODES.join(', ')}`);
-    }
+    this.pairing = options.pairing ?? 'random';
+    this.targets = options.targets ?? 'mix';
+    this.labelSmoothing = options.labelSmoothing ?? 0;
+    this.inputNoise = options.inputNoise ?? 0;
   }
 
   get enabled(): boolean {
     return this.alpha > 0;
+  }
+
+  /** Whether the training loop must hand `apply` partners drawn from the training set. */
+  get needsPartners(): boolean {
+    return this.enabled && this.pairing !== 'random';
   }
 
   /** λ for a batch of n: one draw repeated, or n draws in 'sample' mode; all 1 when α = 0. */
@@ -58,29 +104,57 @@ export class Mixup {
   }
 
   /**
-   * Mixes a batch. x: [n, ...features], y: [n, classes] targets. Returns new tensors (call inside tf.tidy),
-   * or x and y themselves when α = 0.
+   * Mixes a batch. x: [n, ...features], y: [n, classes] targets; `partner` (same shapes) when the pairing draws
+   * partners from the training set. Returns new tensors (call inside tf.tidy), or x and y themselves when nothing
+   * applies (α = 0, no smoothing, no noise).
    */
-  apply<T extends tf.Tensor>(x: T, y: tf.Tensor2D): MixedBatch<T> {
+  apply<T extends tf.Tensor>(x: T, y: tf.Tensor2D, partner?: { x: T; y: tf.Tensor2D }): MixedBatch<T> {
     const n = x.shape[0];
     if (y.rank !== 2 || y.shape[0] !== n) {
       throw new Error(`mixup needs targets of shape [${n}, classes] (one-hot) for inputs of shape [${x.shape}], got [${y.shape}]`);
     }
-    if (!this.enabled) return { x, y, lam: new Float32Array(n).fill(1), perm: Int32Array.from({ length: n }, (_, i) => i) };
-    const perm = this.rng.permutation(n);
-    const permT = tf.tensor1d(perm, 'int32');
-    const xb = tf.gather(x, permT);
-    const yb = tf.gather(y, permT);
-    if (this.mode === 'cutmix') return this.cutmix(x, y, xb, yb, perm);
-    const lam = this.sampleLambda(n);
-    const lx = tf.tensor(lam, [n, ...x.shape.slice(1).map(() => 1)]);
-    const ly = tf.tensor2d(lam, [n, 1]);
-    const mx = tf.add(tf.mul(lx, x), tf.mul(tf.sub(1, lx), xb)) as T;
-    const my = tf.add(tf.mul(ly, y), tf.mul(tf.sub(1, ly), yb)) as tf.Tensor2D;
-    return { x: mx, y: my, lam, perm };
+    if (this.needsPartners !== (partner !== undefined)) {
+      throw new Error(this.needsPartners ? `mixup pairing '${this.pairing}' needs partners from the training set (lib/data/partners)`
+        : 'partners were handed to a mixup whose pairing is random within the batch');
+    }
+    if (partner && (partner.x.shape.join() !== x.shape.join() || partner.y.shape.join() !== y.shape.join())) {
+      throw new Error(`partners must match the batch: inputs [${x.shape}] / [${partner.x.shape}], targets [${y.shape}] / [${partner.y.shape}]`);
+    }
+    const ones = new Float32Array(n).fill(1);
+    let mixed: MixedBatch<T> = { x, y, lam: ones, targetLam: ones, perm: Int32Array.from({ length: n }, (_, i) => i) };
+    if (this.enabled) {
+      let perm: Int32Array | null = null, xb: tf.Tensor, yb: tf.Tensor2D;
+      if (partner) ({ x: xb, y: yb } = partner);
+      else {
+        perm = this.rng.permutation(n);
+        const permT = tf.tensor1d(perm, 'int32');
+        xb = tf.gather(x, permT);
+        yb = tf.gather(y, permT);
+      }
+      mixed = this.mode === 'cutmix' ? this.cutmix(x, y, xb, yb, perm) : this.interpolate(x, y, xb, yb, perm);
+    }
+    let { x: mx, y: my } = mixed;
+    if (this.labelSmoothing > 0) my = tf.add(tf.mul(my, 1 - this.labelSmoothing), this.labelSmoothing / y.shape[1]) as tf.Tensor2D;
+    if (this.inputNoise > 0) {
+      const noise = new Float32Array(mx.size);
+      for (let i = 0; i < noise.length; i++) noise[i] = this.rng.normal(0, this.inputNoise);
+      mx = tf.add(mx, tf.tensor(noise, mx.shape)) as T;
+    }
+    return { ...mixed, x: mx, y: my };
   }
 
-  private cutmix<T extends tf.Tensor>(x: T, y: tf.Tensor2D, xb: tf.Tensor, yb: tf.Tensor2D, perm: Int32Array): MixedBatch<T> {
+  private interpolate<T extends tf.Tensor>(x: T, y: tf.Tensor2D, xb: tf.Tensor, yb: tf.Tensor2D, perm: Int32Array | null): MixedBatch<T> {
+    const n = x.shape[0];
+    const lam = this.sampleLambda(n);
+    const lx = tf.tensor(lam, [n, ...x.shape.slice(1).map(() => 1)]);
+    const mx = tf.add(tf.mul(lx, x), tf.mul(tf.sub(1, lx), xb)) as T;
+    const targetLam = this.targets === 'mix' ? lam : lam.map((l) => (l >= 0.5 ? 1 : 0));
+    const ly = tf.tensor2d(targetLam, [n, 1]);
+    const my = tf.add(tf.mul(ly, y), tf.mul(tf.sub(1, ly), yb)) as tf.Tensor2D;
+    return { x: mx, y: my, lam, targetLam, perm };
+  }
+
+  private cutmix<T extends tf.Tensor>(x: T, y: tf.Tensor2D, xb: tf.Tensor, yb: tf.Tensor2D, perm: Int32Array | null): MixedBatch<T> {
     if (x.rank !== 4) throw new Error(`cutmix needs images [n, h, w, c], got shape [${x.shape}]`);
     const [n, h, w] = x.shape as number[];
     const box = cutBox(h, w, this.sampleLambda(1)[0], this.rng);
@@ -89,8 +163,9 @@ export class Mixup {
     const m = tf.tensor4d(mask, [1, h, w, 1]);
     const mx = tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(xb, m)) as T;
     const lam = new Float32Array(n).fill(box.lam);
-    const my = tf.add(tf.mul(y, box.lam), tf.mul(yb, 1 - box.lam)) as tf.Tensor2D;
-    return { x: mx, y: my, lam, perm };
+    const targetLam = this.targets === 'mix' ? lam : lam.map((l) => (l >= 0.5 ? 1 : 0));
+    const my = tf.add(tf.mul(y, targetLam[0]), tf.mul(yb, 1 - targetLam[0])) as tf.Tensor2D;
+    return { x: mx, y: my, lam, targetLam, perm };
   }
 }
 

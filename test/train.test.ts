@@ -199,3 +199,33 @@ test('published runs: a finished run result.json is copied into results/<profile
   assert.throws(() => publishRuns('toy', () => true, runs, published), /holds the spec of another run/);
   fs.rmSync(runs, { recursive: true }); fs.rmSync(published, { recursive: true });
 });
+
+test('the ablation\'s variants train through the loop: partners from the training set, hard or smoothed targets, noise', async () => {
+  const data = await smallCifar();
+  const variants = [
+    { alpha: 1, pairing: 'within-class' as const },
+    { alpha: 1, pairing: 'nearest' as const },
+    { alpha: 1, targets: 'dominant' as const, labelSmoothing: 0.1 },
+    { alpha: 0, inputNoise: 0.05 },
+  ];
+  const baseline = await (async () => {
+    const m = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 5);
+    const r = await train(m, data, cifarConfig(1, 1));
+    m.dispose();
+    return r.history[0].trainLoss;
+  })();
+  for (const mixup of variants) {
+    const run = async () => {
+      const m = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 5);
+      const r = await train(m, data, { ...cifarConfig(1, 1), mixup });
+      m.dispose();
+      return r.history[0];
+    };
+    const a = await run(), b = await run();
+    assert.ok(Number.isFinite(a.trainLoss) && a.trainError >= 0 && a.trainError <= 1, JSON.stringify(mixup));
+    assert.deepEqual([a.trainLoss, a.testError], [b.trainLoss, b.testError], `${JSON.stringify(mixup)}: same seed, same numbers`);
+    assert.notEqual(a.trainLoss, baseline, `${JSON.stringify(mixup)} trains differently from plain mixup`);
+  }
+  await assert.rejects(train(buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 5), data, { ...cifarConfig(1, 1), mixup: { alpha: 1, pairing: 'knn' as never } }),
+    /unknown mixup pairing 'knn'/);
+});

@@ -6,8 +6,9 @@
  */
 import { tf } from '../backend';
 import type { LabeledData } from '../data/dataset';
+import { partnerTable } from '../data/partners';
 import { argmaxRows, evaluate } from '../eval/metrics';
-import { Mixup, MixupOptions, oneHot, validateAlpha } from '../mixup';
+import { Mixup, MixupOptions, oneHot, validateMixupOptions } from '../mixup';
 import type { Model } from '../models';
 import { stream } from '../random';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -84,7 +85,7 @@ export function validateTrainConfig(c: TrainConfig): TrainConfig {
   if (c.evalEvery !== undefined && (!Number.isInteger(c.evalEvery) || c.evalEvery < 1)) {
     throw new Error(`evalEvery must be a positive integer (score every k-th epoch), got ${c.evalEvery}`);
   }
-  validateAlpha(c.mixup.alpha);
+  validateMixupOptions(c.mixup);
   validateOptimizer(c.optimizer);
   return c;
 }
@@ -148,6 +149,8 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
     }
   }
 
+  // Partners from the training set for the ablation's pairings (built once per run: kNN costs a second at 2,500 images).
+  const partners = config.mixup.alpha > 0 ? partnerTable(config.mixup.pairing ?? 'random', trainSet) : null;
   const bs = config.batchSize;
   // A last batch of one example would give batch norm a zero variance: such a remainder is dropped.
   const steps = Math.floor(trainSet.n / bs) + (trainSet.n % bs >= 2 ? 1 : 0);
@@ -159,22 +162,30 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
     const order = stream(config.seed, `shuffle/${epoch}`).permutation(trainSet.n);
     const augment = config.augment === false ? undefined : stream(config.seed, `augment/${epoch}`);
     const mixup = new Mixup(config.mixup, stream(config.seed, `mixup/${epoch}`));
+    const partnerStream = partners ? stream(config.seed, `partners/${epoch}`) : null;
     const epochStart = Date.now();
     let lossSum = 0, errSum = 0, seen = 0;
     for (let step = 0; step < steps; step++) {
       const idx = order.subarray(step * bs, Math.min((step + 1) * bs, trainSet.n));
       const labels = Int32Array.from(idx, (i) => trainSet.labels[i]);
-      let lam: Float32Array = new Float32Array(0), perm: Int32Array = new Int32Array(0);
+      // Each example's partner label: from the training set under 'within-class' / 'nearest' pairing, else the batch's.
+      const partnerIdx = partners && partnerStream ? partners.draw(idx, partnerStream) : null;
+      let lam: Float32Array = new Float32Array(0), partnerLabels: Int32Array = labels;
       const [lossValue, predicted] = tf.tidy(() => {
-        const mixed = mixup.apply(trainSet.batch(idx, augment), oneHot(labels, trainSet.numClasses));
-        lam = mixed.lam; perm = mixed.perm;
+        const partner = partnerIdx
+          ? { x: trainSet.batch(partnerIdx, augment), y: oneHot(Int32Array.from(partnerIdx, (i) => trainSet.labels[i]), trainSet.numClasses) }
+          : undefined;
+        const mixed = mixup.apply(trainSet.batch(idx, augment), oneHot(labels, trainSet.numClasses), partner);
+        lam = mixed.targetLam;
+        const perm = mixed.perm;
+        partnerLabels = partnerIdx ? Int32Array.from(partnerIdx, (i) => trainSet.labels[i]) : Int32Array.from(perm!, (p) => labels[p]);
         return trainStep(model, optimizer, mixed.x, mixed.y, wd);
       });
       if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(epoch, step, lossValue);
       const n = idx.length;
       lossSum += lossValue * n;
       for (let i = 0; i < n; i++) {
-        const correct = lam[i] * (predicted[i] === labels[i] ? 1 : 0) + (1 - lam[i]) * (predicted[i] === labels[perm[i]] ? 1 : 0);
+        const correct = lam[i] * (predicted[i] === labels[i] ? 1 : 0) + (1 - lam[i]) * (predicted[i] === partnerLabels[i] ? 1 : 0);
         errSum += 1 - correct;
       }
       seen += n;
