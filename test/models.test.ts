@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf } from '../lib/backend';
 import { buildModel } from '../lib/models';
+import { dropout } from '../lib/models/resnet';
+import { stream } from '../lib/random';
 import { backendForTests, maxAbsDiff } from './helpers';
 
 backendForTests();
@@ -54,4 +56,24 @@ test('training mode uses batch statistics and moves the running ones; inference 
   assert.ok(maxAbsDiff(mean0, mean1) > 1e-4, 'running mean moved');
   assert.ok(maxAbsDiff(before, m.apply(x, false).dataSync()) > 1e-5, 'inference output follows the running statistics');
   m.dispose();
+});
+
+test('dropout on the pooled features: seeded masks in training, inverted scaling, inference untouched', () => {
+  const plain = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 3);
+  const drop = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10, dropout: 0.8 }, 3);
+  const x = tf.randomUniform([16, 32, 32, 3], 0, 1, 'float32', 4);
+  assert.equal(maxAbsDiff(plain.apply(x, false).dataSync(), drop.apply(x, false).dataSync()), 0, 'inference is the plain network');
+  assert.throws(() => drop.apply(x, true), /dropout 0.8 but no noise stream/);
+  const train = (m: ReturnType<typeof buildModel>, seed: number) => { m.noise = stream(seed, 'dropout/0'); return m.apply(x, true).dataSync(); };
+  const a = train(drop, 1), b = train(drop, 1), c = train(drop, 2);
+  assert.equal(maxAbsDiff(a, b), 0, 'same stream, same mask');
+  assert.ok(maxAbsDiff(a, c) > 1e-4, 'another stream, another mask');
+  assert.ok(maxAbsDiff(a, train(plain, 1)) > 1e-4, 'training output differs from the network without dropout');
+  // The mask itself: about p of the features are zeroed, the rest scaled by 1/(1−p), so the mean is kept.
+  const out = dropout(tf.ones([100, 200]) as tf.Tensor2D, 0.8, stream(9, 'm'), 'test').dataSync();
+  const kept = Array.from(out).filter((v) => v !== 0);
+  assert.ok(Math.abs(kept.length / out.length - 0.2) < 0.01, `kept ${kept.length / out.length}`);
+  assert.ok(kept.every((v) => Math.abs(v - 5) < 1e-6), 'kept features scaled by 1/(1−p)');
+  assert.throws(() => buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10, dropout: 1 }, 3), /dropout is a drop probability in \[0, 1\)/);
+  for (const m of [plain, drop]) m.dispose();
 });

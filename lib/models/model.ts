@@ -1,4 +1,5 @@
 import type { tf } from '../backend';
+import type { RandomStream } from '../random';
 import type { ParamStore } from './params';
 
 /** A classifier: parameters plus a forward pass from inputs to logits. */
@@ -10,13 +11,19 @@ export interface Model {
   /** Input shape without the batch dimension. */
   readonly inputShape: number[];
   readonly numClasses: number;
-  /** Logits [n, classes]. `training` uses batch statistics and updates running ones. */
+  /** Logits [n, classes]. `training` uses batch statistics and updates running ones, and draws dropout. */
   apply(x: tf.Tensor, training: boolean): tf.Tensor2D;
+  /**
+   * The stream training-time noise (dropout) draws from. The training loop sets one per epoch, derived from the run
+   * seed, so a resumed run draws what an uninterrupted one would; models without such noise ignore it.
+   */
+  noise?: RandomStream;
   dispose(): void;
 }
 
 export type ModelSpec =
-  | { kind: 'preact-resnet18'; width: number; numClasses: number }
+  /** `dropout`: drop probability on the pooled features before the classifier (training only; absent = none). */
+  | { kind: 'preact-resnet18'; width: number; numClasses: number; dropout?: number }
   | { kind: 'resnet18'; width: number; numClasses: number }
   | { kind: 'mlp'; inputs: number; hidden: number[]; numClasses: number }
   /** Speech nets on spectrograms: `input` is [frames, bins, channels]. */

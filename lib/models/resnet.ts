@@ -32,8 +32,12 @@ abstract class CifarResNet implements Model {
   protected readonly blocks: Block[] = [];
   protected readonly head: { w: tf.Variable; b: tf.Variable };
 
+  noise?: RandomStream;
+
   constructor(readonly name: string, readonly spec: Extract<ModelSpec, { kind: 'preact-resnet18' | 'resnet18' }>, rng: RandomStream) {
     const widths = stageWidths(spec.width);
+    const drop = (spec as { dropout?: number }).dropout;
+    if (drop !== undefined && !(drop >= 0 && drop < 1)) throw new Error(`dropout is a drop probability in [0, 1), got ${drop}`);
     this.numClasses = spec.numClasses;
     const p = (this.params = new ParamStore(rng));
     this.stem = p.conv('stem/conv', 3, 3, widths[0]);
@@ -78,7 +82,9 @@ abstract class CifarResNet implements Model {
         h = tf.tidy(() => this.block(input, b, training));
         input.dispose();
       }
-      const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D; // the 4×4 average pool on 4×4 maps
+      let pooled = tf.mean(h, [1, 2]) as tf.Tensor2D; // the 4×4 average pool on 4×4 maps
+      const p = (this.spec as { dropout?: number }).dropout ?? 0;
+      if (training && p > 0) pooled = dropout(pooled, p, this.noise, this.name);
       return dense(pooled, this.head);
     });
   }
@@ -86,6 +92,18 @@ abstract class CifarResNet implements Model {
   dispose(): void {
     this.params.dispose();
   }
+}
+
+/**
+ * Inverted dropout with a mask from a seeded stream (tf.dropout draws from its own generator): kept features are
+ * scaled by 1/(1−p) so inference needs no change. Where to drop is our reading of the paper's "ERM + dropout" rows
+ * (its network has one fully connected layer; the text gives only p): the pooled features before it.
+ */
+export function dropout(x: tf.Tensor2D, p: number, rng: RandomStream | undefined, name: string): tf.Tensor2D {
+  if (!rng) throw new Error(`${name} has dropout ${p} but no noise stream: set model.noise to a seeded stream (the training loop does)`);
+  const u = rng.uniformArray(x.size, 0, 1);
+  const mask = u.map((v) => (v >= p ? 1 / (1 - p) : 0));
+  return tf.mul(x, tf.tensor2d(mask, x.shape)) as tf.Tensor2D;
 }
 
 export class PreActResNet18 extends CifarResNet {

@@ -163,6 +163,7 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
     const augment = config.augment === false ? undefined : stream(config.seed, `augment/${epoch}`);
     const mixup = new Mixup(config.mixup, stream(config.seed, `mixup/${epoch}`));
     const partnerStream = partners ? stream(config.seed, `partners/${epoch}`) : null;
+    model.noise = stream(config.seed, `dropout/${epoch}`);
     const epochStart = Date.now();
     let lossSum = 0, errSum = 0, seen = 0;
     for (let step = 0; step < steps; step++) {
