@@ -6,6 +6,7 @@ import { corruptLabels, CorruptedLabels } from '../data/corrupt';
 import type { LabeledData } from '../data/dataset';
 import { evaluate } from '../eval/metrics';
 import { stream } from '../random';
+import type { MixupOptions } from '../mixup';
 import type { Model } from '../models';
 import type { TrainCallbacks } from '../train/loop';
 import { PAPER_CIFAR_SGD, scaledCifarSgd } from '../train/optimizer';
@@ -31,19 +32,32 @@ export const CIFAR_PROFILES: Record<Profile, CifarParams> = {
   paper: { seeds: [1], trainLimit: 50000, testLimit: 10000, width: 64, epochs: 200, batchSize: 128, alpha: 1, evalEvery: 1 },
 };
 
-export function cifarSpec(p: CifarParams, alpha: number, seed: number, extraData: Record<string, unknown> = {}): RunSpec {
+/**
+ * What a run changes beyond α: the ablation's sampler options (pairing, targets, label smoothing, input noise),
+ * weight decay, and dropout on the network's pooled features. Absent means the reference recipe.
+ */
+export interface CifarVariant {
+  mixup?: Omit<MixupOptions, 'alpha'>;
+  weightDecay?: number;
+  dropout?: number;
+}
+
+export function cifarSpec(p: CifarParams, alpha: number, seed: number, extraData: Record<string, unknown> = {}, variant: CifarVariant = {}): RunSpec {
+  const optimizer = p.epochs === 200 ? PAPER_CIFAR_SGD : scaledCifarSgd(p.epochs);
+  // Only what differs from the reference recipe enters the spec, so runs cached before an option existed keep their keys.
   return {
     data: { set: 'cifar10', trainLimit: p.trainLimit, testLimit: p.testLimit, ...extraData },
-    model: { kind: 'preact-resnet18', width: p.width, numClasses: 10 },
-    train: { epochs: p.epochs, batchSize: p.batchSize, optimizer: p.epochs === 200 ? PAPER_CIFAR_SGD : scaledCifarSgd(p.epochs), mixup: { alpha }, seed,
-      // Only a schedule other than every epoch enters the spec, so the runs cached before it existed keep their keys.
+    model: { kind: 'preact-resnet18', width: p.width, numClasses: 10, ...(variant.dropout ? { dropout: variant.dropout } : {}) },
+    train: { epochs: p.epochs, batchSize: p.batchSize,
+      optimizer: variant.weightDecay !== undefined ? { ...optimizer, weightDecay: variant.weightDecay } : optimizer,
+      mixup: { alpha, ...(variant.mixup ?? {}) }, seed,
       ...(p.evalEvery > 1 ? { evalEvery: p.evalEvery } : {}) },
   };
 }
 
 export function cifarRun(p: CifarParams, alpha: number, seed: number, data: { train: LabeledData; test: LabeledData },
-  callbacks?: TrainCallbacks, extraData?: Record<string, unknown>): Promise<CachedRun> {
-  return cachedRun(cifarSpec(p, alpha, seed, extraData), data, callbacks);
+  callbacks?: TrainCallbacks, extraData?: Record<string, unknown>, variant?: CifarVariant): Promise<CachedRun> {
+  return cachedRun(cifarSpec(p, alpha, seed, extraData, variant), data, callbacks);
 }
 
 /**
@@ -54,13 +68,13 @@ export function cifarRun(p: CifarParams, alpha: number, seed: number, data: { tr
  * (`cleanTrainError`).
  */
 export async function corruptedCifarRun(p: CifarParams & { probe: number }, noise: number, alpha: number, seed: number,
-  data: { train: LabeledData; test: LabeledData }, callbacks: TrainCallbacks = {}): Promise<CachedRun & { corruption: CorruptedLabels }> {
+  data: { train: LabeledData; test: LabeledData }, callbacks: TrainCallbacks = {}, variant?: CifarVariant): Promise<CachedRun & { corruption: CorruptedLabels }> {
   const corruption = corruptLabels(data.train.labels, data.train.numClasses, noise, stream(seed, 'corrupt'));
   const train = data.train.withLabels(corruption.labels);
   const redrawn = corruption.corrupted.slice(0, p.probe);
   const untouched = Int32Array.from({ length: train.n }, (_, i) => i).filter((i) => !corruption.isCorrupted[i]).slice(0, p.probe);
   const probes = (m: Model) => ({ corruptedTrainError: evaluate(m, train, 500, redrawn).error, cleanTrainError: evaluate(m, train, 500, untouched).error });
   const run = await cifarRun(p, alpha, seed, { train, test: data.test }, { ...callbacks, evaluate: probes },
-    { corruption: noise, corruptionSeed: seed, probe: { redrawn: redrawn.length, untouched: untouched.length } });
+    { corruption: noise, corruptionSeed: seed, probe: { redrawn: redrawn.length, untouched: untouched.length } }, variant);
   return { ...run, corruption };
 }

@@ -28,6 +28,9 @@ export { summarize, meanStd, lastTestError, bestTestError, lastExtra } from '../
 export { probabilityGrid, uncertainBand } from '../eval/boundary';
 export { historyRows, heatmapRows, pointRows, spectrogramRows } from '../charts/rows';
 export { CIFAR_PROFILES, cifarRun, cifarSpec, corruptedCifarRun } from '../experiments/cifar';
+export type { CifarVariant } from '../experiments/cifar';
+export { ABLATION_VARIANTS, ABLATION_PROFILES, ABLATION_WEIGHT_DECAYS, AUTHORS_ABLATION, ablationRun } from '../experiments/ablation';
+export type { AblationVariant } from '../experiments/ablation';
 export { PAPER } from '../experiments/paper';
 export { publishedResult } from '../experiments/published';
 export { cachedGanRun } from '../gan/run';
