@@ -8,13 +8,13 @@ import { executeNotebooks, parseArgs, selectNotebooks } from '../scripts/noteboo
 import { writeReport } from '../scripts/report';
 import { cifarSource, fsddSource } from './helpers';
 
-test('all seven notebooks run in the smoke profile, show vega-lite charts, and export to an offline report', { timeout: 600_000 }, async (t) => {
+test('all eight notebooks run in the smoke profile, show vega-lite charts, and export to an offline report', { timeout: 600_000 }, async (t) => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-nb-'));
   process.env.MIXUP_CIFAR10 ??= cifarSource();
   process.env.MIXUP_FSDD ??= fsddSource();
   process.env.MIXUP_RUNS_DIR = path.join(tmp, 'runs');
   const timings = await executeNotebooks({ ...parseArgs(['--profile', 'smoke', '--out', path.join(tmp, 'executed')]), signal: t.signal });
-  assert.equal(timings.length, 7);
+  assert.equal(timings.length, 8);
   for (const t of timings) {
     const nb = JSON.parse(fs.readFileSync(t.output, 'utf8')) as { cells: { outputs?: { output_type: string; data?: Record<string, unknown> }[] }[] };
     const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
