@@ -33,7 +33,10 @@ export const PAPER = {
     source: 'paper (as reported), test error % best / last',
     erm: { 0.2: [12.7, 16.6], 0.5: [18.8, 44.6], 0.8: [36.5, 73.9] },
     mixup: { 0.2: [5.9, 6.4], 0.5: [11.3, 12.7], 0.8: [25.3, 30.9] },
-  } as { source: string; erm: Record<string, number[]>; mixup: Record<string, number[]> },
+    // With dropout (best p; p = 0.7 / 0.8 / 0.8 per a secondary source) and mixup + dropout (best α and p).
+    ermDropout: { 0.2: [8.8, 10.4], 0.5: [14.1, 15.5], 0.8: [30.9, 35.1] },
+    mixupDropout: { 0.2: [6.2, 6.2], 0.5: [10.9, 10.9], 0.8: [24.0, 24.8] },
+  } as { source: string; erm: Record<string, number[]>; mixup: Record<string, number[]>; ermDropout: Record<string, number[]>; mixupDropout: Record<string, number[]> },
   uci: {
     source: 'paper (as reported), test error %; htru2 not available, spambase stands in',
     erm: { abalone: 74.0, arcene: 57.6, arrhythmia: 56.6, htru2: 2.0, iris: 21.3, phishing: 16.3 },
