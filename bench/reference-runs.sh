@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The PyTorch reference (../shared/tools/torch_protocol.py) on the low-data protocol over several seeds, all runs
+# side by side: the spread our lowdata runs are compared with. Made for the lent GPU machine (no Node there; see
+# ../shared/device/README.md): copy the script and data_batch_1.bin + test_batch.bin into .carry/, carry it, and run
+#   bash bench/reference-runs.sh .carry .carry/torch_protocol.py "$OUT"
+# It also runs on a CPU (slowly: ~30 min a run on two cores); N, WIDTH, EPOCHS and SEEDS override the protocol for a
+# quick check. Writes one JSON-lines file, $OUT/reference-lowdata.jsonl (per-epoch records, the final record with
+# white-box FGSM, and black-box FGSM made on the second ERM), which `results/reference/` keeps.
+set -euo pipefail
+data=${1:?data folder with data_batch_1.bin and test_batch.bin}
+script=${2:?path of torch_protocol.py}
+out=${3:?output folder}
+N=${N:-2500}; WIDTH=${WIDTH:-16}; EPOCHS=${EPOCHS:-240}; SEEDS=${SEEDS:-"1 2 3"}
+export EVAL_EVERY=${EVAL_EVERY:-10}
+mkdir -p "$out/models"
+log="$out/reference-lowdata.jsonl"
+run() { python3 "$script" run "$1" "$data" "$N" "$WIDTH" "$EPOCHS" "$2" "$3" "$4" "$log" "$out/models/$1.pt"; }
+for s in $SEEDS; do
+  run "erm-s$s" 0 0 "$s" &
+  run "mixup-s$s" 1 0 "$s" &
+  run "erm-noise50-s$s" 0 0.5 "$s" &
+  run "mixup8-noise50-s$s" 8 0.5 "$s" &
+  run "erm2-s$((s + 100))" 0 0 "$((s + 100))" &   # the second ERM that black-box examples are made on
+done
+wait
+# Black-box: FGSM examples made on each seed's second ERM, scored on that seed's ERM and mixup.
+for s in $SEEDS; do
+  python3 "$script" blackbox "$data" "$out/models/erm2-s$((s + 100)).pt" "$out/models/erm-s$s.pt" "$out/models/mixup-s$s.pt" >> "$log"
+done
+rm -rf "$out/models"   # weights do not come back (8 files at most); the JSON lines are the evidence
+echo "reference runs: $(grep -c '"final": true' "$log") finished, black-box rows $(grep -c fgsm_black "$log"), in $log"
