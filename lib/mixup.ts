@@ -143,12 +143,17 @@ export class Mixup {
     return { ...mixed, x: mx, y: my };
   }
 
+  /** The weight of each example's own label: λ itself, or under 'dominant' 1 where it weighs more (λ ≥ ½), else 0. */
+  private targetWeights(lam: Float32Array): Float32Array {
+    return this.targets === 'mix' ? lam : lam.map((l) => (l >= 0.5 ? 1 : 0));
+  }
+
   private interpolate<T extends tf.Tensor>(x: T, y: tf.Tensor2D, xb: tf.Tensor, yb: tf.Tensor2D, perm: Int32Array | null): MixedBatch<T> {
     const n = x.shape[0];
     const lam = this.sampleLambda(n);
     const lx = tf.tensor(lam, [n, ...x.shape.slice(1).map(() => 1)]);
     const mx = tf.add(tf.mul(lx, x), tf.mul(tf.sub(1, lx), xb)) as T;
-    const targetLam = this.targets === 'mix' ? lam : lam.map((l) => (l >= 0.5 ? 1 : 0));
+    const targetLam = this.targetWeights(lam);
     const ly = tf.tensor2d(targetLam, [n, 1]);
     const my = tf.add(tf.mul(ly, y), tf.mul(tf.sub(1, ly), yb)) as tf.Tensor2D;
     return { x: mx, y: my, lam, targetLam, perm };
@@ -163,7 +168,7 @@ export class Mixup {
     const m = tf.tensor4d(mask, [1, h, w, 1]);
     const mx = tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(xb, m)) as T;
     const lam = new Float32Array(n).fill(box.lam);
-    const targetLam = this.targets === 'mix' ? lam : lam.map((l) => (l >= 0.5 ? 1 : 0));
+    const targetLam = this.targetWeights(lam);
     const my = tf.add(tf.mul(y, targetLam[0]), tf.mul(yb, 1 - targetLam[0])) as tf.Tensor2D;
     return { x: mx, y: my, lam, targetLam, perm };
   }

@@ -145,42 +145,59 @@ function convAttrs(backend: NativeBackend, stride: number, pad: number | null): 
   ];
 }
 
+/**
+ * Conv2D and its backprop ops as single native calls (no tape), shared by the registered kernel below and the
+ * hand-written backward passes (`nativeKernels`). `pad` is PyTorch's symmetric padding; 0 runs 'VALID'.
+ */
+function convForward(be: NativeBackend, x: tf.Tensor, w: tf.Tensor, stride: number, pad: number): tf.Tensor4D {
+  return be.executeSingleOutput('Conv2D', convAttrs(be, stride, pad === 0 ? null : pad), [x, w]) as tf.Tensor4D;
+}
+
+function convInputGrad(be: NativeBackend, inputShape: number[], w: tf.Tensor, dy: tf.Tensor, stride: number, pad: number): tf.Tensor4D {
+  const direct = pad === 0 || stride === 1;
+  const [n, h, wd, c] = inputShape;
+  // Stride 2 with padding: VALID on the padded shape, then crop (EXPLICIT leaves oneDNN at wide layers).
+  const sizes = tf.tensor1d(direct ? inputShape : [n, h + 2 * pad, wd + 2 * pad, c], 'int32');
+  const full = be.executeSingleOutput('Conv2DBackpropInput', convAttrs(be, stride, direct && pad > 0 ? pad : null), [sizes, w, dy]) as tf.Tensor4D;
+  sizes.dispose();
+  if (direct) return full;
+  const dx = tf.slice(full, [0, pad, pad, 0], [n, h, wd, c]);
+  full.dispose();
+  return dx;
+}
+
+function convFilterGrad(be: NativeBackend, x: tf.Tensor, filterShape: number[], dy: tf.Tensor, stride: number, pad: number): tf.Tensor4D {
+  const sizes = tf.tensor1d(filterShape, 'int32');
+  const dw = be.executeSingleOutput('Conv2DBackpropFilter', convAttrs(be, stride, pad === 0 ? null : pad), [x, sizes, dy]) as tf.Tensor4D;
+  sizes.dispose();
+  return dw;
+}
+
 let convRegistered = false;
 function registerConv(): void {
   if (convRegistered) return;
   convRegistered = true;
   const native = (b: unknown) => b as NativeBackend;
-  const attrsOf = (a: unknown) => a as unknown as ConvAttrs;
+  type Attrs = ConvAttrs & { inputShape: number[]; filterShape: number[] };
+  const attrsOf = (a: unknown) => a as Attrs;
   tf.registerKernel({ kernelName: CONV_KERNEL, backendName: 'tensorflow', kernelFunc: ({ inputs, backend, attrs }) => {
     const { stride, pad } = attrsOf(attrs);
-    return native(backend).executeSingleOutput('Conv2D', convAttrs(native(backend), stride, pad), [inputs.x as tf.Tensor, inputs.filter as tf.Tensor]);
+    return convForward(native(backend), inputs.x as tf.Tensor, inputs.filter as tf.Tensor, stride, pad);
   } });
   tf.registerKernel({ kernelName: CONV_INPUT_GRAD, backendName: 'tensorflow', kernelFunc: ({ inputs, backend, attrs }) => {
-    const { stride, inputShape } = attrs as unknown as ConvAttrs & { inputShape: number[] };
-    const sizes = tf.tensor1d(inputShape, 'int32');
-    const dx = native(backend).executeSingleOutput('Conv2DBackpropInput', convAttrs(native(backend), stride, null), [sizes, inputs.filter as tf.Tensor, inputs.dy as tf.Tensor]);
-    sizes.dispose();
-    return dx;
+    const { stride, pad, inputShape } = attrsOf(attrs);
+    return convInputGrad(native(backend), inputShape, inputs.filter as tf.Tensor, inputs.dy as tf.Tensor, stride, pad);
   } });
   tf.registerKernel({ kernelName: CONV_FILTER_GRAD, backendName: 'tensorflow', kernelFunc: ({ inputs, backend, attrs }) => {
-    const { stride, pad, filterShape } = attrs as unknown as ConvAttrs & { filterShape: number[] };
-    const sizes = tf.tensor1d(filterShape, 'int32');
-    const dw = native(backend).executeSingleOutput('Conv2DBackpropFilter', convAttrs(native(backend), stride, pad), [inputs.x as tf.Tensor, sizes, inputs.dy as tf.Tensor]);
-    sizes.dispose();
-    return dw;
+    const { stride, pad, filterShape } = attrsOf(attrs);
+    return convFilterGrad(native(backend), inputs.x as tf.Tensor, filterShape, inputs.dy as tf.Tensor, stride, pad);
   } });
   tf.registerGradient({ kernelName: CONV_KERNEL, inputsToSave: ['x', 'filter'], gradFunc: (dy, saved, attrs) => {
     const [x, filter] = saved;
     const a = attrs as unknown as ConvAttrs;
     return {
-      x: () => {
-        const [n, h, w, c] = x.shape;
-        const padded = tf.engine().runKernel(CONV_INPUT_GRAD, { dy: dy as tf.Tensor, filter },
-          { ...a, inputShape: [n, h + 2 * a.pad, w + 2 * a.pad, c] } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
-        return tf.slice(padded, [0, a.pad, a.pad, 0], x.shape as [number, number, number, number]);
-      },
-      filter: () => tf.engine().runKernel(CONV_FILTER_GRAD, { dy: dy as tf.Tensor, x },
-        { ...a, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      x: () => tf.engine().runKernel(CONV_INPUT_GRAD, { dy: dy as tf.Tensor, filter }, { ...a, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      filter: () => tf.engine().runKernel(CONV_FILTER_GRAD, { dy: dy as tf.Tensor, x }, { ...a, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
     };
   } });
 }
@@ -221,32 +238,10 @@ export function nativeKernels(): NativeKernels | null {
   const be = tf.backend() as unknown as NativeBackend;
   const one = (name: string, attrs: unknown[], inputs: tf.Tensor[]) => be.executeSingleOutput(name, attrs, inputs) as tf.Tensor4D;
   const padOf = (w: tf.Tensor) => (w.shape[0] - 1) / 2;
-  const sizes = (shape: number[]) => tf.tensor1d(shape, 'int32');
   return {
-    conv: (x, w, stride) => one('Conv2D', convAttrs(be, stride, padOf(w) === 0 ? null : padOf(w)), [x, w]),
-    convBackpropInput: (inputShape, w, dy, stride) => {
-      const p = padOf(w);
-      if (p === 0 || stride === 1) {
-        const n = sizes(inputShape);
-        const dx = one('Conv2DBackpropInput', convAttrs(be, stride, p === 0 ? null : p), [n, w, dy]);
-        n.dispose();
-        return dx;
-      }
-      // As in conv2dPadded: VALID on the padded shape, then crop (EXPLICIT leaves oneDNN at wide layers).
-      const [b, h, wd, c] = inputShape;
-      const n = sizes([b, h + 2 * p, wd + 2 * p, c]);
-      const full = one('Conv2DBackpropInput', convAttrs(be, stride, null), [n, w, dy]);
-      n.dispose();
-      const dx = tf.slice(full, [0, p, p, 0], [b, h, wd, c]);
-      full.dispose();
-      return dx;
-    },
-    convBackpropFilter: (x, w, dy, stride) => {
-      const n = sizes(w.shape);
-      const dw = one('Conv2DBackpropFilter', convAttrs(be, stride, padOf(w) === 0 ? null : padOf(w)), [x, n, dy]);
-      n.dispose();
-      return dw;
-    },
+    conv: (x, w, stride) => convForward(be, x, w, stride, padOf(w)),
+    convBackpropInput: (inputShape, w, dy, stride) => convInputGrad(be, inputShape, w, dy, stride, padOf(w)),
+    convBackpropFilter: (x, w, dy, stride) => convFilterGrad(be, x, w.shape, dy, stride, padOf(w)),
     batchNormTrain: (x, gamma, beta, mean, variance, momentum, eps) => {
       const [y, m, v, r1, r2, r3] = be.executeMultipleOutputs('FusedBatchNormV3', nativeAttrs(be, eps, true, momentum), [x, gamma, beta, mean, variance], 6);
       return { y: y as tf.Tensor4D, mean: m as tf.Tensor1D, variance: v as tf.Tensor1D, reserve: [r1, r2, r3] };

@@ -33,11 +33,14 @@ abstract class CifarResNet implements Model {
   protected readonly head: { w: tf.Variable; b: tf.Variable };
 
   noise?: RandomStream;
+  /** Drop probability on the pooled features in training (0: none). */
+  private readonly dropRate: number;
 
   constructor(readonly name: string, readonly spec: Extract<ModelSpec, { kind: 'preact-resnet18' | 'resnet18' }>, rng: RandomStream) {
     const widths = stageWidths(spec.width);
     const drop = (spec as { dropout?: number }).dropout;
     if (drop !== undefined && !(drop >= 0 && drop < 1)) throw new Error(`dropout is a drop probability in [0, 1), got ${drop}`);
+    this.dropRate = drop ?? 0;
     this.numClasses = spec.numClasses;
     const p = (this.params = new ParamStore(rng));
     this.stem = p.conv('stem/conv', 3, 3, widths[0]);
@@ -83,8 +86,7 @@ abstract class CifarResNet implements Model {
         input.dispose();
       }
       let pooled = tf.mean(h, [1, 2]) as tf.Tensor2D; // the 4×4 average pool on 4×4 maps
-      const p = (this.spec as { dropout?: number }).dropout ?? 0;
-      if (training && p > 0) pooled = dropout(pooled, p, this.noise, this.name);
+      if (training && this.dropRate > 0) pooled = dropout(pooled, this.dropRate, this.noise, this.name);
       return dense(pooled, this.head);
     });
   }

@@ -169,17 +169,15 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
     for (let step = 0; step < steps; step++) {
       const idx = order.subarray(step * bs, Math.min((step + 1) * bs, trainSet.n));
       const labels = Int32Array.from(idx, (i) => trainSet.labels[i]);
-      // Each example's partner label: from the training set under 'within-class' / 'nearest' pairing, else the batch's.
+      // Partners from the training set under 'within-class' / 'nearest' pairing; otherwise the sampler permutes the batch.
       const partnerIdx = partners && partnerStream ? partners.draw(idx, partnerStream) : null;
-      let lam: Float32Array = new Float32Array(0), partnerLabels: Int32Array = labels;
+      let partnerLabels = partnerIdx ? Int32Array.from(partnerIdx, (i) => trainSet.labels[i]) : labels;
+      let lam: Float32Array = new Float32Array(0);
       const [lossValue, predicted] = tf.tidy(() => {
-        const partner = partnerIdx
-          ? { x: trainSet.batch(partnerIdx, augment), y: oneHot(Int32Array.from(partnerIdx, (i) => trainSet.labels[i]), trainSet.numClasses) }
-          : undefined;
+        const partner = partnerIdx ? { x: trainSet.batch(partnerIdx, augment), y: oneHot(partnerLabels, trainSet.numClasses) } : undefined;
         const mixed = mixup.apply(trainSet.batch(idx, augment), oneHot(labels, trainSet.numClasses), partner);
         lam = mixed.targetLam;
-        const perm = mixed.perm;
-        partnerLabels = partnerIdx ? Int32Array.from(partnerIdx, (i) => trainSet.labels[i]) : Int32Array.from(perm!, (p) => labels[p]);
+        if (mixed.perm) partnerLabels = Int32Array.from(mixed.perm, (p) => labels[p]);
         return trainStep(model, optimizer, mixed.x, mixed.y, wd);
       });
       if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(epoch, step, lossValue);
