@@ -33,15 +33,17 @@ export function lineChart(rows: Row[], o: LineOptions): Spec {
  * Test error is null on epochs an evaluation schedule skipped: its panel draws the scored epochs as points, so
  * the curve shows the schedule; long runs draw training loss without points.
  */
-export function learningCurves(rows: Row[], title = 'Learning curves'): Spec {
+export function learningCurves(rows: Row[], title = 'Learning curves', o: { dashBy?: string } = {}): Spec {
   const runs = new Set(rows.map((r) => r.run)).size || 1;
   const base = (y: string, t: string, format?: string, point = true) => ({
     transform: [{ filter: `isValid(datum['${y}'])` }],
-    mark: { type: 'line', point },
+    mark: { type: 'line', point: point && !o.dashBy },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
       y: { field: y, type: 'quantitative', title: t, ...(format ? { axis: { format } } : {}) },
       color: { field: 'run', type: 'nominal' },
+      // Dashed per source (e.g. ours vs the PyTorch reference); plain lines then, so the legend shows each pattern.
+      ...(o.dashBy ? { strokeDash: { field: o.dashBy, type: 'nominal', title: null } } : {}),
       tooltip: [{ field: 'run' }, { field: 'epoch' }, { field: y }],
     },
     width: 300, height: 220,

@@ -16,6 +16,14 @@ export const PAPER = {
       { eps: 1, erm: 62.87, mixup: 59.83 }, { eps: 2, erm: 78.24, mixup: 73.89 },
       { eps: 4, erm: 87.79, mixup: 82.88 }, { eps: 8, erm: 92.75, mixup: 87.78 },
     ],
+    /** Test error % after epoch 1, 20, 40, …, 240 (the facts file's curve table). */
+    curves: {
+      epochs: [1, 20, 40, 60, 80, 100, 120, 140, 160, 180, 200, 220, 240],
+      erm: [78.7, 50.5, 48.0, 41.1, 39.9, 42.5, 37.6, 34.2, 34.5, 34.2, 34.2, 34.3, 34.2],
+      mixup: [80.8, 49.9, 45.1, 38.3, 35.1, 34.2, 34.2, 28.1, 27.6, 27.9, 27.2, 27.2, 27.0],
+      ermNoise50: [81.7, 65.1, 69.6, 72.3, 72.7, 70.4, 72.1, 69.3, 69.5, 69.5, 69.6, 69.3, 69.4],
+      mixupNoise50: [83.8, 72.1, 61.4, 58.2, 60.7, 55.3, 52.3, 49.7, 50.5, 51.4, 50.4, 50.7, 51.1],
+    },
     /** 50 % noise: best / last test error, and training error on the redrawn labels at the last epoch. */
     noisy: { '0.5': { erm: { best: 62.29, last: 69.35, corruptedTrain: 0.0 }, mixup: { best: 49.22, last: 51.08, corruptedTrain: 69.1 } } } as
       Record<string, { erm: { best: number; last: number; corruptedTrain: number }; mixup: { best: number; last: number; corruptedTrain: number } }>,

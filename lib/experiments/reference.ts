@@ -1,0 +1,147 @@
+/**
+ * The PyTorch reference (shared/tools/torch_protocol.py) on the low-data protocol, over seeds: the spread our
+ * lowdata runs are compared with. Seed 1 is the GPU run transcribed in the facts file (PAPER.lowdataReference);
+ * further seeds are the script's own JSON lines, kept in results/reference/*.jsonl (bench/reference-runs.sh writes
+ * them; the file says which machine in its runs' `s` timings and in results/reference/README.md).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PAPER } from './paper';
+import { PUBLISHED_DIR } from './published';
+import { meanStd } from './summary';
+
+export const REFERENCE_DIR = path.join(PUBLISHED_DIR, 'reference');
+
+/** One finished reference run; errors in percent, as the script writes them. */
+export interface ReferenceRun {
+  seed: number;
+  alpha: number;
+  noise: number;
+  /** Test error after the last epoch. */
+  last: number;
+  /** Lowest test error over the scored epochs (every epoch on the GPU run, every EVAL_EVERY-th in the files). */
+  best: number;
+  /** Under label noise: training error on the redrawn examples against their noisy labels, last epoch. */
+  corruptedTrain: number | null;
+  /** White-box FGSM error by ε·255. */
+  fgsmWhite: Record<number, number>;
+  /** Black-box FGSM error by ε·255, examples made on that seed's second ERM; null when not run. */
+  fgsmBlack: Record<number, number> | null;
+  /** Test error % at the scored epochs (1-based), for the learning-curve charts. */
+  curve: { epoch: number; testError: number }[];
+  /** Where the run comes from: the facts file or a results/reference file. */
+  source: string;
+}
+
+/** The protocol the runs must share to be set beside the lowdata profile. */
+export const LOWDATA_PROTOCOL = { n: 2500, width: 16, epochs: 240 };
+
+const EPS = [1, 2, 4, 8];
+
+function seedOneFromFacts(): ReferenceRun[] {
+  const r = PAPER.lowdataReference;
+  const curve = (k: keyof typeof r.curves) => k === 'epochs' ? [] : r.curves[k].map((testError, i) => ({ epoch: r.curves.epochs[i], testError }));
+  const white = (k: 'erm' | 'mixup') => Object.fromEntries(r.fgsmWhite.map((row) => [row.eps, row[k]]));
+  const runs: ReferenceRun[] = [
+    { seed: 1, alpha: 0, noise: 0, ...r.clean.erm, corruptedTrain: null, fgsmWhite: white('erm'), fgsmBlack: null, curve: curve('erm'), source: 'facts file (GPU)' },
+    { seed: 1, alpha: 1, noise: 0, ...r.clean.mixup, corruptedTrain: null, fgsmWhite: white('mixup'), fgsmBlack: null, curve: curve('mixup'), source: 'facts file (GPU)' },
+  ];
+  for (const [noise, v] of Object.entries(r.noisy)) {
+    runs.push({ seed: 1, alpha: 0, noise: Number(noise), best: v.erm.best, last: v.erm.last, corruptedTrain: v.erm.corruptedTrain, fgsmWhite: {}, fgsmBlack: null, curve: noise === '0.5' ? curve('ermNoise50') : [], source: 'facts file (GPU)' });
+    runs.push({ seed: 1, alpha: 8, noise: Number(noise), best: v.mixup.best, last: v.mixup.last, corruptedTrain: v.mixup.corruptedTrain, fgsmWhite: {}, fgsmBlack: null, curve: noise === '0.5' ? curve('mixupNoise50') : [], source: 'facts file (GPU)' });
+  }
+  return runs;
+}
+
+interface Line { [k: string]: unknown }
+
+/** Finished runs of one JSON-lines file of torch_protocol.py at the given protocol (unfinished runs are left out). */
+export function readReferenceFile(file: string, protocol = LOWDATA_PROTOCOL): ReferenceRun[] {
+  const lines: Line[] = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
+    try { return JSON.parse(l) as Line; } catch { throw new Error(`${file}:${i + 1} is not JSON: a reference file holds torch_protocol.py's JSON lines, one record per line`); }
+  });
+  const same = (l: Line) => l.n === protocol.n && l.width === protocol.width && l.epochs === protocol.epochs;
+  const byName = new Map<string, Line[]>();
+  for (const l of lines) if (typeof l.name === 'string' && same(l)) byName.set(l.name, [...(byName.get(l.name) ?? []), l]);
+  // Black-box lines name their target model file (<run name>.pt).
+  const black = new Map<string, Record<number, number>>();
+  for (const l of lines) if (typeof l.target === 'string') black.set(l.target.replace(/\.pt$/, ''), Object.fromEntries(EPS.map((e) => [e, Number(l[`fgsm_black_${e}`])])));
+  const runs: ReferenceRun[] = [];
+  for (const [name, recs] of byName) {
+    const fin = recs.find((l) => l.final === true);
+    if (!fin) continue;
+    const scored = recs.map((l) => Number(l.test_err));
+    const lastEpoch = recs.filter((l) => l.final !== true).at(-1);
+    runs.push({
+      seed: Number(fin.seed), alpha: Number(fin.alpha), noise: Number(fin.noise), last: Number(fin.test_err), best: Math.min(...scored),
+      corruptedTrain: Number(fin.noise) > 0 && lastEpoch ? Number(lastEpoch.train_err_corrupted_vs_noisy) : null,
+      fgsmWhite: Object.fromEntries(EPS.map((e) => [e, Number(fin[`fgsm_white_${e}`])])),
+      fgsmBlack: black.get(name) ?? null, source: path.relative(PUBLISHED_DIR, file),
+      curve: recs.filter((l) => l.final !== true).map((l) => ({ epoch: Number(l.epoch) + 1, testError: Number(l.test_err) })),
+    });
+  }
+  return runs;
+}
+
+/** Every reference run at the lowdata protocol: seed 1 from the facts file, then the results/reference files. */
+export function lowdataReferenceRuns(dir = REFERENCE_DIR): ReferenceRun[] {
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(dir, f)) : [];
+  const runs = [...seedOneFromFacts(), ...files.flatMap((f) => readReferenceFile(f))];
+  const seen = new Set<string>();
+  for (const r of runs) {
+    const k = `${r.alpha}/${r.noise}/${r.seed}`;
+    if (seen.has(k)) throw new Error(`two reference runs of α = ${r.alpha}, noise ${r.noise}, seed ${r.seed} (${r.source}): keep one of them in ${dir}`);
+    seen.add(k);
+  }
+  return runs;
+}
+
+/** Learning-curve rows (run, epoch, testError as a fraction) of the reference runs of one configuration, for learningCurves. */
+export function referenceHistoryRows(runs: ReferenceRun[], alpha: number, noise: number, label: string): { run: string; epoch: number; testError: number }[] {
+  return runs.filter((r) => r.alpha === alpha && r.noise === noise)
+    .flatMap((r) => r.curve.map((p) => ({ run: `${label} s${r.seed} (PyTorch)`, epoch: p.epoch, testError: p.testError / 100 })));
+}
+
+export interface Spread { n: number; mean: number; std: number; min: number; max: number; seeds: number[] }
+
+/** Mean, sample standard deviation and range of one measure over the reference's seeds (null when none has it). */
+export function referenceSpread(runs: ReferenceRun[], alpha: number, noise: number, pick: (r: ReferenceRun) => number | null | undefined): Spread | null {
+  const rs = runs.filter((r) => r.alpha === alpha && r.noise === noise).map((r) => ({ seed: r.seed, v: pick(r) }))
+    .filter((x): x is { seed: number; v: number } => typeof x.v === 'number' && Number.isFinite(x.v));
+  if (!rs.length) return null;
+  const vs = rs.map((x) => x.v);
+  return { ...meanStd(vs), min: Math.min(...vs), max: Math.max(...vs), seeds: rs.map((x) => x.seed) };
+}
+
+/** "34.24 ± 0.50 [33.8–34.9], 3 seeds" (or the one value for one seed). */
+export function formatSpread(s: Spread | null, digits = 2): string | null {
+  if (!s) return null;
+  if (s.n === 1) return `${s.mean.toFixed(digits)} (seed ${s.seeds[0]})`;
+  return `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)} [${s.min.toFixed(1)}–${s.max.toFixed(1)}], ${s.n} seeds`;
+}
+
+/**
+ * Per seed, `pick` of the run (alpha b, noise) minus `pick` of the run (alpha a, noise): e.g. mixup's white-box FGSM
+ * error minus ERM's of the same seed, whose spread says how large the reference's gap is and how much it varies.
+ */
+export function referenceGapSpread(runs: ReferenceRun[], a: number, b: number, noise: number, pick: (r: ReferenceRun) => number | null | undefined): Spread | null {
+  const gaps: ReferenceRun[] = [];
+  for (const rb of runs.filter((r) => r.alpha === b && r.noise === noise)) {
+    const ra = runs.find((r) => r.alpha === a && r.noise === noise && r.seed === rb.seed);
+    const va = ra ? pick(ra) : undefined, vb = pick(rb);
+    if (typeof va === 'number' && typeof vb === 'number') gaps.push({ ...rb, last: vb - va });
+  }
+  return referenceSpread(gaps, b, noise, (r) => r.last);
+}
+
+/**
+ * Where a value of ours (percent) lies against the reference's seeds: 'inside' their range, or how far outside it
+ * and how many standard deviations from their mean (three seeds make a narrow range: read both).
+ */
+export function againstSpread(value: number, s: Spread | null): string | null {
+  if (!s || s.n < 2) return null;
+  if (value >= s.min && value <= s.max) return 'inside';
+  const by = value < s.min ? s.min - value : value - s.max;
+  const z = s.std > 0 ? ` (${(Math.abs(value - s.mean) / s.std).toFixed(1)} sd from the mean)` : '';
+  return `${by.toFixed(2)} ${value < s.min ? 'below' : 'above'}${z}`;
+}

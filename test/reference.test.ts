@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { againstSpread, lowdataReferenceRuns, readReferenceFile, referenceGapSpread, referenceSpread, REFERENCE_DIR } from '../lib/experiments/reference';
+
+const P = { n: 2500, width: 16, epochs: 240 };
+const line = (o: object) => JSON.stringify({ ...P, ...o });
+
+test('reference file: last, best over scored epochs, memorisation at the last epoch, black-box by target; unfinished and other protocols left out', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ref-'));
+  const file = path.join(dir, 'r.jsonl');
+  fs.writeFileSync(file, [
+    line({ name: 'erm-noise50-s2', alpha: 0, noise: 0.5, seed: 2, epoch: 19, test_err: 60.5, train_err_corrupted_vs_noisy: 80 }),
+    line({ name: 'erm-noise50-s2', alpha: 0, noise: 0.5, seed: 2, epoch: 239, test_err: 68.0, train_err_corrupted_vs_noisy: 0.4 }),
+    line({ name: 'erm-noise50-s2', final: true, alpha: 0, noise: 0.5, seed: 2, test_err: 68.0, fgsm_white_1: 80, fgsm_white_2: 90, fgsm_white_4: 95, fgsm_white_8: 99 }),
+    line({ name: 'mixup-s2', alpha: 1, noise: 0, seed: 2, epoch: 19, test_err: 50 }),   // unfinished: no final line
+    JSON.stringify({ name: 'erm-s9', n: 10000, width: 16, epochs: 60, final: true, alpha: 0, noise: 0, seed: 9, test_err: 19 }),
+    JSON.stringify({ source: 'erm2-s102.pt', target: 'erm-noise50-s2.pt', fgsm_black_1: 30, fgsm_black_2: 40, fgsm_black_4: 50, fgsm_black_8: 60 }),
+  ].join('\n') + '\n');
+  const runs = readReferenceFile(file);
+  assert.equal(runs.length, 1);
+  assert.deepEqual({ ...runs[0], source: undefined }, {
+    seed: 2, alpha: 0, noise: 0.5, last: 68.0, best: 60.5, corruptedTrain: 0.4, source: undefined,
+    fgsmWhite: { 1: 80, 2: 90, 4: 95, 8: 99 }, fgsmBlack: { 1: 30, 2: 40, 4: 50, 8: 60 },
+    curve: [{ epoch: 20, testError: 60.5 }, { epoch: 240, testError: 68.0 }],
+  });
+  fs.appendFileSync(file, '{"name": broken\n');
+  assert.throws(() => readReferenceFile(file), /r\.jsonl:7 is not JSON/);
+});
+
+test('reference spread: mean, sample sd and range over seeds, per-seed gaps, and where a value of ours lies', () => {
+  const runs = lowdataReferenceRuns(fs.mkdtempSync(path.join(os.tmpdir(), 'none-')));   // no files: the facts file's seed 1 alone
+  assert.deepEqual(runs.filter((r) => r.noise === 0).map((r) => [r.alpha, r.last]), [[0, 34.24], [1, 26.95]]);
+  const one = referenceSpread(runs, 1, 0, (r) => r.last)!;
+  assert.equal(one.n, 1);
+  assert.equal(againstSpread(27, one), null, 'one seed has no spread to be inside of');
+  const three = [25, 27, 29].map((last, i) => ({ ...runs[1], seed: i + 1, last, fgsmWhite: { 8: 90 - i } }))
+    .concat([30, 31, 35].map((last, i) => ({ ...runs[0], seed: i + 1, last, fgsmWhite: { 8: 95 } })));
+  const s = referenceSpread(three, 1, 0, (r) => r.last)!;
+  assert.deepEqual([s.n, s.mean, s.std, s.min, s.max, s.seeds], [3, 27, 2, 25, 29, [1, 2, 3]]);
+  assert.equal(againstSpread(26, s), 'inside');
+  assert.equal(againstSpread(31, s), '2.00 above (2.0 sd from the mean)');
+  const gap = referenceGapSpread(three, 0, 1, 0, (r) => r.fgsmWhite[8])!;
+  assert.deepEqual([gap.mean, gap.min, gap.max], [-6, -7, -5]);
+});
+
+test('the published reference runs parse, one per configuration and seed, at the lowdata protocol', () => {
+  const runs = lowdataReferenceRuns();
+  assert.ok(fs.existsSync(REFERENCE_DIR), 'results/reference/ holds the reference runs');
+  const clean = runs.filter((r) => r.noise === 0);
+  assert.ok(clean.filter((r) => r.alpha === 0).length >= 3 && clean.filter((r) => r.alpha === 1).length >= 3, 'three seeds of clean ERM and mixup');
+  for (const r of clean) {
+    assert.ok(r.last > 10 && r.last < 60 && r.best <= r.last, `seed ${r.seed} α ${r.alpha}: a trained network's error`);
+    assert.ok(r.fgsmWhite[8] >= r.fgsmWhite[1], 'a larger ε fools at least as often');
+  }
+});
