@@ -37,12 +37,13 @@ test('stale compiled lib is detected', () => {
   fs.rmSync(dir, { recursive: true });
 });
 
-test('the low-data CIFAR profile is the reference protocol, scored every 10 epochs; quick keys did not move', () => {
+test('the low-data CIFAR profile is the reference protocol, scored every 10 epochs; an every-epoch schedule keeps old cache keys', () => {
   const p = CIFAR_PROFILES.lowdata;
   assert.deepEqual([p.trainLimit, p.testLimit, p.width, p.epochs, p.batchSize, p.alpha, p.evalEvery], [2500, 10000, 16, 240, 128, 1, 10]);
   const spec = cifarSpec(p, 1, 1);
   assert.deepEqual((spec.train.optimizer as { milestones: number[] }).milestones, [120, 180]);
   assert.equal(spec.train.evalEvery, 10);
   // An every-epoch schedule stays out of the spec: runs cached before the option existed keep their cache keys.
-  assert.equal('evalEvery' in cifarSpec(CIFAR_PROFILES.quick, 1, 1).train, false);
+  assert.equal('evalEvery' in cifarSpec(CIFAR_PROFILES.smoke, 1, 1).train, false);
+  assert.equal(cifarSpec(CIFAR_PROFILES.quick, 1, 1).train.evalEvery, 20);
 });

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { againstSpread, lowdataReferenceRuns, readReferenceFile, referenceGapSpread, referenceSpread, REFERENCE_DIR } from '../lib/experiments/reference';
+import { againstSpread, lowdataReferenceRuns, readReferenceFile, referenceGapSpread, referenceRunsFor, referenceSpread, REFERENCE_DIR } from '../lib/experiments/reference';
+import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 
 const P = { n: 2500, width: 16, epochs: 240 };
 const line = (o: object) => JSON.stringify({ ...P, ...o });
@@ -46,12 +47,14 @@ test('reference spread: mean, sample sd and range over seeds, per-seed gaps, and
   assert.deepEqual([gap.mean, gap.min, gap.max], [-6, -7, -5]);
 });
 
-test('the published reference runs parse, one per configuration and seed, at the lowdata protocol', () => {
-  const runs = lowdataReferenceRuns();
+test('the published reference runs parse, one per configuration and seed, at the lowdata and the quick protocol', () => {
   assert.ok(fs.existsSync(REFERENCE_DIR), 'results/reference/ holds the reference runs');
-  const clean = runs.filter((r) => r.noise === 0);
-  assert.ok(clean.filter((r) => r.alpha === 0).length >= 3 && clean.filter((r) => r.alpha === 1).length >= 3, 'three seeds of clean ERM and mixup');
-  for (const r of clean) {
+  const lowdata = lowdataReferenceRuns().filter((r) => r.noise === 0);
+  const quick = referenceRunsFor(CIFAR_PROFILES.quick);
+  assert.ok(lowdata.filter((r) => r.alpha === 0).length >= 2 && lowdata.filter((r) => r.alpha === 1).length >= 2, 'seeds beyond the facts file\'s seed 1');
+  assert.ok(quick.some((r) => r.alpha === 0 && r.noise === 0) && quick.some((r) => r.alpha === CIFAR_PROFILES.quick.alpha && r.noise === 0), 'the quick protocol\'s ERM and mixup');
+  assert.ok(!quick.some((r) => lowdata.includes(r)) && quick.every((r) => r.source.includes('quick')), 'runs of one protocol only');
+  for (const r of [...lowdata, ...quick.filter((q) => q.noise === 0)]) {
     assert.ok(r.last > 10 && r.last < 60 && r.best <= r.last, `seed ${r.seed} α ${r.alpha}: a trained network's error`);
     assert.ok(r.fgsmWhite[8] >= r.fgsmWhite[1], 'a larger ε fools at least as often');
   }

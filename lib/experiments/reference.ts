@@ -33,8 +33,8 @@ export interface ReferenceRun {
   source: string;
 }
 
-/** The protocol the runs must share to be set beside the lowdata profile. */
-export const LOWDATA_PROTOCOL = { n: 2500, width: 16, epochs: 240 };
+/** The lowdata profile's protocol, the one the facts file's seed-1 run used. */
+export const LOWDATA_PROTOCOL: Protocol = { n: 2500, width: 16, epochs: 240 };
 
 const EPS = [1, 2, 4, 8];
 
@@ -56,7 +56,7 @@ function seedOneFromFacts(): ReferenceRun[] {
 interface Line { [k: string]: unknown }
 
 /** Finished runs of one JSON-lines file of torch_protocol.py at the given protocol (unfinished runs are left out). */
-export function readReferenceFile(file: string, protocol = LOWDATA_PROTOCOL): ReferenceRun[] {
+export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PROTOCOL): ReferenceRun[] {
   const lines: Line[] = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
     try { return JSON.parse(l) as Line; } catch { throw new Error(`${file}:${i + 1} is not JSON: a reference file holds torch_protocol.py's JSON lines, one record per line`); }
   });
@@ -83,10 +83,16 @@ export function readReferenceFile(file: string, protocol = LOWDATA_PROTOCOL): Re
   return runs;
 }
 
-/** Every reference run at the lowdata protocol: seed 1 from the facts file, then the results/reference files. */
-export function lowdataReferenceRuns(dir = REFERENCE_DIR): ReferenceRun[] {
+export interface Protocol { n: number; width: number; epochs: number }
+
+/**
+ * Every reference run at a protocol (first n images, width, epochs): the results/reference files' runs, and for the
+ * lowdata protocol seed 1 from the facts file too.
+ */
+export function referenceRuns(protocol: Protocol, dir = REFERENCE_DIR): ReferenceRun[] {
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(dir, f)) : [];
-  const runs = [...seedOneFromFacts(), ...files.flatMap((f) => readReferenceFile(f))];
+  const lowdata = protocol.n === LOWDATA_PROTOCOL.n && protocol.width === LOWDATA_PROTOCOL.width && protocol.epochs === LOWDATA_PROTOCOL.epochs;
+  const runs = [...(lowdata ? seedOneFromFacts() : []), ...files.flatMap((f) => readReferenceFile(f, protocol))];
   const seen = new Set<string>();
   for (const r of runs) {
     const k = `${r.alpha}/${r.noise}/${r.seed}`;
@@ -94,6 +100,16 @@ export function lowdataReferenceRuns(dir = REFERENCE_DIR): ReferenceRun[] {
     seen.add(k);
   }
   return runs;
+}
+
+/** The reference runs at a notebook's CIFAR parameters (none when the reference was not run at them). */
+export function referenceRunsFor(p: { trainLimit: number; width: number; epochs: number }, dir = REFERENCE_DIR): ReferenceRun[] {
+  return referenceRuns({ n: p.trainLimit, width: p.width, epochs: p.epochs }, dir);
+}
+
+/** Every reference run at the lowdata protocol. */
+export function lowdataReferenceRuns(dir = REFERENCE_DIR): ReferenceRun[] {
+  return referenceRuns(LOWDATA_PROTOCOL, dir);
 }
 
 /** Learning-curve rows (run, epoch, testError as a fraction) of the reference runs of one configuration, for learningCurves. */

@@ -33,8 +33,8 @@ export { ABLATION_VARIANTS, ABLATION_PROFILES, ABLATION_WEIGHT_DECAYS, AUTHORS_A
 export type { AblationVariant } from '../experiments/ablation';
 export { PAPER } from '../experiments/paper';
 export { publishedResult } from '../experiments/published';
-export { lowdataReferenceRuns, readReferenceFile, referenceHistoryRows, referenceSpread, referenceGapSpread, formatSpread, againstSpread, LOWDATA_PROTOCOL } from '../experiments/reference';
-export type { ReferenceRun, Spread } from '../experiments/reference';
+export { lowdataReferenceRuns, referenceRuns, referenceRunsFor, readReferenceFile, referenceHistoryRows, referenceSpread, referenceGapSpread, formatSpread, againstSpread, LOWDATA_PROTOCOL } from '../experiments/reference';
+export type { ReferenceRun, Spread, Protocol } from '../experiments/reference';
 export { cachedGanRun } from '../gan/run';
 export type { GanConfig, GanCheckpoint } from '../gan/train';
 export { modeCentres, sampleModes, MODE_SETS } from '../data/modes2d';
