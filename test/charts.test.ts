@@ -23,3 +23,12 @@ test('learning curves draw test error only at the scored epochs', async () => {
   const svg = await toSvg(learningCurves(rows));
   assert.ok(svg.length > 1000 && !svg.includes('NaN'), 'no NaN coordinates from the unscored epochs');
 });
+
+test('learning curves dashed by source: ours and the reference told apart in the legend', async () => {
+  const rows = ['mixup-lab', 'PyTorch reference'].flatMap((source) => [20, 40, 60].map((epoch) =>
+    ({ run: `ERM s1${source === 'mixup-lab' ? '' : ' (PyTorch)'}`, source, epoch, testError: 0.5 - epoch / 400 })));
+  const svg = await toSvg(learningCurves(rows, 'curves', { dashBy: 'source' }));
+  const dashed = [...svg.matchAll(/role-legend-symbol"[^>]*>(<path[^>]*>)/g)].map((m) => m[1]).filter((p) => p.includes('stroke-dasharray'));
+  assert.equal(new Set(dashed.map((p) => /stroke-dasharray="([^"]*)"/.exec(p)![1])).size, 2, 'two dash patterns in the legend');
+  for (const label of ['mixup-lab', 'PyTorch reference']) assert.ok(svg.includes(`>${label}<`), `legend names "${label}"`);
+});
