@@ -60,7 +60,7 @@ export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PRO
   const lines: Line[] = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
     try { return JSON.parse(l) as Line; } catch { throw new Error(`${file}:${i + 1} is not JSON: a reference file holds torch_protocol.py's JSON lines, one record per line`); }
   });
-  const same = (l: Line) => l.n === protocol.n && l.width === protocol.width && l.epochs === protocol.epochs;
+  const same = (l: Line) => sameProtocol({ n: Number(l.n), width: Number(l.width), epochs: Number(l.epochs) }, protocol);
   const byName = new Map<string, Line[]>();
   for (const l of lines) if (typeof l.name === 'string' && same(l)) byName.set(l.name, [...(byName.get(l.name) ?? []), l]);
   // Black-box lines name their target model file (<run name>.pt).
@@ -85,14 +85,17 @@ export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PRO
 
 export interface Protocol { n: number; width: number; epochs: number }
 
+function sameProtocol(a: Protocol, b: Protocol): boolean {
+  return a.n === b.n && a.width === b.width && a.epochs === b.epochs;
+}
+
 /**
  * Every reference run at a protocol (first n images, width, epochs): the results/reference files' runs, and for the
  * lowdata protocol seed 1 from the facts file too.
  */
 export function referenceRuns(protocol: Protocol, dir = REFERENCE_DIR): ReferenceRun[] {
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(dir, f)) : [];
-  const lowdata = protocol.n === LOWDATA_PROTOCOL.n && protocol.width === LOWDATA_PROTOCOL.width && protocol.epochs === LOWDATA_PROTOCOL.epochs;
-  const runs = [...(lowdata ? seedOneFromFacts() : []), ...files.flatMap((f) => readReferenceFile(f, protocol))];
+  const runs = [...(sameProtocol(protocol, LOWDATA_PROTOCOL) ? seedOneFromFacts() : []), ...files.flatMap((f) => readReferenceFile(f, protocol))];
   const seen = new Set<string>();
   for (const r of runs) {
     const k = `${r.alpha}/${r.noise}/${r.seed}`;
@@ -122,8 +125,11 @@ export interface Spread { n: number; mean: number; std: number; min: number; max
 
 /** Mean, sample standard deviation and range of one measure over the reference's seeds (null when none has it). */
 export function referenceSpread(runs: ReferenceRun[], alpha: number, noise: number, pick: (r: ReferenceRun) => number | null | undefined): Spread | null {
-  const rs = runs.filter((r) => r.alpha === alpha && r.noise === noise).map((r) => ({ seed: r.seed, v: pick(r) }))
-    .filter((x): x is { seed: number; v: number } => typeof x.v === 'number' && Number.isFinite(x.v));
+  return spreadOf(runs.filter((r) => r.alpha === alpha && r.noise === noise).map((r) => ({ seed: r.seed, v: pick(r) })));
+}
+
+function spreadOf(values: { seed: number; v: number | null | undefined }[]): Spread | null {
+  const rs = values.filter((x): x is { seed: number; v: number } => typeof x.v === 'number' && Number.isFinite(x.v));
   if (!rs.length) return null;
   const vs = rs.map((x) => x.v);
   return { ...meanStd(vs), min: Math.min(...vs), max: Math.max(...vs), seeds: rs.map((x) => x.seed) };
@@ -141,13 +147,11 @@ export function formatSpread(s: Spread | null, digits = 2): string | null {
  * error minus ERM's of the same seed, whose spread says how large the reference's gap is and how much it varies.
  */
 export function referenceGapSpread(runs: ReferenceRun[], a: number, b: number, noise: number, pick: (r: ReferenceRun) => number | null | undefined): Spread | null {
-  const gaps: ReferenceRun[] = [];
-  for (const rb of runs.filter((r) => r.alpha === b && r.noise === noise)) {
+  return spreadOf(runs.filter((r) => r.alpha === b && r.noise === noise).map((rb) => {
     const ra = runs.find((r) => r.alpha === a && r.noise === noise && r.seed === rb.seed);
     const va = ra ? pick(ra) : undefined, vb = pick(rb);
-    if (typeof va === 'number' && typeof vb === 'number') gaps.push({ ...rb, last: vb - va });
-  }
-  return referenceSpread(gaps, b, noise, (r) => r.last);
+    return { seed: rb.seed, v: typeof va === 'number' && typeof vb === 'number' ? vb - va : null };
+  }));
 }
 
 /**
