@@ -5,7 +5,9 @@
 #   bash bench/reference-runs.sh .carry .carry/torch_protocol.py "$OUT"
 # It also runs on a CPU (slowly: ~30 min a run on two cores); N, WIDTH, EPOCHS and SEEDS override the protocol for a
 # quick check. Writes one JSON-lines file, $OUT/reference-lowdata.jsonl (per-epoch records, the final record with
-# white-box FGSM, and black-box FGSM made on the second ERM), which `results/reference/` keeps.
+# white-box FGSM, and black-box FGSM made on the second ERM, and the clean models' white-box FGSM along the exact
+# gradient's sign from bench/torch_fgsm.py, which needs bench/torch_weights.py beside it: carry both), which
+# `results/reference/` keeps.
 set -euo pipefail
 data=${1:?data folder with data_batch_1.bin and test_batch.bin}
 script=${2:?path of torch_protocol.py}
@@ -27,5 +29,9 @@ wait
 for s in $SEEDS; do
   python3 "$script" blackbox "$data" "$out/models/erm2-s$((s + 100)).pt" "$out/models/erm-s$s.pt" "$out/models/mixup-s$s.pt" >> "$log"
 done
+# White-box FGSM along the exact gradient (what lib/attacks/fgsm does; the script's own float32 attack understates
+# a confident ERM model's error), one line per clean model, attached to its run by name.
+MIXUP_TORCH_PROTOCOL="$script" CIFAR10_DIR="$data" python3 "$(dirname "$0")/torch_fgsm.py" \
+  $(for s in $SEEDS; do echo "$out/models/erm-s$s.pt $out/models/mixup-s$s.pt"; done) >> "$log"
 rm -rf "$out/models"   # weights do not come back (8 files at most); the JSON lines are the evidence
 echo "reference runs: $(grep -c '"final": true' "$log") finished, black-box rows $(grep -c fgsm_black "$log"), in $log"

@@ -20,14 +20,12 @@ draws as one mixup-lab run) from what the arithmetic gives (PyTorch's kernels in
 """
 import json, os, sys, time
 import numpy as np, torch, torch.nn.functional as F
+from torch_weights import cifar_dir, load_into, reference_module, torch_name
 
+if len(sys.argv) < 3 or sys.argv[1] not in ('compare', 'replay'): sys.exit(__doc__)
 mode, out = sys.argv[1], sys.argv[2]
-if mode not in ('compare', 'replay'): sys.exit(__doc__)
-here = os.path.dirname(os.path.abspath(__file__))
-proto = os.environ.get('MIXUP_TORCH_PROTOCOL', os.path.join(here, '..', '..', 'shared', 'tools', 'torch_protocol.py'))
-data_dir = os.environ.get('CIFAR10_DIR', os.path.join(here, '..', 'data', 'cifar-10', 'cifar-10-batches-bin'))
-sys.path.insert(0, os.path.dirname(os.path.abspath(proto)))
-tp = __import__(os.path.basename(proto)[:-3])
+tp = reference_module()
+data_dir = cifar_dir()
 torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', '1')))
 
 man = json.load(open(os.path.join(out, 'manifest.json')))
@@ -38,33 +36,10 @@ for t in man['tensors']:
     tensors[t['name']] = raw[off:off + n].reshape(t['shape']); off += n
 assert off == raw.size, 'data.bin does not match manifest.json'
 
-def torch_name(ours):
-    """mixup-lab's parameter name -> (reference state_dict key, converter from our layout)."""
-    conv = lambda a: a.transpose(3, 2, 0, 1)  # [k, k, cin, cout] -> [cout, cin, k, k]
-    same = lambda a: a
-    bn = {'gamma': 'weight', 'beta': 'bias', 'mean': 'running_mean', 'var': 'running_var'}
-    parts = ours.split('/')
-    if parts[0] == 'stem':
-        return ('conv1.weight', conv) if parts[1] == 'conv' else (f'bn1.{bn[parts[2]]}', same)
-    if parts[0] == 'linear':
-        return ('fc.weight', lambda a: a.T) if parts[1] == 'w' else ('fc.bias', same)
-    s, b = int(parts[0][5:]), int(parts[1][5:])
-    pre = f'layers.{(s - 1) * 2 + b - 1}'
-    if parts[2] in ('conv1', 'conv2'): return f'{pre}.{parts[2]}.weight', conv
-    if parts[2] == 'shortcut': return f'{pre}.sc.weight', conv
-    return f'{pre}.{parts[2]}.{bn[parts[3]]}', same
-
 def params_at(prefix):
     return {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
 
-init = params_at('init/')
-m = tp.Net(man['width'])
-state = m.state_dict()
-for name, arr in init.items():
-    key, conv = torch_name(name)
-    assert state[key].shape == conv(arr).shape, (name, key, state[key].shape, conv(arr).shape)
-    state[key] = torch.from_numpy(np.ascontiguousarray(conv(arr)))
-m.load_state_dict(state)
+m = load_into(tp.Net(man['width']), params_at('init/'))
 m.train()
 opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=man['momentum'], weight_decay=man['weightDecay'])
 trainable = {n for n, _ in m.named_parameters()}

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf } from '../lib/backend';
-import { attackErrors, fgsm } from '../lib/attacks/fgsm';
+import { attackErrors, fgsm, signGradient } from '../lib/attacks/fgsm';
 import { loadCifar10 } from '../lib/data/cifar10';
 import { twoMoons } from '../lib/data/toy2d';
 import { inBetween } from '../lib/eval/between';
 import { errorRate, evaluate, expectedCalibrationError } from '../lib/eval/metrics';
-import { buildModel } from '../lib/models';
+import { buildModel, Model } from '../lib/models';
 import { stream } from '../lib/random';
 import { train } from '../lib/train/loop';
 import { backendForTests, cifarSource } from './helpers';
@@ -53,6 +53,39 @@ test('FGSM moves every pixel by exactly ε (or to the clip), stays in [0, 1], an
   assert.ok(loss(tf.tensor(iter, x.shape)) >= loss(adv) - 0.05, 'I-FGSM is at least as strong');
   assert.throws(() => fgsm(m, x, labels, -1), /epsilon must be a finite number ≥ 0/);
   m.dispose();
+});
+
+test('FGSM direction on a confident model: the sign of the exact gradient, where float32 p − y is decided by rounding', () => {
+  // A linear model z = xW over 8 inputs and 10 classes whose true class wins by a logit margin of 15–18 (p_y within a
+  // few float32 steps of 1, as in an ERM network that has fitted its training set). The exact ∇ₓ CE = W (p − y) in
+  // float64, with 1 − p_y summed from the other classes, is the yardstick.
+  const rng = stream(7, 'confident');
+  const n = 64, d = 8, k = 10;
+  const W = Array.from({ length: d * k }, () => rng.uniform() - 0.5);
+  const X = Array.from({ length: n * d }, () => rng.uniform() - 0.5);
+  const labels = Array.from({ length: n }, (_, i) => i % k);
+  const logits = (i: number) => Array.from({ length: k }, (_, c) => X.slice(i * d, (i + 1) * d).reduce((a, x, j) => a + x * W[j * k + c], 0));
+  // Shift each example's true logit so that it leads by a margin in [15, 18].
+  const shift = labels.map((l, i) => { const z = logits(i); return 15 + 3 * rng.uniform() + Math.max(...z.filter((_, c) => c !== l)) - z[l]; });
+  const model = { numClasses: k, apply: (x: tf.Tensor) => tf.add(tf.matMul(x as tf.Tensor2D, tf.tensor2d(W, [d, k])), tf.oneHot(labels, k).mul(tf.tensor2d(shift, [n, 1]))) } as unknown as Model;
+  const exact: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const z = logits(i).map((v, c) => (c === labels[i] ? v + shift[i] : v));
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const sum = e.reduce((a, b) => a + b, 0);
+    const p = e.map((v) => v / sum);
+    const others = p.reduce((a, v, c) => (c === labels[i] ? a : a + v), 0);
+    const dz = p.map((v, c) => (c === labels[i] ? -others : v));
+    for (let j = 0; j < d; j++) exact.push(Math.sign(dz.reduce((a, g, c) => a + g * W[j * k + c], 0)));
+  }
+  const x = tf.tensor2d(X, [n, d]);
+  const ours = Array.from(signGradient(model, x, labels).dataSync());
+  const y = tf.oneHot(labels, k).toFloat();
+  const usual = Array.from(tf.sign(tf.grad((xi: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, model.apply(xi, false)))(x)).dataSync());
+  const differ = (a: number[]) => a.filter((v, i) => v !== exact[i]).length;
+  assert.ok(differ(usual) > 0.05 * exact.length, `the usual float32 gradient should be rounding-bound here (${differ(usual)} of ${exact.length} signs differ)`);
+  assert.equal(differ(ours), 0, `${differ(ours)} of ${exact.length} signs differ from the exact gradient's`);
 });
 
 test('attack errors: ε = 0 is the clean error; error grows with ε; white-box and black-box rows per target', async () => {

@@ -9,7 +9,7 @@ import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 const P = { n: 2500, width: 16, epochs: 240 };
 const line = (o: object) => JSON.stringify({ ...P, ...o });
 
-test('reference file: last, best over scored epochs, memorisation at the last epoch, black-box by target; unfinished and other protocols left out', () => {
+test('reference file: last, best over scored epochs, memorisation at the last epoch, black-box by target, exact-gradient rescoring by run; unfinished and other protocols left out', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ref-'));
   const file = path.join(dir, 'r.jsonl');
   fs.writeFileSync(file, [
@@ -19,16 +19,17 @@ test('reference file: last, best over scored epochs, memorisation at the last ep
     line({ name: 'mixup-s2', alpha: 1, noise: 0, seed: 2, epoch: 19, test_err: 50 }),   // unfinished: no final line
     JSON.stringify({ name: 'erm-s9', n: 10000, width: 16, epochs: 60, final: true, alpha: 0, noise: 0, seed: 9, test_err: 19 }),
     JSON.stringify({ source: 'erm2-s102.pt', target: 'erm-noise50-s2.pt', fgsm_black_1: 30, fgsm_black_2: 40, fgsm_black_4: 50, fgsm_black_8: 60 }),
+    JSON.stringify({ rescored: 'erm-noise50-s2', model: 'm/erm-noise50-s2.pt', test_err: 68.0, fgsm_white_1: 80, fgsm_exact_white_1: 82, fgsm_exact_white_2: 93, fgsm_exact_white_4: 97, fgsm_exact_white_8: 99.5 }),
   ].join('\n') + '\n');
   const runs = readReferenceFile(file);
   assert.equal(runs.length, 1);
   assert.deepEqual({ ...runs[0], source: undefined }, {
     seed: 2, alpha: 0, noise: 0.5, last: 68.0, best: 60.5, corruptedTrain: 0.4, source: undefined,
-    fgsmWhite: { 1: 80, 2: 90, 4: 95, 8: 99 }, fgsmBlack: { 1: 30, 2: 40, 4: 50, 8: 60 },
+    fgsmWhite: { 1: 80, 2: 90, 4: 95, 8: 99 }, fgsmWhiteExact: { 1: 82, 2: 93, 4: 97, 8: 99.5 }, fgsmBlack: { 1: 30, 2: 40, 4: 50, 8: 60 },
     curve: [{ epoch: 20, testError: 60.5 }, { epoch: 240, testError: 68.0 }],
   });
   fs.appendFileSync(file, '{"name": broken\n');
-  assert.throws(() => readReferenceFile(file), /r\.jsonl:7 is not JSON/);
+  assert.throws(() => readReferenceFile(file), /r\.jsonl:8 is not JSON/);
 });
 
 test('reference spread: mean, sample sd and range over seeds, per-seed gaps, and where a value of ours lies', () => {

@@ -3,6 +3,13 @@
  *   x' = clip(x + ε·sign(∇ₓ CE(f(x), y)), 0, 1),
  * I-FGSM: `iterations` steps of ε/iterations, each projected back to the ε-ball around x and to [0, 1].
  * ε is in input units: for 8-bit images pass pixel units over 255 (e.g. 8/255).
+ *
+ * The gradient is taken through `confidentCrossEntropy`, not tf.losses.softmaxCrossEntropy: on a confident
+ * model the usual float32 gradient of the loss w.r.t. the logits, p − y, is decided by rounding (see there), and
+ * so is the sign of ∇ₓ. Measured on a low-data ERM model (2,500 images, width 16, training loss 0.001): the float32
+ * gradient's sign agreed with the exact (float64) one on 94.6 % of the input entries in PyTorch, and FGSM at
+ * ε = 4/255 gave 84.1 % error in tfjs and 86.7 % in PyTorch where the exact direction gives 91.3 %
+ * (`bench/torch_fgsm.py`); with this loss the sign agreed on every entry.
  */
 import { tf } from '../backend';
 import type { LabeledData } from '../data/dataset';
@@ -10,13 +17,41 @@ import type { Model } from '../models';
 
 export interface AttackOptions { iterations?: number }
 
+/**
+ * Mean cross-entropy of logits [n, k] against one-hot targets [n, k], whose gradient w.r.t. the logits,
+ * (p − y) / n, is formed without cancellation: for the true class, 1 − p_y is summed from the other classes'
+ * probabilities instead of subtracted from 1. Where the model is confident (a logit margin above ~16, p_y within a
+ * few float32 steps of 1) the usual form rounds 1 − p_y to 0, 6e-8 or 1.2e-7, and that rounding, not the model,
+ * sets how much the true class's logit pulls on the input gradient: FGSM then moves such examples in a direction
+ * of float noise and overstates the model's robustness. The value is tfjs's own.
+ */
+export function confidentCrossEntropy(y: tf.Tensor2D, logits: tf.Tensor2D): tf.Scalar {
+  const loss = tf.customGrad((z, save) => {
+    (save as tf.GradSaveFunc)([z as tf.Tensor]);
+    return {
+      value: tf.losses.softmaxCrossEntropy(y, z as tf.Tensor2D) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, [zs]: tf.Tensor[]) => {
+        const others = tf.mul(tf.softmax(zs), tf.sub(1, y)); // p_j for j ≠ y, exact to float32 relative rounding
+        const dz = tf.sub(others, tf.mul(y, tf.sum(others, 1, true)));
+        return tf.mul(dz, tf.div(dy, zs.shape[0]));
+      },
+    };
+  });
+  return loss(logits) as tf.Scalar;
+}
+
+/** ∇ₓ of the mean cross-entropy against the true labels, through `confidentCrossEntropy`. */
+function inputGradient(model: Model, y: tf.Tensor2D): (x: tf.Tensor) => tf.Tensor {
+  return tf.grad((xi: tf.Tensor) => confidentCrossEntropy(y, model.apply(xi, false)));
+}
+
 export function fgsm(model: Model, x: tf.Tensor, labels: ArrayLike<number>, epsilon: number, options: AttackOptions = {}): tf.Tensor {
   if (!(epsilon >= 0 && Number.isFinite(epsilon))) throw new Error(`epsilon must be a finite number ≥ 0, got ${epsilon}`);
   const iterations = options.iterations ?? 1;
   if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`iterations must be a positive integer, got ${iterations}`);
   return tf.tidy(() => {
-    const y = tf.oneHot(Array.from(labels), model.numClasses).toFloat();
-    const lossGrad = tf.grad((xi: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, model.apply(xi, false)));
+    const y = tf.oneHot(Array.from(labels), model.numClasses).toFloat() as tf.Tensor2D;
+    const lossGrad = inputGradient(model, y);
     const step = epsilon / iterations;
     let adv = x;
     for (let i = 0; i < iterations; i++) {
@@ -30,8 +65,8 @@ export function fgsm(model: Model, x: tf.Tensor, labels: ArrayLike<number>, epsi
 /** sign(∇ₓ CE(f(x), y)): FGSM's step direction. */
 export function signGradient(model: Model, x: tf.Tensor, labels: ArrayLike<number>): tf.Tensor {
   return tf.tidy(() => {
-    const y = tf.oneHot(Array.from(labels), model.numClasses).toFloat();
-    return tf.sign(tf.grad((xi: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, model.apply(xi, false)))(x));
+    const y = tf.oneHot(Array.from(labels), model.numClasses).toFloat() as tf.Tensor2D;
+    return tf.sign(inputGradient(model, y)(x));
   });
 }
 

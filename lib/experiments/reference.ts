@@ -23,8 +23,14 @@ export interface ReferenceRun {
   best: number;
   /** Under label noise: training error on the redrawn examples against their noisy labels, last epoch. */
   corruptedTrain: number | null;
-  /** White-box FGSM error by ε·255. */
+  /** White-box FGSM error by ε·255, as torch_protocol.py attacks: the sign of its float32 loss gradient. */
   fgsmWhite: Record<number, number>;
+  /**
+   * White-box FGSM error by ε·255 along the exact gradient's sign (bench/torch_fgsm.py rescoring the saved model, as
+   * lib/attacks/fgsm.ts attacks; null where the model was not kept). On confident ERM models the float32 attack
+   * above is partly steered by rounding and understates the error: compare our numbers with these.
+   */
+  fgsmWhiteExact: Record<number, number> | null;
   /** Black-box FGSM error by ε·255, examples made on that seed's second ERM; null when not run. */
   fgsmBlack: Record<number, number> | null;
   /** Test error % at the scored epochs (1-based), for the learning-curve charts. */
@@ -43,12 +49,12 @@ function seedOneFromFacts(): ReferenceRun[] {
   const curve = (k: keyof typeof r.curves) => k === 'epochs' ? [] : r.curves[k].map((testError, i) => ({ epoch: r.curves.epochs[i], testError }));
   const white = (k: 'erm' | 'mixup') => Object.fromEntries(r.fgsmWhite.map((row) => [row.eps, row[k]]));
   const runs: ReferenceRun[] = [
-    { seed: 1, alpha: 0, noise: 0, ...r.clean.erm, corruptedTrain: null, fgsmWhite: white('erm'), fgsmBlack: null, curve: curve('erm'), source: 'facts file (GPU)' },
-    { seed: 1, alpha: 1, noise: 0, ...r.clean.mixup, corruptedTrain: null, fgsmWhite: white('mixup'), fgsmBlack: null, curve: curve('mixup'), source: 'facts file (GPU)' },
+    { seed: 1, alpha: 0, noise: 0, ...r.clean.erm, corruptedTrain: null, fgsmWhite: white('erm'), fgsmWhiteExact: null, fgsmBlack: null, curve: curve('erm'), source: 'facts file (GPU)' },
+    { seed: 1, alpha: 1, noise: 0, ...r.clean.mixup, corruptedTrain: null, fgsmWhite: white('mixup'), fgsmWhiteExact: null, fgsmBlack: null, curve: curve('mixup'), source: 'facts file (GPU)' },
   ];
   for (const [noise, v] of Object.entries(r.noisy)) {
-    runs.push({ seed: 1, alpha: 0, noise: Number(noise), best: v.erm.best, last: v.erm.last, corruptedTrain: v.erm.corruptedTrain, fgsmWhite: {}, fgsmBlack: null, curve: noise === '0.5' ? curve('ermNoise50') : [], source: 'facts file (GPU)' });
-    runs.push({ seed: 1, alpha: 8, noise: Number(noise), best: v.mixup.best, last: v.mixup.last, corruptedTrain: v.mixup.corruptedTrain, fgsmWhite: {}, fgsmBlack: null, curve: noise === '0.5' ? curve('mixupNoise50') : [], source: 'facts file (GPU)' });
+    runs.push({ seed: 1, alpha: 0, noise: Number(noise), best: v.erm.best, last: v.erm.last, corruptedTrain: v.erm.corruptedTrain, fgsmWhite: {}, fgsmWhiteExact: null, fgsmBlack: null, curve: noise === '0.5' ? curve('ermNoise50') : [], source: 'facts file (GPU)' });
+    runs.push({ seed: 1, alpha: 8, noise: Number(noise), best: v.mixup.best, last: v.mixup.last, corruptedTrain: v.mixup.corruptedTrain, fgsmWhite: {}, fgsmWhiteExact: null, fgsmBlack: null, curve: noise === '0.5' ? curve('mixupNoise50') : [], source: 'facts file (GPU)' });
   }
   return runs;
 }
@@ -66,6 +72,9 @@ export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PRO
   // Black-box lines name their target model file (<run name>.pt).
   const black = new Map<string, Record<number, number>>();
   for (const l of lines) if (typeof l.target === 'string') black.set(l.target.replace(/\.pt$/, ''), Object.fromEntries(EPS.map((e) => [e, Number(l[`fgsm_black_${e}`])])));
+  // bench/torch_fgsm.py's lines name the run whose saved model they rescored.
+  const exact = new Map<string, Record<number, number>>();
+  for (const l of lines) if (typeof l.rescored === 'string') exact.set(l.rescored, Object.fromEntries(EPS.map((e) => [e, Number(l[`fgsm_exact_white_${e}`])])));
   const runs: ReferenceRun[] = [];
   for (const [name, recs] of byName) {
     const fin = recs.find((l) => l.final === true);
@@ -76,6 +85,7 @@ export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PRO
       seed: Number(fin.seed), alpha: Number(fin.alpha), noise: Number(fin.noise), last: Number(fin.test_err), best: Math.min(...scored),
       corruptedTrain: Number(fin.noise) > 0 && lastEpoch ? Number(lastEpoch.train_err_corrupted_vs_noisy) : null,
       fgsmWhite: Object.fromEntries(EPS.map((e) => [e, Number(fin[`fgsm_white_${e}`])])),
+      fgsmWhiteExact: exact.get(name) ?? null,
       fgsmBlack: black.get(name) ?? null, source: path.relative(PUBLISHED_DIR, file),
       curve: recs.filter((l) => l.final !== true).map((l) => ({ epoch: Number(l.epoch) + 1, testError: Number(l.test_err) })),
     });
