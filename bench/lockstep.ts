@@ -20,8 +20,8 @@ import { loadCifar10 } from '../lib/data/cifar10';
 import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
 import { Mixup, oneHot } from '../lib/mixup';
 import { buildModel, Model, ModelSpec } from '../lib/models';
-import { RandomStream, stream } from '../lib/random';
-import { train, TrainConfig, trainStep } from '../lib/train/loop';
+import type { RandomStream } from '../lib/random';
+import { epochStreams, stepsPerEpoch, train, TrainConfig, trainStep } from '../lib/train/loop';
 import { learningRate, makeOptimizer, setLearningRate, weightDecay } from '../lib/train/optimizer';
 
 interface Args { out: string; alpha: number; epochs: number; seed: number; width: number; n: number; steps: number; drawsOnly: boolean }
@@ -82,15 +82,16 @@ async function main(): Promise<void> {
   const optimizer = makeOptimizer(config.optimizer);
   const trainSet = data.train;
   const bs = config.batchSize;
-  const steps = Math.floor(trainSet.n / bs) + (trainSet.n % bs >= 2 ? 1 : 0);
+  const steps = stepsPerEpoch(trainSet.n, bs);
   for (let epoch = 0; epoch < a.epochs; epoch++) {
     const lr = learningRate(config.optimizer, epoch);
     setLearningRate(optimizer, lr);
     // The streams lib/train/loop draws from, in the same order.
-    const order = stream(config.seed, `shuffle/${epoch}`).permutation(trainSet.n);
-    const augment = stream(config.seed, `augment/${epoch}`);
-    const mixup = new Mixup(config.mixup, stream(config.seed, `mixup/${epoch}`));
-    model.noise = stream(config.seed, `dropout/${epoch}`);
+    const streams = epochStreams(config.seed, epoch);
+    const order = streams.shuffle.permutation(trainSet.n);
+    const augment = streams.augment;
+    const mixup = new Mixup(config.mixup, streams.mixup);
+    model.noise = streams.dropout;
     for (let step = 0; step < steps && manifest.steps.length < a.steps; step++) {
       const idx = order.subarray(step * bs, Math.min((step + 1) * bs, trainSet.n));
       const labels = Int32Array.from(idx, (i) => trainSet.labels[i]);

@@ -10,7 +10,7 @@ import { partnerTable } from '../data/partners';
 import { argmaxRows, evaluate } from '../eval/metrics';
 import { Mixup, MixupOptions, oneHot, validateMixupOptions } from '../mixup';
 import type { Model } from '../models';
-import { stream } from '../random';
+import { RandomStream, stream } from '../random';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { learningRate, makeOptimizer, OptimizerSpec, setLearningRate, validateOptimizer, weightDecay } from './optimizer';
 
@@ -117,6 +117,21 @@ export function isScoredEpoch(config: Pick<TrainConfig, 'epochs' | 'evalEvery'>,
   return epoch === 0 || epoch === config.epochs - 1 || (epoch + 1) % k === 0;
 }
 
+/** Steps per epoch: a last batch of one example would give batch norm a zero variance, so such a remainder is dropped. */
+export function stepsPerEpoch(n: number, batchSize: number): number {
+  return Math.floor(n / batchSize) + (n % batchSize >= 2 ? 1 : 0);
+}
+
+/**
+ * The seeded streams one epoch draws from, derived from the run seed and the epoch alone, so a resumed run draws
+ * exactly what an uninterrupted one would (and bench/lockstep.ts can replay them).
+ */
+export function epochStreams(seed: number, epoch: number): { shuffle: RandomStream; augment: RandomStream; mixup: RandomStream;
+  partners: RandomStream; dropout: RandomStream } {
+  const s = (name: string) => stream(seed, `${name}/${epoch}`);
+  return { shuffle: s('shuffle'), augment: s('augment'), mixup: s('mixup'), partners: s('partners'), dropout: s('dropout') };
+}
+
 interface CheckpointMeta { history: EpochRecord[]; config: TrainConfig }
 
 export async function train(model: Model, data: { train: LabeledData; test: LabeledData }, config: TrainConfig,
@@ -152,18 +167,18 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
   // Partners from the training set for the ablation's pairings (built once per run: kNN costs a second at 2,500 images).
   const partners = config.mixup.alpha > 0 ? partnerTable(config.mixup.pairing ?? 'random', trainSet) : null;
   const bs = config.batchSize;
-  // A last batch of one example would give batch norm a zero variance: such a remainder is dropped.
-  const steps = Math.floor(trainSet.n / bs) + (trainSet.n % bs >= 2 ? 1 : 0);
+  const steps = stepsPerEpoch(trainSet.n, bs);
   let stepsDone = 0;
   const runStart = Date.now();
   for (let epoch = start; epoch < config.epochs; epoch++) {
     const lr = learningRate(config.optimizer, epoch);
     setLearningRate(optimizer, lr);
-    const order = stream(config.seed, `shuffle/${epoch}`).permutation(trainSet.n);
-    const augment = config.augment === false ? undefined : stream(config.seed, `augment/${epoch}`);
-    const mixup = new Mixup(config.mixup, stream(config.seed, `mixup/${epoch}`));
-    const partnerStream = partners ? stream(config.seed, `partners/${epoch}`) : null;
-    model.noise = stream(config.seed, `dropout/${epoch}`);
+    const streams = epochStreams(config.seed, epoch);
+    const order = streams.shuffle.permutation(trainSet.n);
+    const augment = config.augment === false ? undefined : streams.augment;
+    const mixup = new Mixup(config.mixup, streams.mixup);
+    const partnerStream = partners ? streams.partners : null;
+    model.noise = streams.dropout;
     const epochStart = Date.now();
     let lossSum = 0, errSum = 0, seen = 0;
     for (let step = 0; step < steps; step++) {
