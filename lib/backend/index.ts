@@ -5,6 +5,7 @@
  * sized to native speed.
  */
 import * as tf from '@tensorflow/tfjs';
+import os from 'node:os';
 
 export { tf };
 
@@ -90,6 +91,16 @@ export function useBackend(choice?: BackendChoice): BackendReport {
 /** The active backend, choosing it from MIXUP_BACKEND on first use. */
 export function ensureBackend(): BackendReport {
   return current ?? useBackend();
+}
+
+/**
+ * TensorFlow's intra-op threads in this process (TF_NUM_INTRAOP_THREADS, else one per available core), or null on the
+ * pure-JS backend. Recorded with each run: the thread count changes float rounding, so it is part of what a seed gives.
+ */
+export function intraOpThreads(): number | null {
+  if (!isNative()) return null;
+  const n = Number(process.env.TF_NUM_INTRAOP_THREADS);
+  return Number.isInteger(n) && n > 0 ? n : os.availableParallelism();
 }
 
 /** Whether the backend running now is native TensorFlow (tests switch backends within a process). */

@@ -13,6 +13,7 @@ import { DEFAULT_NEIGHBOURS } from '../data/partners';
 import type { TrainCallbacks } from '../train/loop';
 import type { CachedRun } from './cache';
 import { CIFAR_PROFILES, CifarParams, cifarRun, CifarVariant } from './cifar';
+import { cifarJob, RunJob } from './jobs';
 import type { Profile } from './profiles';
 
 export const ABLATION_LABEL_SMOOTHING = 0.1;
@@ -63,6 +64,11 @@ export const ABLATION_PROFILES: Record<Profile, CifarParams & { weightDecays: nu
 export function ablationRun(p: CifarParams, v: AblationVariant, weightDecay: number, seed: number,
   data: { train: LabeledData; test: LabeledData }, callbacks?: TrainCallbacks): Promise<CachedRun> {
   return cifarRun(p, v.alpha, seed, data, callbacks, undefined, { ...v.variant, weightDecay });
+}
+
+/** The same run as a job for the worker pool (lib/experiments/pool). */
+export function ablationJob(p: CifarParams, v: AblationVariant, weightDecay: number, seed: number): RunJob {
+  return cifarJob(p, v.alpha, seed, { ...v.variant, weightDecay });
 }
 
 /** The authors' published rows (hongyi-zhang/mixup README): median test error % of the last 10 of 200 epochs, full CIFAR-10. */

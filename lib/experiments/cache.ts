@@ -7,12 +7,16 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LabeledData } from '../data/dataset';
+import { intraOpThreads } from '../backend';
 import { PROJECT_ROOT } from '../data/cifar10';
 import { buildModel, Model, ModelSpec } from '../models';
 import { loadCheckpoint } from '../train/checkpoint';
 import { EpochRecord, train, TrainCallbacks, TrainConfig } from '../train/loop';
 
-export const RUNS_DIR = process.env.MIXUP_RUNS_DIR ?? path.join(PROJECT_ROOT, '.cache', 'runs');
+/** The run cache's folder: MIXUP_RUNS_DIR, read at each call (a worker process inherits it), else .cache/runs. */
+export function runsRoot(): string {
+  return process.env.MIXUP_RUNS_DIR ?? path.join(PROJECT_ROOT, '.cache', 'runs');
+}
 
 export interface RunSpec {
   /** What the data is (names, sizes, noise): anything that changes the examples must be here. */
@@ -26,6 +30,8 @@ export interface RunResult {
   history: EpochRecord[];
   seconds: number;
   finishedAt: string;
+  /** TensorFlow intra-op threads it trained with (native backend; absent in runs cached before it was recorded). */
+  threads?: number;
 }
 
 export interface CachedRun extends RunResult { model: Model; dir: string; cached: boolean }
@@ -59,7 +65,7 @@ export interface CachedResult<R> { result: R; spec: unknown; seconds: number; fi
  * `compute` runs once per configuration, its result lands in result.json (never overwritten), reruns read it.
  */
 export async function cachedResult<R>(kind: string, spec: unknown, compute: () => Promise<R>,
-  onCached?: (info: { finishedAt: string; seconds: number }) => void, root = RUNS_DIR): Promise<CachedResult<R>> {
+  onCached?: (info: { finishedAt: string; seconds: number }) => void, root = runsRoot()): Promise<CachedResult<R>> {
   const full = { kind, spec };
   const dir = path.join(root, specKey(full));
   const file = path.join(dir, 'result.json');
@@ -77,13 +83,13 @@ export async function cachedResult<R>(kind: string, spec: unknown, compute: () =
   return { result, spec, seconds, finishedAt, dir, cached: false };
 }
 
-export function runDir(spec: RunSpec, root = RUNS_DIR): string {
+export function runDir(spec: RunSpec, root = runsRoot()): string {
   return path.join(root, runKey(spec));
 }
 
 /** Trains `spec` on `data`, or returns the cached finished run (its model restored from the last checkpoint). */
 export async function cachedRun(spec: RunSpec, data: { train: LabeledData; test: LabeledData },
-  callbacks: TrainCallbacks = {}, root = RUNS_DIR): Promise<CachedRun> {
+  callbacks: TrainCallbacks = {}, root = runsRoot()): Promise<CachedRun> {
   const dir = runDir(spec, root);
   const resultFile = path.join(dir, 'result.json');
   const model = buildModel(spec.model, spec.train.seed);
@@ -98,7 +104,8 @@ export async function cachedRun(spec: RunSpec, data: { train: LabeledData; test:
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec, null, 1));
   const r = await train(model, data, spec.train, { checkpointDir: dir, callbacks });
-  const result: RunResult = { spec, history: r.history, seconds: r.seconds, finishedAt: new Date().toISOString() };
+  const threads = intraOpThreads();
+  const result: RunResult = { spec, history: r.history, seconds: r.seconds, finishedAt: new Date().toISOString(), ...(threads ? { threads } : {}) };
   writeResult(resultFile, result);
   return { ...result, model, dir, cached: false };
 }

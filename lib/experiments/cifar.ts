@@ -70,14 +70,20 @@ export function cifarRun(p: CifarParams, alpha: number, seed: number, data: { tr
  * drew their true class again count too, as in the PyTorch reference) and of the first `probe` untouched ones
  * (`cleanTrainError`).
  */
-export async function corruptedCifarRun(p: CifarParams & { probe: number }, noise: number, alpha: number, seed: number,
-  data: { train: LabeledData; test: LabeledData }, callbacks: TrainCallbacks = {}, variant?: CifarVariant): Promise<CachedRun & { corruption: CorruptedLabels }> {
+/** The noisy-label training set, its probes and the spec entries of a memorisation run (no training). */
+export function corruptedSetup(p: CifarParams & { probe: number }, noise: number, seed: number, data: { train: LabeledData; test: LabeledData }) {
   const corruption = corruptLabels(data.train.labels, data.train.numClasses, noise, stream(seed, 'corrupt'));
   const train = data.train.withLabels(corruption.labels);
   const redrawn = corruption.corrupted.slice(0, p.probe);
   const untouched = Int32Array.from({ length: train.n }, (_, i) => i).filter((i) => !corruption.isCorrupted[i]).slice(0, p.probe);
   const probes = (m: Model) => ({ corruptedTrainError: evaluate(m, train, 500, redrawn).error, cleanTrainError: evaluate(m, train, 500, untouched).error });
-  const run = await cifarRun(p, alpha, seed, { train, test: data.test }, { ...callbacks, evaluate: probes },
-    { corruption: noise, corruptionSeed: seed, probe: { redrawn: redrawn.length, untouched: untouched.length } }, variant);
-  return { ...run, corruption };
+  const extraData = { corruption: noise, corruptionSeed: seed, probe: { redrawn: redrawn.length, untouched: untouched.length } };
+  return { corruption, data: { train, test: data.test }, probes, extraData };
+}
+
+export async function corruptedCifarRun(p: CifarParams & { probe: number }, noise: number, alpha: number, seed: number,
+  data: { train: LabeledData; test: LabeledData }, callbacks: TrainCallbacks = {}, variant?: CifarVariant): Promise<CachedRun & { corruption: CorruptedLabels }> {
+  const s = corruptedSetup(p, noise, seed, data);
+  const run = await cifarRun(p, alpha, seed, s.data, { ...callbacks, evaluate: s.probes }, s.extraData, variant);
+  return { ...run, corruption: s.corruption };
 }

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../data/cifar10';
-import { RunResult, RunSpec, runKey, RUNS_DIR } from './cache';
+import { RunResult, RunSpec, runKey, runsRoot } from './cache';
 
 export const PUBLISHED_DIR = process.env.MIXUP_PUBLISHED_DIR ?? path.join(PROJECT_ROOT, 'results');
 
@@ -26,7 +26,7 @@ export function publishedResult(spec: RunSpec, root = PUBLISHED_DIR): RunResult 
  * Copies the finished runs in `runsDir` whose spec passes `keep` into results/<profile>/; returns the files written.
  * A published file is never overwritten with another run's result (same key = same configuration and seed).
  */
-export function publishRuns(profile: string, keep: (spec: RunSpec) => boolean, runsDir = RUNS_DIR, root = PUBLISHED_DIR): string[] {
+export function publishRuns(profile: string, keep: (spec: RunSpec) => boolean, runsDir = runsRoot(), root = PUBLISHED_DIR): string[] {
   if (!fs.existsSync(runsDir)) throw new Error(`no run cache at ${runsDir}: run the notebooks first`);
   const out = path.join(root, profile);
   const written: string[] = [];

@@ -65,9 +65,11 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
       if (Date.now() - sentAt >= minIntervalMs) { d.text(last); sentAt = Date.now(); }
     },
     onCached: ({ finishedAt, seconds, history }) => {
-      const last = history.at(-1);
-      const err = last?.testError === null || last === undefined ? '' : `, test error ${(100 * last.testError).toFixed(2)} %`;
-      d.text(`${cachedLine(label, finishedAt, seconds)} (${history.length} epochs${err})`);
+      const lastEpoch = history.at(-1);
+      const err = lastEpoch?.testError === null || lastEpoch === undefined ? '' : `, test error ${(100 * lastEpoch.testError).toFixed(2)} %`;
+      // A run a worker process just trained (lib/experiments/pool) reaches the notebook through the cache too.
+      const head = last ? `${label}: trained in a worker process in ${clock(seconds)}` : cachedLine(label, finishedAt, seconds);
+      d.text(`${head} (${history.length} epochs${err})`);
       sentAt = Date.now();
     },
     onEpoch: (r: EpochRecord) => {

@@ -1,0 +1,130 @@
+/**
+ * Trains a notebook's CIFAR runs side by side, each in a worker process of its own, then loads them from the run cache.
+ *
+ * Why processes: on two cores one run keeps them only partly busy (at width 8–16 much of a step is per-op overhead
+ * between small kernels), so two runs with one TensorFlow thread each finish ~1.4x sooner than the same two runs one
+ * after the other with two threads (`npm run bench:pool`, README "Runs side by side"). tfjs-node runs every op on the calling
+ * thread, so a second run needs a second process.
+ *
+ * The thread count changes float rounding, so it is fixed by the worker count alone — never by how many runs happen
+ * to be waiting — and a seed gives the same numbers whether its run trained alone or beside another.
+ * With one worker the runs train in this process with TensorFlow's default threads, as before pooling existed.
+ * Written by hand: worker pools on npm (piscina, workerpool) run worker_threads, and tfjs-node's binding is loaded
+ * once per process.
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { tf } from '../backend';
+import type { EpochRecord, StepInfo, TrainCallbacks } from '../train/loop';
+import { CachedRun, runDir } from './cache';
+import { CifarData, jobLabel, jobSpec, RunJob, runJob } from './jobs';
+
+/** What a worker sends back; see worker.ts. */
+export type WorkerMessage =
+  | { type: 'step'; info: StepInfo }
+  | { type: 'epoch'; record: EpochRecord }
+  | { type: 'done' }
+  | { type: 'error'; message: string };
+
+export interface PoolOptions {
+  /** Runs trained at once (default: MIXUP_WORKERS, else 2 on a machine with at least two cores, else 1). */
+  workers?: number;
+  /** Progress display per job (index into `jobs`), e.g. `liveProgress(tslab, label)`. */
+  progress?: (job: RunJob, index: number) => TrainCallbacks;
+}
+
+export function defaultWorkers(env = process.env): number {
+  if (env.MIXUP_WORKERS !== undefined) {
+    const w = Number(env.MIXUP_WORKERS);
+    if (!Number.isInteger(w) || w < 1) throw new Error(`MIXUP_WORKERS=${env.MIXUP_WORKERS}: give a whole number ≥ 1 of runs to train at once (1 = in this process)`);
+    return w;
+  }
+  return Math.min(2, os.availableParallelism());
+}
+
+/** TensorFlow threads per worker: the cores shared out evenly, whatever is queued. */
+export function threadsPerWorker(workers: number, cores = os.availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / workers));
+}
+
+const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
+
+/**
+ * Trains every job not yet in the run cache — in `workers` processes at once when that is more than one — and
+ * returns all of them from the cache, in the order given. A failed or killed worker leaves its run's last finished
+ * epoch checkpointed (a rerun resumes there); the others are stopped the same way and the call fails naming the run.
+ */
+export async function trainRuns(jobs: RunJob[], data: CifarData, options: PoolOptions = {}): Promise<CachedRun[]> {
+  const workers = options.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number ≥ 1, got ${workers}`);
+  const callbacks = jobs.map((j, i) => options.progress?.(j, i) ?? {});
+  if (workers > 1) {
+    // One worker job per cache folder not finished yet (two jobs of one configuration train once).
+    const todo = new Map<string, number>();
+    jobs.forEach((j, i) => {
+      const dir = runDir(jobSpec(j, data));
+      if (!fs.existsSync(path.join(dir, 'result.json')) && !todo.has(dir)) todo.set(dir, i);
+    });
+    const where = new Map([...todo].map(([dir, i]) => [i, dir]));
+    if (todo.size) await inWorkers([...todo.values()], jobs, callbacks, workers, (i) => where.get(i)!);
+  }
+  const out: CachedRun[] = [];
+  for (let i = 0; i < jobs.length; i++) out.push(await runJob(jobs[i], data, callbacks[i]));
+  return out;
+}
+
+function inWorkers(queue: number[], jobs: RunJob[], callbacks: TrainCallbacks[], workers: number, dirOf: (i: number) => string): Promise<void> {
+  const threads = threadsPerWorker(workers);
+  const backend = tf.getBackend();
+  const children: ChildProcess[] = [];
+  return new Promise<void>((resolve, reject) => {
+    let failed = false;
+    let running = 0;
+    const fail = (e: Error) => {
+      if (failed) return;
+      failed = true;
+      for (const c of children) c.kill('SIGTERM');
+      reject(e);
+    };
+    const start = () => {
+      const child = fork(WORKER_SCRIPT, [], {
+        // The thread count is set before TensorFlow starts in the child; it is part of what makes a seed's numbers.
+        env: { ...process.env, TF_NUM_INTRAOP_THREADS: String(threads), MIXUP_BACKEND: backend },
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      });
+      children.push(child);
+      running++;
+      let stderr = '';
+      child.stderr!.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-2000); });
+      let current: number | null = null;
+      let history: EpochRecord[] = [];
+      const next = () => {
+        current = queue.shift() ?? null;
+        history = [];
+        if (current === null) child.disconnect();
+        else child.send({ job: jobs[current] });
+      };
+      child.on('message', (m: WorkerMessage) => {
+        if (current === null) return;
+        const cb = callbacks[current];
+        if (m.type === 'step') cb.onStep?.(m.info);
+        else if (m.type === 'epoch') { history.push(m.record); cb.onEpoch?.(m.record, history); }
+        else if (m.type === 'done') next();
+        else fail(new Error(`${jobLabel(jobs[current])} failed in its worker: ${m.message}`));
+      });
+      child.on('error', (e) => fail(new Error(`could not start a training worker (${WORKER_SCRIPT}): ${e.message}`)));
+      child.on('exit', (code, signal) => {
+        running--;
+        if (current !== null) {
+          fail(new Error(`the worker training ${jobLabel(jobs[current])} stopped (${signal ?? `exit code ${code}`}); its last finished ` +
+            `epoch is checkpointed in ${dirOf(current)}, so a rerun resumes there.` +
+            (stderr.trim() ? `\n  its last output: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '')));
+        } else if (running === 0 && !failed) resolve();
+      });
+      next();
+    };
+    for (let w = 0; w < Math.min(workers, queue.length); w++) start();
+  });
+}

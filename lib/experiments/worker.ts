@@ -1,0 +1,34 @@
+/**
+ * A training worker (started by lib/experiments/pool): receives jobs over IPC one at a time, trains each into the run
+ * cache exactly as the notebook process would (`runJob`), and reports steps, epochs and the end. It exits when its
+ * parent disconnects — also when the parent dies, so no orphan keeps writing a run a rerun is about to resume.
+ */
+import { useBackend, BackendChoice } from '../backend';
+import { loadCifar10 } from '../data/cifar10';
+import type { CifarData, RunJob } from './jobs';
+import { runJob } from './jobs';
+import type { WorkerMessage } from './pool';
+
+const send = (m: WorkerMessage) => process.send!(m);
+const loaded = new Map<string, Promise<CifarData>>();
+
+async function handle(job: RunJob): Promise<void> {
+  useBackend(process.env.MIXUP_BACKEND as BackendChoice);
+  const key = `${job.params.trainLimit}/${job.params.testLimit}`;
+  if (!loaded.has(key)) loaded.set(key, loadCifar10({ trainLimit: job.params.trainLimit, testLimit: job.params.testLimit }));
+  const data = await loaded.get(key)!;
+  const run = await runJob(job, data, {
+    onStep: (info) => send({ type: 'step', info }),
+    onEpoch: (record) => send({ type: 'epoch', record }),
+  });
+  run.model.dispose();
+}
+
+if (!process.send) {
+  console.error('lib/experiments/worker is started by lib/experiments/pool (trainRuns), not by hand');
+  process.exit(2);
+}
+process.on('disconnect', () => process.exit(0));
+process.on('message', (m: { job: RunJob }) => {
+  handle(m.job).then(() => send({ type: 'done' }), (e: unknown) => send({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+});

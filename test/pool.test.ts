@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'node:test';
+import { isNative } from '../lib/backend';
+import { loadCifar10 } from '../lib/data/cifar10';
+import { evaluate } from '../lib/eval/metrics';
+import { CIFAR_PROFILES } from '../lib/experiments/cifar';
+import { cifarJob, corruptedJob } from '../lib/experiments/jobs';
+import { threadsPerWorker, trainRuns } from '../lib/experiments/pool';
+import type { EpochRecord } from '../lib/train/loop';
+import { backendForTests, cifarSource } from './helpers';
+
+backendForTests();
+const P = { ...CIFAR_PROFILES.smoke, trainLimit: 192, testLimit: 100, epochs: 2 };
+
+/** Runs `fn` with the run cache in a fresh folder (workers inherit MIXUP_RUNS_DIR from this process). */
+async function inRunsDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const before = process.env.MIXUP_RUNS_DIR;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-pool-'));
+  process.env.MIXUP_RUNS_DIR = dir;
+  try {
+    return await fn(dir);
+  } finally {
+    if (before === undefined) delete process.env.MIXUP_RUNS_DIR; else process.env.MIXUP_RUNS_DIR = before;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const numbers = (h: EpochRecord[]) => h.map((e) => [e.trainLoss, e.trainError, e.testLoss, e.testError, e.extra]);
+
+test('worker pool: runs train side by side in worker processes, report progress, and load from the cache in order', async () => {
+  process.env.MIXUP_CIFAR10 ??= cifarSource();
+  const data = await loadCifar10({ trainLimit: P.trainLimit, testLimit: P.testLimit });
+  const jobs = [cifarJob(P, 0, 1), cifarJob(P, 1, 1), corruptedJob({ ...P, probe: 50 }, 0.5, 8, 1)];
+  const paired = await inRunsDir(async () => {
+    const events: string[][] = jobs.map(() => []);
+    const progress = (_: unknown, i: number) => ({ onStep: () => { events[i].push('step'); },
+      onEpoch: (r: EpochRecord) => { events[i].push(`epoch ${r.epoch}`); }, onCached: () => { events[i].push('cached'); } });
+    const runs = await trainRuns(jobs, data, { workers: 2, progress });
+    // Each job's progress arrives from its worker, then the notebook's copy is read from the cache.
+    for (const e of events) {
+      assert.deepEqual(e.filter((x) => x !== 'step'), ['epoch 0', 'epoch 1', 'cached']);
+      assert.ok(e.filter((x) => x === 'step').length >= 2);
+    }
+    assert.deepEqual(runs.map((r) => [r.spec.train.mixup.alpha, r.spec.data.corruption ?? 0]), [[0, 0], [1, 0], [8, 0.5]]);
+    for (const r of runs) {
+      assert.equal(r.cached, true);
+      assert.equal(r.history.length, 2);
+      if (isNative()) assert.equal(r.threads, threadsPerWorker(2), 'the worker trained with its share of the cores');
+    }
+    assert.ok(runs[2].history.every((e) => typeof e.extra.corruptedTrainError === 'number'), 'the memorisation probes ran in the worker');
+    // The restored model is the trained one: it scores the test set as the run's last epoch did.
+    assert.equal(evaluate(runs[0].model, data.test, 100).error, runs[0].history.at(-1)!.testError);
+    // A second call finds everything cached: no worker, no training.
+    const again = events.map(() => [] as string[]);
+    const rerun = await trainRuns(jobs, data, { workers: 2, progress: (_, i) => ({ onStep: () => { again[i].push('step'); }, onCached: () => { again[i].push('cached'); } }) });
+    assert.deepEqual(again, jobs.map(() => ['cached']));
+    for (const r of [...runs, ...rerun]) r.model.dispose();
+    return runs.map((r) => numbers(r.history));
+  });
+  // The mixup run again, alone in the pool: the thread count depends on the worker count only, so a seed gives the
+  // same numbers whether its run trained beside another or not.
+  const alone = await inRunsDir(async () => {
+    const [r] = await trainRuns([jobs[1]], data, { workers: 2 });
+    r.model.dispose();
+    return numbers(r.history);
+  });
+  assert.deepEqual(alone, paired[1]);
+});
+
+test('worker pool: a run that fails in its worker fails the call, naming the run and the reason', async () => {
+  process.env.MIXUP_CIFAR10 ??= cifarSource();
+  const data = await loadCifar10({ trainLimit: P.trainLimit, testLimit: P.testLimit });
+  await inRunsDir(async () => {
+    await assert.rejects(trainRuns([cifarJob(P, 0, 1), cifarJob({ ...P, batchSize: 1 }, 1, 2)], data, { workers: 2 }),
+      /CIFAR-10 run α = 1, seed 2 failed in its worker: batchSize must be an integer ≥ 2, got 1/);
+  });
+  await assert.rejects(trainRuns([], data, { workers: 0 }), /workers must be a whole number ≥ 1, got 0/);
+});
