@@ -38,7 +38,11 @@ test('worker pool: runs train side by side in worker processes, report progress,
     const events: string[][] = jobs.map(() => []);
     const progress = (_: unknown, i: number) => ({ onStep: () => { events[i].push('step'); },
       onEpoch: (r: EpochRecord) => { events[i].push(`epoch ${r.epoch}`); }, onCached: () => { events[i].push('cached'); } });
-    const runs = await trainRuns(jobs, data, { workers: 2, progress });
+    const pids: number[] = [];
+    const runs = await trainRuns(jobs, data, { workers: 2, progress, onWorkerJob: (i, pid) => { pids[i] = pid; } });
+    // Two processes took the three jobs: the first two at once, the third after whichever finished first.
+    assert.notEqual(pids[0], pids[1]);
+    assert.ok(pids[2] === pids[0] || pids[2] === pids[1]);
     // Each job's progress arrives from its worker, then the notebook's copy is read from the cache.
     for (const e of events) {
       assert.deepEqual(e.filter((x) => x !== 'step'), ['epoch 0', 'epoch 1', 'cached']);
@@ -74,8 +78,11 @@ test('worker pool: a run that fails in its worker fails the call, naming the run
   process.env.MIXUP_CIFAR10 ??= cifarSource();
   const data = await loadCifar10({ trainLimit: P.trainLimit, testLimit: P.testLimit });
   await inRunsDir(async () => {
-    await assert.rejects(trainRuns([cifarJob(P, 0, 1), cifarJob({ ...P, batchSize: 1 }, 1, 2)], data, { workers: 2 }),
+    const pids: number[] = [];
+    await assert.rejects(trainRuns([cifarJob(P, 0, 1), cifarJob({ ...P, batchSize: 1 }, 1, 2)], data, { workers: 2, onWorkerJob: (i, pid) => { pids[i] = pid; } }),
       /CIFAR-10 run α = 1, seed 2 failed in its worker: batchSize must be an integer ≥ 2, got 1/);
+    assert.equal(pids.length, 2);
+    assert.notEqual(pids[0], pids[1], 'two jobs, two workers at once');
   });
   await assert.rejects(trainRuns([], data, { workers: 0 }), /workers must be a whole number ≥ 1, got 0/);
 });

@@ -33,6 +33,8 @@ export interface PoolOptions {
   workers?: number;
   /** Progress display per job (index into `jobs`), e.g. `liveProgress(tslab, label)`. */
   progress?: (job: RunJob, index: number) => TrainCallbacks;
+  /** Called when a worker process (its pid) takes up job `index`. */
+  onWorkerJob?: (index: number, pid: number) => void;
 }
 
 export function defaultWorkers(env = process.env): number {
@@ -68,14 +70,15 @@ export async function trainRuns(jobs: RunJob[], data: CifarData, options: PoolOp
       if (!fs.existsSync(path.join(dir, 'result.json')) && !todo.has(dir)) todo.set(dir, i);
     });
     const where = new Map([...todo].map(([dir, i]) => [i, dir]));
-    if (todo.size) await inWorkers([...todo.values()], jobs, callbacks, workers, (i) => where.get(i)!);
+    if (todo.size) await inWorkers([...todo.values()], jobs, callbacks, workers, (i) => where.get(i)!, options.onWorkerJob);
   }
   const out: CachedRun[] = [];
   for (let i = 0; i < jobs.length; i++) out.push(await runJob(jobs[i], data, callbacks[i]));
   return out;
 }
 
-function inWorkers(queue: number[], jobs: RunJob[], callbacks: TrainCallbacks[], workers: number, dirOf: (i: number) => string): Promise<void> {
+function inWorkers(queue: number[], jobs: RunJob[], callbacks: TrainCallbacks[], workers: number, dirOf: (i: number) => string,
+  onWorkerJob?: (index: number, pid: number) => void): Promise<void> {
   const threads = threadsPerWorker(workers);
   const backend = tf.getBackend();
   const children: ChildProcess[] = [];
@@ -104,7 +107,7 @@ function inWorkers(queue: number[], jobs: RunJob[], callbacks: TrainCallbacks[],
         current = queue.shift() ?? null;
         history = [];
         if (current === null) child.disconnect();
-        else child.send({ job: jobs[current] });
+        else { child.send({ job: jobs[current] }); onWorkerJob?.(current, child.pid!); }
       };
       child.on('message', (m: WorkerMessage) => {
         if (current === null) return;
@@ -125,6 +128,8 @@ function inWorkers(queue: number[], jobs: RunJob[], callbacks: TrainCallbacks[],
       });
       next();
     };
-    for (let w = 0; w < Math.min(workers, queue.length); w++) start();
+    // The count first: each start() takes a job off the queue.
+    const n = Math.min(workers, queue.length);
+    for (let w = 0; w < n; w++) start();
   });
 }
