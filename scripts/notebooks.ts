@@ -1,11 +1,16 @@
 /**
  * Executes notebooks headless with the project's tslab kernel (jupyter nbconvert --execute in .venv).
- *   npm run notebooks -- [names…] [--profile smoke|quick|lowdata|paper] [--seed N | --seeds 1,2,3] [--out DIR] [--timeout S]
+ *   npm run notebooks -- [names…] [--profile smoke|quick|lowdata|paper] [--seed N | --seeds 1,2,3] [--out DIR] [--timeout S] [--lanes N]
  * Names match notebooks/ files by prefix or substring ("01", "toy"); none = all. Parameters reach the
  * notebooks' parameter cells as MIXUP_PROFILE / MIXUP_SEEDS. Exits non-zero with the failing cell's error.
+ * `--lanes N` executes up to N notebooks at once, in order (default 2 on a machine with two or more cores): one
+ * notebook leaves cores idle whenever it trains a single run or does something else than training, and notebooks
+ * that need the same run wait for each other through the run cache's lock (lib/experiments/cache) instead of
+ * training it twice. Thread counts, and so every notebook's numbers, do not depend on the lanes.
  * nbconvert and its kernel are stopped on every way out (Ctrl-C, --timeout, an error): see processes.ts.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PROFILES } from '../lib/experiments/profiles';
 import { staleSources } from '../lib/notebook/fresh';
@@ -22,6 +27,8 @@ export interface RunOptions {
   timeout?: number;
   /** Aborting stops the notebook being executed (and its kernel). */
   signal?: AbortSignal;
+  /** Notebooks executed at once (default: 2 with two or more cores, else 1). */
+  lanes?: number;
 }
 export interface NotebookTiming { notebook: string; seconds: number; output: string }
 
@@ -36,7 +43,10 @@ export function parseArgs(argv: string[]): RunOptions {
     else if (a === '--timeout') {
       o.timeout = Number(value());
       if (!(o.timeout > 0)) throw new Error(`--timeout takes seconds > 0, got ${argv[i]}`);
-    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}: use --profile, --seed(s), --out, --timeout`);
+    } else if (a === '--lanes') {
+      o.lanes = Number(value());
+      if (!Number.isInteger(o.lanes) || o.lanes < 1) throw new Error(`--lanes takes a whole number ≥ 1 of notebooks to execute at once, got ${argv[i]}`);
+    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}: use --profile, --seed(s), --out, --timeout, --lanes`);
     else o.names.push(a);
   }
   if (!(PROFILES as readonly string[]).includes(o.profile)) throw new Error(`unknown profile '${o.profile}': use one of ${PROFILES.join(', ')}`);
@@ -80,33 +90,50 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
   checkPrerequisites();
   fs.mkdirSync(o.out, { recursive: true });
   const env = { ...process.env, MIXUP_PROFILE: o.profile, TF_CPP_MIN_LOG_LEVEL: '2', ...(o.seeds ? { MIXUP_SEEDS: o.seeds } : {}) };
-  const timings: NotebookTiming[] = [];
-  for (const nb of selectNotebooks(o.names)) {
-    const t0 = Date.now();
-    process.stdout.write(`notebooks: ${nb} (${o.profile}) … `);
-    const r = await runOne(nb, o, env);
-    const seconds = (Date.now() - t0) / 1000;
-    if (o.signal?.aborted) throw new Error(`${nb} was stopped after ${seconds.toFixed(1)} s (aborted)`);
-    if (r.timedOut) {
-      console.log('TIMED OUT');
-      throw new Error(`${nb} ran past --timeout ${o.timeout} s and was stopped with its kernel; finished training runs stay in the run cache`);
+  const notebooks = selectNotebooks(o.names);
+  const lanes = Math.min(o.lanes ?? Math.min(2, os.availableParallelism()), notebooks.length);
+  // A failing notebook stops the ones running beside it.
+  const stop = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+  const timings: (NotebookTiming | undefined)[] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < notebooks.length && !signal.aborted) {
+      const k = next++;
+      const nb = notebooks[k];
+      const t0 = Date.now();
+      if (lanes === 1) process.stdout.write(`notebooks: ${nb} (${o.profile}) … `);
+      else console.log(`notebooks: ${nb} (${o.profile}) started`);
+      const r = await runOne(nb, { ...o, signal }, env);
+      const seconds = (Date.now() - t0) / 1000;
+      const name = lanes === 1 ? '' : `notebooks: ${nb} `;
+      if (o.signal?.aborted) throw new Error(`${nb} was stopped after ${seconds.toFixed(1)} s (aborted)`);
+      if (stop.signal.aborted) return; // another lane failed and says why
+      if (r.timedOut) {
+        console.log(`${name}TIMED OUT`);
+        throw new Error(`${nb} ran past --timeout ${o.timeout} s and was stopped with its kernel; finished training runs stay in the run cache`);
+      }
+      if (r.code !== 0) {
+        console.log(`${name}FAILED`);
+        const err = r.stderr.split('\n').filter((l) => !/oneDNN|absl|cpu_feature|AVX/.test(l));
+        const start = err.findIndex((l) => /CellExecutionError|An error occurred while executing/.test(l));
+        const tail = err.filter((l) => l.trim()).slice(-25).join('\n');
+        throw new Error(`${nb} failed after ${seconds.toFixed(1)} s:\n${start >= 0 ? err.slice(start, start + 40).join('\n') + '\n…\n' : ''}${tail}`);
+      }
+      console.log(lanes === 1 ? `${seconds.toFixed(1)} s` : `${name}done in ${seconds.toFixed(1)} s`);
+      timings[k] = { notebook: nb, seconds, output: path.join(o.out, nb) };
     }
-    if (r.code !== 0) {
-      console.log('FAILED');
-      const err = r.stderr.split('\n').filter((l) => !/oneDNN|absl|cpu_feature|AVX/.test(l));
-      const start = err.findIndex((l) => /CellExecutionError|An error occurred while executing/.test(l));
-      const tail = err.filter((l) => l.trim()).slice(-25).join('\n');
-      throw new Error(`${nb} failed after ${seconds.toFixed(1)} s:\n${start >= 0 ? err.slice(start, start + 40).join('\n') + '\n…\n' : ''}${tail}`);
-    }
-    console.log(`${seconds.toFixed(1)} s`);
-    timings.push({ notebook: nb, seconds, output: path.join(o.out, nb) });
-  }
-  return timings;
+  };
+  const results = await Promise.allSettled(Array.from({ length: lanes }, () => lane().catch((e: unknown) => { stop.abort(); throw e; })));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return timings.filter((t): t is NotebookTiming => t !== undefined);
 }
 
 if (require.main === module) {
+  const started = Date.now();
   executeNotebooks(parseArgs(process.argv.slice(2))).then((timings) => {
-    console.log(`notebooks: ${timings.length} done in ${timings.reduce((a, t) => a + t.seconds, 0).toFixed(1)} s`);
+    console.log(`notebooks: ${timings.length} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }).catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);

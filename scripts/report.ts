@@ -44,7 +44,7 @@ export async function renderNotebook(file: string): Promise<{ html: string; last
     `<p><a href="index.html">← mixup-lab report</a></p>${parts.join('\n')}</body></html>`, lastTable, charts };
 }
 
-export async function writeReport(timings: NotebookTiming[], profile: string, outDir: string): Promise<string> {
+export async function writeReport(timings: NotebookTiming[], profile: string, outDir: string, wallSeconds?: number): Promise<string> {
   fs.mkdirSync(outDir, { recursive: true });
   const entries: string[] = [];
   for (const t of timings) {
@@ -55,7 +55,9 @@ export async function writeReport(timings: NotebookTiming[], profile: string, ou
   }
   const index = path.join(outDir, 'index.html');
   fs.writeFileSync(index, `<!doctype html><html><head><meta charset="utf-8"><title>mixup-lab report</title><style>${STYLE}</style></head><body>` +
-    `<h1>mixup-lab report</h1><p>Profile <b>${esc(profile)}</b>, generated ${new Date().toISOString()}. Every number below was measured by the notebook run linked beside it.</p>` +
+    `<h1>mixup-lab report</h1><p>Profile <b>${esc(profile)}</b>, generated ${new Date().toISOString()}` +
+    `${wallSeconds === undefined ? '' : `, ${timings.length} notebooks executed in ${(wallSeconds / 60).toFixed(1)} minutes (side by side: the notebooks' own times below overlap)`}. ` +
+    'Every number below was measured by the notebook run linked beside it.</p>' +
     `${entries.join('\n')}</body></html>`);
   return index;
 }
@@ -63,8 +65,11 @@ export async function writeReport(timings: NotebookTiming[], profile: string, ou
 if (require.main === module) {
   (async () => {
     const o = parseArgs(process.argv.slice(2));
+    const started = Date.now();
     const timings = await executeNotebooks(o);
-    const index = await writeReport(timings, o.profile, path.join(ROOT, 'reports'));
-    console.log(`report: ${path.relative(ROOT, index)} (${timings.length} notebooks, ${timings.reduce((a, t) => a + t.seconds, 0).toFixed(0)} s)`);
+    const wall = (Date.now() - started) / 1000;
+    const index = await writeReport(timings, o.profile, path.join(ROOT, 'reports'), wall);
+    console.log(`report: ${path.relative(ROOT, index)} (${timings.length} notebooks in ${wall.toFixed(0)} s; ` +
+      `${timings.reduce((a, t) => a + t.seconds, 0).toFixed(0)} s summed over notebooks, which run side by side)`);
   })().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
 }

@@ -37,4 +37,6 @@ test('notebook selection and options are checked', () => {
   assert.throws(() => parseArgs(['--profile', 'huge']), /unknown profile 'huge'/);
   assert.throws(() => parseArgs(['--fast']), /unknown option --fast/);
   assert.throws(() => parseArgs(['--timeout', '0']), /--timeout takes seconds > 0/);
+  assert.throws(() => parseArgs(['--lanes', '0']), /--lanes takes a whole number ≥ 1/);
+  assert.equal(parseArgs(['--lanes', '3']).lanes, 3);
 });

@@ -74,6 +74,22 @@ test('worker pool: runs train side by side in worker processes, report progress,
   assert.deepEqual(alone, paired[1]);
 });
 
+test('worker pool: two callers asking for the same runs at once (two notebooks) train each run once', async () => {
+  process.env.MIXUP_CIFAR10 ??= cifarSource();
+  const data = await loadCifar10({ trainLimit: P.trainLimit, testLimit: P.testLimit });
+  const jobs = [cifarJob(P, 0, 3), cifarJob(P, 1, 3)];
+  await inRunsDir(async () => {
+    const steps = [[0, 0], [0, 0]];
+    const call = (c: number) => trainRuns(jobs, data, { workers: 2, progress: (_, i) => ({ onStep: () => { steps[c][i]++; } }) });
+    const [a, b] = await Promise.all([call(0), call(1)]);
+    for (let i = 0; i < jobs.length; i++) {
+      assert.equal(steps.filter((s) => s[i] > 0).length, 1, `run ${i} trained by exactly one caller, the other waited for it`);
+      assert.deepEqual(numbers(a[i].history), numbers(b[i].history));
+    }
+    for (const r of [...a, ...b]) r.model.dispose();
+  });
+});
+
 test('worker pool: a run that fails in its worker fails the call, naming the run and the reason', async () => {
   process.env.MIXUP_CIFAR10 ??= cifarSource();
   const data = await loadCifar10({ trainLimit: P.trainLimit, testLimit: P.testLimit });

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { tf } from '../lib/backend';
 import { loadCifar10 } from '../lib/data/cifar10';
 import { TabularData } from '../lib/data/dataset';
 import { twoMoons } from '../lib/data/toy2d';
 import { buildModel } from '../lib/models';
-import { cachedRun, runKey } from '../lib/experiments/cache';
+import { cachedRun, RUN_LOCK, runKey } from '../lib/experiments/cache';
 import { publishedResult, publishRuns } from '../lib/experiments/published';
 import { liveProgress } from '../lib/notebook/display';
 import { NonFiniteLossError, train, TrainConfig } from '../lib/train/loop';
@@ -179,6 +180,46 @@ test('the run cache: the same configuration and seed reuse the finished run; ano
   for (const m of [a.model, b.model, c.model]) m.dispose();
   assert.equal(tf.memory().numTensors, tensorsBefore, 'training with checkpoints and reloading a cached run leave no tensors behind');
   fs.rmSync(root, { recursive: true });
+});
+
+test('the run lock: a run another live process is training is waited for (its epochs shown), a dead holder\'s lock is taken over', async () => {
+  const d = { train: twoMoons(128, 0.1, stream(1, 'toy')), test: twoMoons(64, 0.1, stream(2, 'toy')) };
+  const spec = { data: { set: 'two-moons' }, model: { kind: 'mlp' as const, inputs: 2, hidden: [8], numClasses: 2 },
+    train: { epochs: 3, batchSize: 16, optimizer: { kind: 'adam' as const, lr: 0.01 }, mixup: { alpha: 1 }, seed: 4 } };
+  // The run, trained elsewhere: what the other process will have written when it finishes.
+  const elsewhere = tmp();
+  const done = await cachedRun(spec, d, {}, elsewhere);
+  done.model.dispose();
+  const root = tmp();
+  const dir = path.join(root, runKey(spec));
+  fs.mkdirSync(dir, { recursive: true });
+  // A live holder (a sleeping child process) has the lock and has finished two epochs so far.
+  const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+  fs.writeFileSync(path.join(dir, RUN_LOCK), String(holder.pid));
+  fs.copyFileSync(path.join(done.dir, 'checkpoint.bin'), path.join(dir, 'checkpoint.bin'));
+  const seen: number[] = [];
+  const waiting = cachedRun(spec, d, { onEpoch: (r) => { seen.push(r.epoch); }, onStep: () => { throw new Error('the waiting process must not train'); } }, root);
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.deepEqual(seen, [0, 1, 2], 'the holder\'s finished epochs, read from its checkpoint');
+  // The holder finishes: its result appears, the waiting call returns it.
+  fs.copyFileSync(path.join(done.dir, 'result.json'), path.join(dir, 'result.json'));
+  const got = await waiting;
+  assert.equal(got.cached, true);
+  assert.deepEqual(got.history, done.history);
+  got.model.dispose();
+  holder.kill();
+  // A lock left by a process that is gone: taken over, trained here, released.
+  const root2 = tmp();
+  const dir2 = path.join(root2, runKey(spec));
+  fs.mkdirSync(dir2, { recursive: true });
+  const gone = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
+  fs.writeFileSync(path.join(dir2, RUN_LOCK), String(gone));
+  const taken = await cachedRun(spec, d, {}, root2);
+  assert.equal(taken.cached, false);
+  assert.deepEqual(taken.history.map((e) => e.trainLoss), done.history.map((e) => e.trainLoss));
+  assert.equal(fs.existsSync(path.join(dir2, RUN_LOCK)), false, 'the lock is released');
+  taken.model.dispose();
+  for (const r of [elsewhere, root, root2]) fs.rmSync(r, { recursive: true });
 });
 
 test('published runs: a finished run result.json is copied into results/<profile>/ and found again by its spec', async () => {

@@ -10,7 +10,7 @@ import type { LabeledData } from '../data/dataset';
 import { intraOpThreads } from '../backend';
 import { PROJECT_ROOT } from '../data/cifar10';
 import { buildModel, Model, ModelSpec } from '../models';
-import { loadCheckpoint } from '../train/checkpoint';
+import { loadCheckpoint, readCheckpointHeader } from '../train/checkpoint';
 import { EpochRecord, train, TrainCallbacks, TrainConfig } from '../train/loop';
 
 /** The run cache's folder: MIXUP_RUNS_DIR, read at each call (a worker process inherits it), else .cache/runs. */
@@ -87,25 +87,79 @@ export function runDir(spec: RunSpec, root = runsRoot()): string {
   return path.join(root, runKey(spec));
 }
 
+/** Whether process `pid` is running on this machine. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export const RUN_LOCK = 'train.lock';
+
+/**
+ * Makes this process the one that trains the run in `dir` (true), or waits until another process that holds it has
+ * finished it (false). Two notebooks, or two report lanes, may ask for the same run at once; without the lock both
+ * would write the same checkpoint. While waiting, the holder's finished epochs are passed to `onEpoch` from its
+ * checkpoint. A lock whose process is gone (killed) is taken over, and the run resumes from its checkpoint.
+ * Written by hand: the npm lock packages (proper-lockfile and the like) decide staleness by age, and an epoch of the
+ * paper profile outlasts any sensible age; a dead process id is the exact test on one machine.
+ */
+async function claimRun(dir: string, callbacks: TrainCallbacks, pollMs = 2000): Promise<boolean> {
+  const lock = path.join(dir, RUN_LOCK);
+  let shown = 0;
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'result.json'))) return false;
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      // The holder may have finished between the check above and the claim.
+      if (fs.existsSync(path.join(dir, 'result.json'))) { fs.rmSync(lock, { force: true }); return false; }
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let holder = NaN;
+    try { holder = Number(fs.readFileSync(lock, 'utf8')); } catch { continue; /* released meanwhile */ }
+    if (!Number.isInteger(holder) || !alive(holder)) {
+      // Two waiters may both find the same dead holder; the second could then remove the first's fresh lock and both
+      // would train. Both would write the same bytes (same spec, seed and threads), so the run stays right.
+      fs.rmSync(lock, { force: true });
+      continue;
+    }
+    const header = readCheckpointHeader<{ history: EpochRecord[] }>(dir);
+    const history = header?.meta.history ?? [];
+    for (; shown < history.length; shown++) callbacks.onEpoch?.(history[shown], history.slice(0, shown + 1));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
 /** Trains `spec` on `data`, or returns the cached finished run (its model restored from the last checkpoint). */
 export async function cachedRun(spec: RunSpec, data: { train: LabeledData; test: LabeledData },
   callbacks: TrainCallbacks = {}, root = runsRoot()): Promise<CachedRun> {
   const dir = runDir(spec, root);
   const resultFile = path.join(dir, 'result.json');
   const model = buildModel(spec.model, spec.train.seed);
-  if (fs.existsSync(resultFile)) {
-    const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as RunResult;
-    const ckpt = loadCheckpoint(dir);
-    if (!ckpt) throw new Error(`cached run ${dir} has a result but no checkpoint.bin: delete the folder to train it again`);
-    model.params.load(ckpt.model);
-    callbacks.onCached?.(result);
-    return { ...result, model, dir, cached: true };
+  if (!fs.existsSync(resultFile)) {
+    fs.mkdirSync(dir, { recursive: true });
+    if (await claimRun(dir, callbacks)) {
+      try {
+        fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec, null, 1));
+        const r = await train(model, data, spec.train, { checkpointDir: dir, callbacks });
+        const threads = intraOpThreads();
+        const result: RunResult = { spec, history: r.history, seconds: r.seconds, finishedAt: new Date().toISOString(), ...(threads ? { threads } : {}) };
+        writeResult(resultFile, result);
+        return { ...result, model, dir, cached: false };
+      } finally {
+        fs.rmSync(path.join(dir, RUN_LOCK), { force: true });
+      }
+    }
   }
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec, null, 1));
-  const r = await train(model, data, spec.train, { checkpointDir: dir, callbacks });
-  const threads = intraOpThreads();
-  const result: RunResult = { spec, history: r.history, seconds: r.seconds, finishedAt: new Date().toISOString(), ...(threads ? { threads } : {}) };
-  writeResult(resultFile, result);
-  return { ...result, model, dir, cached: false };
+  const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as RunResult;
+  const ckpt = loadCheckpoint(dir);
+  if (!ckpt) throw new Error(`cached run ${dir} has a result but no checkpoint.bin: delete the folder to train it again`);
+  model.params.load(ckpt.model);
+  callbacks.onCached?.(result);
+  return { ...result, model, dir, cached: true };
 }

@@ -74,7 +74,8 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
     },
     onEpoch: (r: EpochRecord) => {
       const scored = r.testError === null ? 'not scored this epoch' : `test error ${(100 * r.testError).toFixed(2)} %`;
-      d.text(`${last}\n${label}: epoch ${r.epoch + 1} done, ${scored}`);
+      // No step line when another process trains the run and this one follows its checkpoint (lib/experiments/cache).
+      d.text(`${last ? `${last}\n` : ''}${label}: epoch ${r.epoch + 1} done, ${scored}`);
       sentAt = Date.now();
     },
   };

@@ -34,6 +34,27 @@ export function saveCheckpoint<M>(dir: string, ckpt: Checkpoint<M>): string {
   return file;
 }
 
+/** The header alone (epoch and meta, no tensors), or null when there is no checkpoint or it is being replaced. */
+export function readCheckpointHeader<M>(dir: string): CheckpointHeader<M> | null {
+  let fd: number;
+  try {
+    fd = fs.openSync(path.join(dir, CHECKPOINT_FILE), 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const len = Buffer.alloc(4);
+    if (fs.readSync(fd, len, 0, 4, 0) !== 4) return null;
+    const json = Buffer.alloc(len.readUInt32LE(0));
+    if (fs.readSync(fd, json, 0, json.length, 4) !== json.length) return null;
+    return JSON.parse(json.toString()) as CheckpointHeader<M>;
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function loadCheckpoint<M>(dir: string): Checkpoint<M> | null {
   const file = path.join(dir, CHECKPOINT_FILE);
   if (!fs.existsSync(file)) return null;
