@@ -3,7 +3,7 @@
  *
  * Why processes: on two cores one run keeps them only partly busy (at width 8–16 much of a step is per-op overhead
  * between small kernels), so two runs with one TensorFlow thread each finish ~1.4x sooner than the same two runs one
- * after the other with two threads (`npm run bench:pool`, README "Runs side by side"). tfjs-node runs every op on the calling
+ * after the other with two threads (`npm run bench:pool`; README, "Notebooks"). tfjs-node runs every op on the calling
  * thread, so a second run needs a second process.
  *
  * The thread count changes float rounding, so it is fixed by the worker count alone — never by how many runs happen
