@@ -63,13 +63,6 @@ export function cifarRun(p: CifarParams, alpha: number, seed: number, data: { tr
   return cachedRun(cifarSpec(p, alpha, seed, extraData, variant), data, callbacks);
 }
 
-/**
- * A run on CIFAR-10 with a fraction `noise` of the training labels redrawn (stream `corrupt` of the seed), for the
- * memorisation experiment. Each scored epoch also measures the training error, against the labels trained on, of
- * the first `probe` redrawn examples (`corruptedTrainError`: 0 = every random label memorised; redrawn examples that
- * drew their true class again count too, as in the PyTorch reference) and of the first `probe` untouched ones
- * (`cleanTrainError`).
- */
 /** The noisy-label training set, its probes and the spec entries of a memorisation run (no training). */
 export function corruptedSetup(p: CifarParams & { probe: number }, noise: number, seed: number, data: { train: LabeledData; test: LabeledData }) {
   const corruption = corruptLabels(data.train.labels, data.train.numClasses, noise, stream(seed, 'corrupt'));
@@ -81,6 +74,13 @@ export function corruptedSetup(p: CifarParams & { probe: number }, noise: number
   return { corruption, data: { train, test: data.test }, probes, extraData };
 }
 
+/**
+ * A run on CIFAR-10 with a fraction `noise` of the training labels redrawn (stream `corrupt` of the seed), for the
+ * memorisation experiment. Each scored epoch also measures the training error, against the labels trained on, of
+ * the first `probe` redrawn examples (`corruptedTrainError`: 0 = every random label memorised; redrawn examples that
+ * drew their true class again count too, as in the PyTorch reference) and of the first `probe` untouched ones
+ * (`cleanTrainError`).
+ */
 export async function corruptedCifarRun(p: CifarParams & { probe: number }, noise: number, alpha: number, seed: number,
   data: { train: LabeledData; test: LabeledData }, callbacks: TrainCallbacks = {}, variant?: CifarVariant): Promise<CachedRun & { corruption: CorruptedLabels }> {
   const s = corruptedSetup(p, noise, seed, data);
