@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { evaluate } from '../lib/eval/metrics';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { cifarJob, corruptedJob } from '../lib/experiments/jobs';
 import { threadsPerWorker, trainRuns } from '../lib/experiments/pool';
+import { claimSlot, SLOTS_DIR } from '../lib/experiments/slots';
 import type { EpochRecord } from '../lib/train/loop';
 import { backendForTests, cifarSource } from './helpers';
 
@@ -88,6 +90,45 @@ test('worker pool: two callers asking for the same runs at once (two notebooks) 
     }
     for (const r of [...a, ...b]) r.model.dispose();
   });
+});
+
+test('worker pool: two pools on one run cache (two notebooks side by side) train no more than `workers` runs at once', async () => {
+  process.env.MIXUP_CIFAR10 ??= cifarSource();
+  const data = await loadCifar10({ trainLimit: P.trainLimit, testLimit: P.testLimit });
+  const Q = { ...P, epochs: 4 };
+  await inRunsDir(async (dir) => {
+    const pools = [[cifarJob(Q, 0, 5), cifarJob(Q, 1, 5)], [cifarJob(Q, 0, 6), cifarJob(Q, 1, 6)]];
+    const pids = new Set<number>();
+    const runs = (await Promise.all(pools.map((jobs) => trainRuns(jobs, data, { workers: 2, onWorkerJob: (_, pid) => { pids.add(pid); } })))).flat();
+    assert.equal(pids.size, 4, 'each pool started its two workers');
+    // Each run's training interval, from its result: at no moment did more than two overlap.
+    const spans = runs.map((r) => { const end = Date.parse(r.finishedAt); return [end - 1000 * r.seconds, end]; });
+    const most = Math.max(...spans.map(([start]) => spans.filter(([s, e]) => s <= start && start < e).length));
+    assert.ok(most <= 2, `${most} runs trained at once on two slots`);
+    assert.equal(fs.readdirSync(path.join(dir, SLOTS_DIR)).length, 0, 'every slot released');
+    for (const r of runs) r.model.dispose();
+  });
+});
+
+test('training slots: a claim waits while the slots are held and takes over a dead holder\'s', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-slots-'));
+  try {
+    const release = await claimSlot(1, root, 20);
+    let second = false;
+    const waiting = claimSlot(1, root, 20).then((r) => { second = true; return r; });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(second, false, 'the only slot is held: the second claim waits');
+    release();
+    (await waiting)();
+    // A slot left by a process that is gone (a killed worker) is taken over.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    fs.writeFileSync(path.join(root, SLOTS_DIR, 'slot-0'), gone.stdout.toString());
+    const taken = await Promise.race([claimSlot(1, root, 20), new Promise((resolve) => setTimeout(() => resolve(null), 2000))]);
+    assert.ok(taken, 'a dead holder\'s slot is taken over');
+    await assert.rejects(claimSlot(0, root), /training slots must be a whole number ≥ 1, got 0/);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('worker pool: a run that fails in its worker fails the call, naming the run and the reason', async () => {

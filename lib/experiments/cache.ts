@@ -88,7 +88,8 @@ export function runDir(spec: RunSpec, root = runsRoot()): string {
 }
 
 /** Whether process `pid` is running on this machine. */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -120,9 +121,10 @@ async function claimRun(dir: string, callbacks: TrainCallbacks, pollMs = 2000): 
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    let holder = NaN;
-    try { holder = Number(fs.readFileSync(lock, 'utf8')); } catch { continue; /* released meanwhile */ }
-    if (!Number.isInteger(holder) || !alive(holder)) {
+    let holder = '';
+    try { holder = fs.readFileSync(lock, 'utf8'); } catch { continue; /* released meanwhile */ }
+    // An empty lock is a claim being written; a pid that is not running is a killed trainer's.
+    if (holder !== '' && !alive(Number(holder))) {
       // Two waiters may both find the same dead holder; the second could then remove the first's fresh lock and both
       // would train. Both would write the same bytes (same spec, seed and threads), so the run stays right.
       fs.rmSync(lock, { force: true });

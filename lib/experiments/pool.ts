@@ -9,6 +9,8 @@
  * The thread count changes float rounding, so it is fixed by the worker count alone — never by how many runs happen
  * to be waiting — and a seed gives the same numbers whether its run trained alone or beside another.
  * With one worker the runs train in this process with TensorFlow's default threads, as before pooling existed.
+ * Two notebooks' pools on one run cache (the report's lanes) share `workers` training slots (./slots): their workers
+ * all start, but no more than `workers` of them train at once.
  * Written by hand: worker pools on npm (piscina, workerpool) run worker_threads, and tfjs-node's binding is loaded
  * once per process.
  */
@@ -63,21 +65,25 @@ export async function trainRuns(jobs: RunJob[], data: CifarData, options: PoolOp
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number ≥ 1, got ${workers}`);
   const callbacks = jobs.map((j, i) => options.progress?.(j, i) ?? {});
   if (workers > 1) {
-    // One worker job per cache folder not finished yet (two jobs of one configuration train once).
+    // One worker job per cache folder not finished yet (two jobs of one configuration train once). The spec is built
+    // again when the job runs; for a corrupted job that redraws its labels, a moment's work beside a run's training.
     const todo = new Map<string, number>();
     jobs.forEach((j, i) => {
       const dir = runDir(jobSpec(j, data));
       if (!fs.existsSync(path.join(dir, 'result.json')) && !todo.has(dir)) todo.set(dir, i);
     });
-    const where = new Map([...todo].map(([dir, i]) => [i, dir]));
-    if (todo.size) await inWorkers([...todo.values()], jobs, callbacks, workers, (i) => where.get(i)!, options.onWorkerJob);
+    const queue = [...todo].map(([dir, index]) => ({ index, dir }));
+    if (queue.length) await inWorkers(queue, jobs, callbacks, workers, options.onWorkerJob);
   }
   const out: CachedRun[] = [];
   for (let i = 0; i < jobs.length; i++) out.push(await runJob(jobs[i], data, callbacks[i]));
   return out;
 }
 
-function inWorkers(queue: number[], jobs: RunJob[], callbacks: TrainCallbacks[], workers: number, dirOf: (i: number) => string,
+/** A job waiting for a worker: its index in `jobs` and the cache folder it trains into. */
+interface Queued { index: number; dir: string }
+
+function inWorkers(queue: Queued[], jobs: RunJob[], callbacks: TrainCallbacks[], workers: number,
   onWorkerJob?: (index: number, pid: number) => void): Promise<void> {
   const threads = threadsPerWorker(workers);
   const backend = tf.getBackend();
@@ -94,35 +100,36 @@ function inWorkers(queue: number[], jobs: RunJob[], callbacks: TrainCallbacks[],
     const start = () => {
       const child = fork(WORKER_SCRIPT, [], {
         // The thread count is set before TensorFlow starts in the child; it is part of what makes a seed's numbers.
-        env: { ...process.env, TF_NUM_INTRAOP_THREADS: String(threads), MIXUP_BACKEND: backend },
+        // The slots cap the runs training at once across every pool on this run cache (./slots) at this pool's count.
+        env: { ...process.env, TF_NUM_INTRAOP_THREADS: String(threads), MIXUP_BACKEND: backend, MIXUP_TRAINING_SLOTS: String(workers) },
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
       children.push(child);
       running++;
       let stderr = '';
       child.stderr!.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-2000); });
-      let current: number | null = null;
+      let current: Queued | null = null;
       let history: EpochRecord[] = [];
       const next = () => {
         current = queue.shift() ?? null;
         history = [];
         if (current === null) child.disconnect();
-        else { child.send({ job: jobs[current] }); onWorkerJob?.(current, child.pid!); }
+        else { child.send({ job: jobs[current.index] }); onWorkerJob?.(current.index, child.pid!); }
       };
       child.on('message', (m: WorkerMessage) => {
         if (current === null) return;
-        const cb = callbacks[current];
+        const cb = callbacks[current.index];
         if (m.type === 'step') cb.onStep?.(m.info);
         else if (m.type === 'epoch') { history.push(m.record); cb.onEpoch?.(m.record, history); }
         else if (m.type === 'done') next();
-        else fail(new Error(`${jobLabel(jobs[current])} failed in its worker: ${m.message}`));
+        else fail(new Error(`${jobLabel(jobs[current.index])} failed in its worker: ${m.message}`));
       });
       child.on('error', (e) => fail(new Error(`could not start a training worker (${WORKER_SCRIPT}): ${e.message}`)));
       child.on('exit', (code, signal) => {
         running--;
         if (current !== null) {
-          fail(new Error(`the worker training ${jobLabel(jobs[current])} stopped (${signal ?? `exit code ${code}`}); its last finished ` +
-            `epoch is checkpointed in ${dirOf(current)}, so a rerun resumes there.` +
+          fail(new Error(`the worker training ${jobLabel(jobs[current.index])} stopped (${signal ?? `exit code ${code}`}); its last finished ` +
+            `epoch is checkpointed in ${current.dir}, so a rerun resumes there.` +
             (stderr.trim() ? `\n  its last output: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '')));
         } else if (running === 0 && !failed) resolve();
       });

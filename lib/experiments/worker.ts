@@ -1,13 +1,15 @@
 /**
  * A training worker (started by lib/experiments/pool): receives jobs over IPC one at a time, trains each into the run
- * cache exactly as the notebook process would (`runJob`), and reports steps, epochs and the end. It exits when its
- * parent disconnects — also when the parent dies, so no orphan keeps writing a run a rerun is about to resume.
+ * cache exactly as the notebook process would (`runJob`), holding one of the run cache's training slots (./slots) while
+ * it does, and reports steps, epochs and the end. It exits when its parent disconnects — also when the parent dies,
+ * so no orphan keeps writing a run a rerun is about to resume.
  */
 import { useBackend, BackendChoice } from '../backend';
 import { loadCifar10 } from '../data/cifar10';
 import type { CifarData, RunJob } from './jobs';
 import { runJob } from './jobs';
 import type { WorkerMessage } from './pool';
+import { claimSlot } from './slots';
 
 const send = (m: WorkerMessage) => process.send!(m);
 const loaded = new Map<string, Promise<CifarData>>();
@@ -17,11 +19,17 @@ async function handle(job: RunJob): Promise<void> {
   const key = `${job.params.trainLimit}/${job.params.testLimit}`;
   if (!loaded.has(key)) loaded.set(key, loadCifar10({ trainLimit: job.params.trainLimit, testLimit: job.params.testLimit }));
   const data = await loaded.get(key)!;
-  const run = await runJob(job, data, {
-    onStep: (info) => send({ type: 'step', info }),
-    onEpoch: (record) => send({ type: 'epoch', record }),
-  });
-  run.model.dispose();
+  // Trains only while fewer than the pool's worker count of runs train from this run cache, whichever pool started them.
+  const release = await claimSlot(Number(process.env.MIXUP_TRAINING_SLOTS));
+  try {
+    const run = await runJob(job, data, {
+      onStep: (info) => send({ type: 'step', info }),
+      onEpoch: (record) => send({ type: 'epoch', record }),
+    });
+    run.model.dispose();
+  } finally {
+    release();
+  }
 }
 
 if (!process.send) {

@@ -1,0 +1,42 @@
+/**
+ * Training slots: however many notebooks' pools start worker processes on one run cache, at most `n` of those
+ * workers train at once. Why: the report executes two notebooks side by side (scripts/notebooks --lanes), and each
+ * notebook's pool starts its own `workers` processes with cores / workers TensorFlow threads each, so two CIFAR
+ * notebooks would put four training processes on two cores — about 9 % less throughput than two (measured on the
+ * low-data protocol, 2026-11-27) and twice the memory. A worker holds a slot while it trains a job; the others wait.
+ *
+ * A slot is a file `<runs>/.slots/slot-<i>` holding its trainer's pid; a slot whose process is gone (killed) is
+ * taken over. Written by hand for the reason `claimRun` in ./cache is: staleness is a dead pid on this machine, not
+ * an age.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { alive, runsRoot } from './cache';
+
+export const SLOTS_DIR = '.slots';
+
+/**
+ * Takes one of `n` slots for this process, waiting (polling every `pollMs`) while live processes hold all of them.
+ * Returns the release; call it when the job is done (a process that dies holding a slot frees it by dying).
+ */
+export async function claimSlot(n: number, root = runsRoot(), pollMs = 500): Promise<() => void> {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`training slots must be a whole number ≥ 1, got ${n}`);
+  const dir = path.join(root, SLOTS_DIR);
+  fs.mkdirSync(dir, { recursive: true });
+  for (;;) {
+    for (let i = 0; i < n; i++) {
+      const file = path.join(dir, `slot-${i}`);
+      try {
+        fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+        return () => fs.rmSync(file, { force: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      let holder = '';
+      try { holder = fs.readFileSync(file, 'utf8'); } catch { continue; /* released meanwhile: tried again next round */ }
+      // An empty file is a claim being written; a pid that is not running is a killed trainer's.
+      if (holder !== '' && !alive(Number(holder))) fs.rmSync(file, { force: true });
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
