@@ -10,7 +10,7 @@ import { TabularData } from '../lib/data/dataset';
 import { twoMoons } from '../lib/data/toy2d';
 import { buildModel } from '../lib/models';
 import { cachedRun, RUN_LOCK, runKey } from '../lib/experiments/cache';
-import { publishedResult, publishRuns } from '../lib/experiments/published';
+import { publishedAcrossSeeds, publishedResult, publishRuns } from '../lib/experiments/published';
 import { liveProgress } from '../lib/notebook/display';
 import { NonFiniteLossError, train, TrainConfig } from '../lib/train/loop';
 import { learningRate, PAPER_CIFAR_SGD, scaledCifarSgd } from '../lib/train/optimizer';
@@ -235,6 +235,16 @@ test('published runs: a finished run result.json is copied into results/<profile
   assert.deepEqual(files, [path.join(published, 'toy', `${runKey(spec(1))}.json`)]);
   assert.deepEqual(publishedResult(spec(1), published)!.history, a.history);
   assert.equal(publishedResult(spec(2), published), null, 'only the runs the filter keeps');
+  // Every published run of a configuration, whatever its seed and folder (a rerun kept in a subfolder counts too);
+  // other configurations and other published measures beside the runs are left out.
+  publishRuns('toy', (s) => s.train.seed === 2, runs, published);
+  fs.mkdirSync(path.join(published, 'toy', 'reruns'));
+  fs.copyFileSync(path.join(published, 'toy', `${runKey(spec(1))}.json`), path.join(published, 'toy', 'reruns', `${runKey(spec(1))}.json`));
+  fs.writeFileSync(path.join(published, 'toy', 'fgsm.json'), JSON.stringify({ erm: [1, 2] }));
+  const c = await cachedRun({ ...spec(1), train: { ...spec(1).train, epochs: 2 } }, d, {}, runs);
+  c.model.dispose();
+  publishRuns('toy', () => true, runs, published);
+  assert.deepEqual(publishedAcrossSeeds(spec(7), published).map((r) => r.spec.train.seed).sort(), [1, 1, 2]);
   // A cache folder whose name is not its spec's key is refused rather than published under the wrong key.
   fs.renameSync(b.dir, path.join(runs, 'renamed'));
   assert.throws(() => publishRuns('toy', () => true, runs, published), /holds the spec of another run/);

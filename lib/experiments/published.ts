@@ -23,6 +23,30 @@ export function publishedResult(spec: RunSpec, root = PUBLISHED_DIR): RunResult 
 }
 
 /**
+ * Every published result of `spec`'s configuration whatever its seed, from any folder under results/ (reruns of one
+ * seed included: trained with other float rounding, they scatter as other seeds do). Our own spread over seeds on a
+ * protocol, to set beside the PyTorch reference's.
+ */
+export function publishedAcrossSeeds(spec: RunSpec, root = PUBLISHED_DIR): RunResult[] {
+  const anySeed = (s: RunSpec) => runKey({ ...s, train: { ...s.train, seed: 0 } });
+  const want = anySeed(spec);
+  const out: RunResult[] = [];
+  const walk = (dir: string) => {
+    for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, d.name);
+      if (d.isDirectory()) walk(file);
+      else if (d.name.endsWith('.json')) {
+        const r = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<RunResult>;
+        // Other published measures (FGSM tables) sit beside the runs: only run results have a spec with data and a history.
+        if (r.spec?.data && r.spec.train && Array.isArray(r.history) && anySeed(r.spec) === want) out.push(r as RunResult);
+      }
+    }
+  };
+  if (fs.existsSync(root)) walk(root);
+  return out;
+}
+
+/**
  * Copies the finished runs in `runsDir` whose spec passes `keep` into results/<profile>/; returns the files written.
  * A published file is never overwritten with another run's result (same key = same configuration and seed).
  */

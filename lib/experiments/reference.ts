@@ -138,18 +138,19 @@ export function referenceSpread(runs: ReferenceRun[], alpha: number, noise: numb
   return spreadOf(runs.filter((r) => r.alpha === alpha && r.noise === noise).map((r) => ({ seed: r.seed, v: pick(r) })));
 }
 
-function spreadOf(values: { seed: number; v: number | null | undefined }[]): Spread | null {
+/** The spread of values, each labelled with its seed (null when none is a number). */
+export function spreadOf(values: { seed: number; v: number | null | undefined }[]): Spread | null {
   const rs = values.filter((x): x is { seed: number; v: number } => typeof x.v === 'number' && Number.isFinite(x.v));
   if (!rs.length) return null;
   const vs = rs.map((x) => x.v);
   return { ...meanStd(vs), min: Math.min(...vs), max: Math.max(...vs), seeds: rs.map((x) => x.seed) };
 }
 
-/** "34.24 ± 0.50 [33.8–34.9], 3 seeds" (or the one value for one seed). */
-export function formatSpread(s: Spread | null, digits = 2): string | null {
+/** "34.24 ± 0.50 [33.8–34.9], 3 seeds" (or the one value for one seed); `of` names what was counted ("runs"). */
+export function formatSpread(s: Spread | null, digits = 2, of = 'seeds'): string | null {
   if (!s) return null;
   if (s.n === 1) return `${s.mean.toFixed(digits)} (seed ${s.seeds[0]})`;
-  return `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)} [${s.min.toFixed(1)}–${s.max.toFixed(1)}], ${s.n} seeds`;
+  return `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)} [${s.min.toFixed(1)}–${s.max.toFixed(1)}], ${s.n} ${of}`;
 }
 
 /**
