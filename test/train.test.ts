@@ -245,6 +245,9 @@ test('published runs: a finished run result.json is copied into results/<profile
   c.model.dispose();
   publishRuns('toy', () => true, runs, published);
   assert.deepEqual(publishedAcrossSeeds(spec(7), published).map((r) => r.spec.train.seed).sort(), [1, 1, 2]);
+  fs.writeFileSync(path.join(published, 'toy', 'reruns', 'cut.json'), '{"spec": {');
+  assert.throws(() => publishedAcrossSeeds(spec(7), published), /cut\.json is not valid JSON .*restore it from git or delete it/);
+  fs.rmSync(path.join(published, 'toy', 'reruns', 'cut.json'));
   // A cache folder whose name is not its spec's key is refused rather than published under the wrong key.
   fs.renameSync(b.dir, path.join(runs, 'renamed'));
   assert.throws(() => publishRuns('toy', () => true, runs, published), /holds the spec of another run/);

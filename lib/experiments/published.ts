@@ -36,7 +36,10 @@ export function publishedAcrossSeeds(spec: RunSpec, root = PUBLISHED_DIR): RunRe
       const file = path.join(dir, d.name);
       if (d.isDirectory()) walk(file);
       else if (d.name.endsWith('.json')) {
-        const r = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<RunResult>;
+        let r: Partial<RunResult>;
+        try { r = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) {
+          throw new Error(`${file} is not valid JSON (${(e as Error).message}): restore it from git or delete it`);
+        }
         // Other published measures (FGSM tables) sit beside the runs: only run results have a spec with data and a history.
         if (r.spec?.data && r.spec.train && Array.isArray(r.history) && anySeed(r.spec) === want) out.push(r as RunResult);
       }
