@@ -88,7 +88,7 @@ export function runDir(spec: RunSpec, root = runsRoot()): string {
 }
 
 /** Whether process `pid` is running on this machine. */
-export function alive(pid: number): boolean {
+function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
@@ -96,6 +96,25 @@ export function alive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Creates `file` holding this process's pid ('claimed'). When it exists: 'freed' if its holder is gone (the file was
+ * removed, or its pid is not running and this call removed it: claim again), else 'held'. An empty file is a claim
+ * being written, so held. The run lock (below) and the training slots (./slots) are such files.
+ */
+export function claimPidFile(file: string): 'claimed' | 'held' | 'freed' {
+  try {
+    fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return 'claimed';
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  let holder = '';
+  try { holder = fs.readFileSync(file, 'utf8'); } catch { return 'freed'; /* released meanwhile */ }
+  if (holder === '' || alive(Number(holder))) return 'held';
+  fs.rmSync(file, { force: true });
+  return 'freed';
 }
 
 export const RUN_LOCK = 'train.lock';
@@ -113,23 +132,15 @@ async function claimRun(dir: string, callbacks: TrainCallbacks, pollMs = 2000): 
   let shown = 0;
   for (;;) {
     if (fs.existsSync(path.join(dir, 'result.json'))) return false;
-    try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+    const claim = claimPidFile(lock);
+    if (claim === 'claimed') {
       // The holder may have finished between the check above and the claim.
       if (fs.existsSync(path.join(dir, 'result.json'))) { fs.rmSync(lock, { force: true }); return false; }
       return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    let holder = '';
-    try { holder = fs.readFileSync(lock, 'utf8'); } catch { continue; /* released meanwhile */ }
-    // An empty lock is a claim being written; a pid that is not running is a killed trainer's.
-    if (holder !== '' && !alive(Number(holder))) {
-      // Two waiters may both find the same dead holder; the second could then remove the first's fresh lock and both
-      // would train. Both would write the same bytes (same spec, seed and threads), so the run stays right.
-      fs.rmSync(lock, { force: true });
-      continue;
-    }
+    // Two waiters may both find the same dead holder; the second could then remove the first's fresh lock and both
+    // would train. Both would write the same bytes (same spec, seed and threads), so the run stays right.
+    if (claim === 'freed') continue;
     const header = readCheckpointHeader<{ history: EpochRecord[] }>(dir);
     const history = header?.meta.history ?? [];
     for (; shown < history.length; shown++) callbacks.onEpoch?.(history[shown], history.slice(0, shown + 1));

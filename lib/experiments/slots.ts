@@ -5,13 +5,13 @@
  * notebooks would put four training processes on two cores — about 9 % less throughput than two (measured on the
  * low-data protocol, 2026-11-27) and twice the memory. A worker holds a slot while it trains a job; the others wait.
  *
- * A slot is a file `<runs>/.slots/slot-<i>` holding its trainer's pid; a slot whose process is gone (killed) is
- * taken over. Written by hand for the reason `claimRun` in ./cache is: staleness is a dead pid on this machine, not
- * an age.
+ * A slot is a file `<runs>/.slots/slot-<i>` holding its trainer's pid (`claimPidFile`, as the run lock); a slot whose
+ * process is gone (killed) is taken over. Written by hand for the reason the run lock in ./cache is: staleness is a
+ * dead pid on this machine, not an age.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { alive, runsRoot } from './cache';
+import { claimPidFile, runsRoot } from './cache';
 
 export const SLOTS_DIR = '.slots';
 
@@ -26,16 +26,8 @@ export async function claimSlot(n: number, root = runsRoot(), pollMs = 500): Pro
   for (;;) {
     for (let i = 0; i < n; i++) {
       const file = path.join(dir, `slot-${i}`);
-      try {
-        fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-        return () => fs.rmSync(file, { force: true });
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-      let holder = '';
-      try { holder = fs.readFileSync(file, 'utf8'); } catch { continue; /* released meanwhile: tried again next round */ }
-      // An empty file is a claim being written; a pid that is not running is a killed trainer's.
-      if (holder !== '' && !alive(Number(holder))) fs.rmSync(file, { force: true });
+      // A slot freed by a dead holder is tried again next round.
+      if (claimPidFile(file) === 'claimed') return () => fs.rmSync(file, { force: true });
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
