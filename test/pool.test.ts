@@ -8,7 +8,7 @@ import { isNative } from '../lib/backend';
 import { loadCifar10 } from '../lib/data/cifar10';
 import { evaluate } from '../lib/eval/metrics';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
-import { cifarJob, corruptedJob } from '../lib/experiments/jobs';
+import { cifarJob, corruptedJob, jobData, jobSpec } from '../lib/experiments/jobs';
 import { threadsPerWorker, trainRuns } from '../lib/experiments/pool';
 import { claimSlot, SLOTS_DIR } from '../lib/experiments/slots';
 import type { EpochRecord } from '../lib/train/loop';
@@ -106,6 +106,25 @@ test('worker pool: two pools on one run cache (two notebooks side by side) train
     const most = Math.max(...spans.map(([start]) => spans.filter(([s, e]) => s <= start && start < e).length));
     assert.ok(most <= 2, `${most} runs trained at once on two slots`);
     assert.equal(fs.readdirSync(path.join(dir, SLOTS_DIR)).length, 0, 'every slot released');
+    for (const r of runs) r.model.dispose();
+  });
+});
+
+test('worker pool: jobs of two protocols (different image counts) each train on their own subset through jobData', async () => {
+  process.env.MIXUP_CIFAR10 ??= cifarSource();
+  const small = { ...P, trainLimit: 128, epochs: 1, probe: 30 };
+  const jobs = [corruptedJob({ ...P, epochs: 1, probe: 30 }, 0.5, 0, 7), corruptedJob(small, 0.5, 0, 7)];
+  await inRunsDir(async () => {
+    const runs = await trainRuns(jobs, jobData(), { workers: 2 });
+    assert.deepEqual(runs.map((r) => r.spec.data.trainLimit), [P.trainLimit, 128]);
+    // The 128-image run redrew the labels of its own 128 images: its spec is the one that subset gives, not a slice
+    // of the larger subset's draw.
+    const own = await loadCifar10({ trainLimit: 128, testLimit: P.testLimit });
+    assert.deepEqual(runs[1].spec, jobSpec(jobs[1], own));
+    assert.notDeepEqual(runs[0].spec.data, runs[1].spec.data);
+    // Data of another size is refused, naming the job and the fix, rather than training a run the job does not name.
+    await assert.rejects(trainRuns(jobs, own, { workers: 2 }),
+      /seed 7 trains on the first 192 training and 100 test images, but was given 128 and 100: load the data its params name/);
     for (const r of runs) r.model.dispose();
   });
 });

@@ -3,6 +3,7 @@
  * receives to train it, and what the run cache is keyed by (through `jobSpec`). The same job run in-process and in a
  * worker goes through the same function (`runJob`), so the notebook loads the worker's run from the cache unchanged.
  */
+import { loadCifar10 } from '../data/cifar10';
 import type { LabeledData } from '../data/dataset';
 import type { TrainCallbacks } from '../train/loop';
 import type { CachedRun, RunSpec } from './cache';
@@ -15,6 +16,31 @@ export type RunJob =
 
 export type CifarData = { train: LabeledData; test: LabeledData };
 
+/** The CIFAR subset a job trains on (its params' first trainLimit / testLimit images), each subset loaded once. */
+export type JobData = (job: RunJob) => Promise<CifarData>;
+
+export function jobData(load: (limits: { trainLimit: number; testLimit: number }) => Promise<CifarData> = loadCifar10): JobData {
+  const loaded = new Map<string, Promise<CifarData>>();
+  return (job) => {
+    const { trainLimit, testLimit } = job.params;
+    const key = `${trainLimit}/${testLimit}`;
+    if (!loaded.has(key)) loaded.set(key, load({ trainLimit, testLimit }));
+    return loaded.get(key)!;
+  };
+}
+
+/**
+ * A job's spec depends on its data (a corrupted job redraws the labels of the images it is given), so data of another
+ * size would train — and cache — a different run than the job names.
+ */
+function checkData(job: RunJob, data: CifarData): void {
+  const { trainLimit, testLimit } = job.params;
+  if (data.train.n !== trainLimit || data.test.n !== testLimit) {
+    throw new Error(`${jobLabel(job)} trains on the first ${trainLimit} training and ${testLimit} test images, but was given ` +
+      `${data.train.n} and ${data.test.n}: load the data its params name (loadCifar10 with those limits, or pass jobData() to trainRuns)`);
+  }
+}
+
 export function cifarJob(params: CifarParams, alpha: number, seed: number, variant?: CifarVariant): RunJob {
   return { kind: 'cifar', params, alpha, seed, ...(variant ? { variant } : {}) };
 }
@@ -25,12 +51,14 @@ export function corruptedJob(params: CifarParams & { probe: number }, noise: num
 
 /** The run spec (and so the cache folder) a job trains; `data` is the job's CIFAR subset, as `runJob` gets it. */
 export function jobSpec(job: RunJob, data: CifarData): RunSpec {
+  checkData(job, data);
   if (job.kind === 'cifar') return cifarSpec(job.params, job.alpha, job.seed, {}, job.variant);
   return cifarSpec(job.params, job.alpha, job.seed, corruptedSetup(job.params, job.noise, job.seed, data).extraData, job.variant);
 }
 
 /** Trains the job in this process, or loads it from the run cache when it has finished before. */
-export function runJob(job: RunJob, data: CifarData, callbacks?: TrainCallbacks): Promise<CachedRun> {
+export async function runJob(job: RunJob, data: CifarData, callbacks?: TrainCallbacks): Promise<CachedRun> {
+  checkData(job, data);
   if (job.kind === 'cifar') return cifarRun(job.params, job.alpha, job.seed, data, callbacks, undefined, job.variant);
   return corruptedCifarRun(job.params, job.noise, job.alpha, job.seed, data, callbacks, job.variant);
 }

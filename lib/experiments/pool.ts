@@ -21,7 +21,7 @@ import path from 'node:path';
 import { tf } from '../backend';
 import type { EpochRecord, StepInfo, TrainCallbacks } from '../train/loop';
 import { CachedRun, runDir } from './cache';
-import { CifarData, jobLabel, jobSpec, RunJob, runJob } from './jobs';
+import { CifarData, JobData, jobLabel, jobSpec, RunJob, runJob } from './jobs';
 
 /** What a worker sends back; see worker.ts. */
 export type WorkerMessage =
@@ -59,8 +59,10 @@ const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
  * Trains every job not yet in the run cache — in `workers` processes at once when that is more than one — and
  * returns all of them from the cache, in the order given. A failed or killed worker leaves its run's last finished
  * epoch checkpointed (a rerun resumes there); the others are stopped the same way and the call fails naming the run.
+ * `data`: the CIFAR subset every job trains on, or `jobData()` when the jobs' protocols differ in their image counts.
  */
-export async function trainRuns(jobs: RunJob[], data: CifarData, options: PoolOptions = {}): Promise<CachedRun[]> {
+export async function trainRuns(jobs: RunJob[], data: CifarData | JobData, options: PoolOptions = {}): Promise<CachedRun[]> {
+  const dataOf: JobData = typeof data === 'function' ? data : async () => data;
   const workers = options.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number ≥ 1, got ${workers}`);
   const callbacks = jobs.map((j, i) => options.progress?.(j, i) ?? {});
@@ -68,15 +70,15 @@ export async function trainRuns(jobs: RunJob[], data: CifarData, options: PoolOp
     // One worker job per cache folder not finished yet (two jobs of one configuration train once). The spec is built
     // again when the job runs; for a corrupted job that redraws its labels, a moment's work beside a run's training.
     const todo = new Map<string, number>();
-    jobs.forEach((j, i) => {
-      const dir = runDir(jobSpec(j, data));
+    for (const [i, j] of jobs.entries()) {
+      const dir = runDir(jobSpec(j, await dataOf(j)));
       if (!fs.existsSync(path.join(dir, 'result.json')) && !todo.has(dir)) todo.set(dir, i);
-    });
+    }
     const queue = [...todo].map(([dir, index]) => ({ index, dir }));
     if (queue.length) await inWorkers(queue, jobs, callbacks, workers, options.onWorkerJob);
   }
   const out: CachedRun[] = [];
-  for (let i = 0; i < jobs.length; i++) out.push(await runJob(jobs[i], data, callbacks[i]));
+  for (let i = 0; i < jobs.length; i++) out.push(await runJob(jobs[i], await dataOf(jobs[i]), callbacks[i]));
   return out;
 }
 

@@ -5,20 +5,17 @@
  * so no orphan keeps writing a run a rerun is about to resume.
  */
 import { useBackend, BackendChoice } from '../backend';
-import { loadCifar10 } from '../data/cifar10';
-import type { CifarData, RunJob } from './jobs';
-import { runJob } from './jobs';
+import type { RunJob } from './jobs';
+import { jobData, runJob } from './jobs';
 import type { WorkerMessage } from './pool';
 import { claimSlot } from './slots';
 
 const send = (m: WorkerMessage) => process.send!(m);
-const loaded = new Map<string, Promise<CifarData>>();
+const dataOf = jobData();
 
 async function handle(job: RunJob): Promise<void> {
   useBackend(process.env.MIXUP_BACKEND as BackendChoice);
-  const key = `${job.params.trainLimit}/${job.params.testLimit}`;
-  if (!loaded.has(key)) loaded.set(key, loadCifar10({ trainLimit: job.params.trainLimit, testLimit: job.params.testLimit }));
-  const data = await loaded.get(key)!;
+  const data = await dataOf(job);
   // Trains only while fewer than the pool's worker count of runs train from this run cache, whichever pool started them.
   const release = await claimSlot(Number(process.env.MIXUP_TRAINING_SLOTS));
   try {

@@ -28,10 +28,11 @@ export { summarize, meanStd, lastTestError, bestTestError, lastExtra } from '../
 export { probabilityGrid, uncertainBand } from '../eval/boundary';
 export { historyRows, heatmapRows, pointRows, spectrogramRows } from '../charts/rows';
 export { CIFAR_PROFILES, cifarRun, cifarSpec, corruptedCifarRun } from '../experiments/cifar';
+export type { CifarParams } from '../experiments/cifar';
 export type { CifarVariant } from '../experiments/cifar';
 export { ABLATION_VARIANTS, ABLATION_PROFILES, ABLATION_WEIGHT_DECAYS, AUTHORS_ABLATION, ablationRun, ablationJob } from '../experiments/ablation';
-export { cifarJob, corruptedJob } from '../experiments/jobs';
-export type { RunJob } from '../experiments/jobs';
+export { cifarJob, corruptedJob, jobData } from '../experiments/jobs';
+export type { JobData, RunJob } from '../experiments/jobs';
 export { trainRuns, defaultWorkers } from '../experiments/pool';
 export type { AblationVariant } from '../experiments/ablation';
 export { PAPER } from '../experiments/paper';
