@@ -198,7 +198,9 @@ test('the run lock: a run another live process is training is waited for (its ep
   fs.writeFileSync(path.join(dir, RUN_LOCK), String(holder.pid));
   fs.copyFileSync(path.join(done.dir, 'checkpoint.bin'), path.join(dir, 'checkpoint.bin'));
   const seen: number[] = [];
-  const waiting = cachedRun(spec, d, { onEpoch: (r) => { seen.push(r.epoch); }, onStep: () => { throw new Error('the waiting process must not train'); } }, root);
+  // A process waiting for another's run must not hold a training slot meanwhile: its gate is never asked for.
+  const waiting = cachedRun(spec, d, { onEpoch: (r) => { seen.push(r.epoch); }, onStep: () => { throw new Error('the waiting process must not train'); },
+    beforeTraining: () => { throw new Error('a waiting process must not take a training slot'); } }, root);
   await new Promise((r) => setTimeout(r, 2500));
   assert.deepEqual(seen, [0, 1, 2], 'the holder\'s finished epochs, read from its checkpoint');
   // The holder finishes: its result appears, the waiting call returns it.
@@ -214,7 +216,16 @@ test('the run lock: a run another live process is training is waited for (its ep
   fs.mkdirSync(dir2, { recursive: true });
   const gone = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid;
   fs.writeFileSync(path.join(dir2, RUN_LOCK), String(gone));
-  const taken = await cachedRun(spec, d, {}, root2);
+  // The process that trains passes its gate once, after taking the lock and before the first step, and releases it.
+  const gate: string[] = [];
+  const taken = await cachedRun(spec, d, {
+    beforeTraining: async () => {
+      gate.push(fs.existsSync(path.join(dir2, RUN_LOCK)) && fs.readFileSync(path.join(dir2, RUN_LOCK), 'utf8') === String(process.pid) ? 'gate (lock held)' : 'gate (no lock)');
+      return () => { gate.push('release'); };
+    },
+    onStep: () => { if (gate.at(-1) !== 'step') gate.push('step'); },
+  }, root2);
+  assert.deepEqual(gate, ['gate (lock held)', 'step', 'release']);
   assert.equal(taken.cached, false);
   assert.deepEqual(taken.history.map((e) => e.trainLoss), done.history.map((e) => e.trainLoss));
   assert.equal(fs.existsSync(path.join(dir2, RUN_LOCK)), false, 'the lock is released');

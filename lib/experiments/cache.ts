@@ -157,7 +157,10 @@ export async function cachedRun(spec: RunSpec, data: { train: LabeledData; test:
   if (!fs.existsSync(resultFile)) {
     fs.mkdirSync(dir, { recursive: true });
     if (await claimRun(dir, callbacks)) {
+      // The gate comes after the lock: a process waiting for another's run then holds no slot a trainer could use.
+      let release: (() => void) | undefined;
       try {
+        release = await callbacks.beforeTraining?.();
         fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec, null, 1));
         const r = await train(model, data, spec.train, { checkpointDir: dir, callbacks });
         const threads = intraOpThreads();
@@ -165,6 +168,7 @@ export async function cachedRun(spec: RunSpec, data: { train: LabeledData; test:
         writeResult(resultFile, result);
         return { ...result, model, dir, cached: false };
       } finally {
+        release?.();
         fs.rmSync(path.join(dir, RUN_LOCK), { force: true });
       }
     }

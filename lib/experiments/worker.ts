@@ -1,7 +1,7 @@
 /**
  * A training worker (started by lib/experiments/pool): receives jobs over IPC one at a time, trains each into the run
  * cache exactly as the notebook process would (`runJob`), holding one of the run cache's training slots (./slots) while
- * it does, and reports steps, epochs and the end. It exits when its parent disconnects — also when the parent dies,
+ * it trains, and reports steps, epochs and the end. It exits when its parent disconnects — also when the parent dies,
  * so no orphan keeps writing a run a rerun is about to resume.
  */
 import { useBackend, BackendChoice } from '../backend';
@@ -16,17 +16,14 @@ const dataOf = jobData();
 async function handle(job: RunJob): Promise<void> {
   useBackend(process.env.MIXUP_BACKEND as BackendChoice);
   const data = await dataOf(job);
-  // Trains only while fewer than the pool's worker count of runs train from this run cache, whichever pool started them.
-  const release = await claimSlot(Number(process.env.MIXUP_TRAINING_SLOTS));
-  try {
-    const run = await runJob(job, data, {
-      onStep: (info) => send({ type: 'step', info }),
-      onEpoch: (record) => send({ type: 'epoch', record }),
-    });
-    run.model.dispose();
-  } finally {
-    release();
-  }
+  const run = await runJob(job, data, {
+    onStep: (info) => send({ type: 'step', info }),
+    onEpoch: (record) => send({ type: 'epoch', record }),
+    // Trains only while fewer than the pool's worker count of runs train from this run cache, whichever pool started
+    // them; a job whose run another process is training, or that is cached, takes no slot.
+    beforeTraining: () => claimSlot(Number(process.env.MIXUP_TRAINING_SLOTS)),
+  });
+  run.model.dispose();
 }
 
 if (!process.send) {
