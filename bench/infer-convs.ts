@@ -5,6 +5,7 @@
  * `TF_ENABLE_ONEDNN_OPTS=0` in the environment times TensorFlow's Eigen kernels instead of oneDNN's.
  */
 import { tf, useBackend } from '../lib/backend';
+import { conv } from '../lib/models/params';
 import { convShapes } from './conv-shapes';
 
 useBackend('tensorflow');
@@ -13,10 +14,8 @@ let total = 0;
 for (const s of convShapes(width)) {
   const x = tf.randomNormal([128, s.size, s.size, s.cin]) as tf.Tensor4D;
   const f = tf.randomNormal([s.k, s.k, s.cin, s.cout]) as tf.Tensor4D;
-  // The model's own padding (lib/models/params conv): 'same' at stride 1, PyTorch's symmetric padding at stride 2.
-  const pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] =
-    s.k === 1 ? 'valid' : s.stride === 1 ? 'same' : [[0, 0], [1, 1], [1, 1], [0, 0]];
-  const run = () => tf.conv2d(x, f, s.stride, pad).dispose(); // native ops run synchronously: no read-back needed
+  // The model's own convolution (PyTorch's symmetric padding); native ops run synchronously: no read-back needed.
+  const run = () => conv(x, f, s.stride).dispose();
   for (let i = 0; i < 3; i++) run();
   const reps = 20;
   const t0 = process.hrtime.bigint();
