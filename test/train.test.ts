@@ -256,6 +256,14 @@ test('published runs: a finished run result.json is copied into results/<profile
   c.model.dispose();
   publishRuns('toy', () => true, runs, published);
   assert.deepEqual(publishedAcrossSeeds(spec(7), published).map((r) => r.spec.train.seed).sort(), [1, 1, 2]);
+  // Runs on noisy labels count across seeds with their noise draws (each seed draws its own), not across noise levels.
+  const noisy = (seed: number, corruption: number) => ({ spec: { ...spec(seed), data: { set: 'two-moons', corruption, corruptionSeed: seed } },
+    history: a.history, seconds: 1, finishedAt: '' });
+  for (const [seed, corruption] of [[1, 0.5], [2, 0.5], [3, 0.2]]) {
+    fs.writeFileSync(path.join(published, 'toy', `noisy-${seed}.json`), JSON.stringify(noisy(seed, corruption)));
+  }
+  assert.deepEqual(publishedAcrossSeeds(noisy(7, 0.5).spec, published).map((r) => r.spec.data.corruptionSeed).sort(), [1, 2]);
+  assert.deepEqual(publishedAcrossSeeds(spec(7), published).map((r) => r.spec.train.seed).sort(), [1, 1, 2], 'clean runs stay apart');
   fs.writeFileSync(path.join(published, 'toy', 'reruns', 'cut.json'), '{"spec": {');
   assert.throws(() => publishedAcrossSeeds(spec(7), published), /cut\.json is not valid JSON .*restore it from git or delete it/);
   fs.rmSync(path.join(published, 'toy', 'reruns', 'cut.json'));

@@ -23,12 +23,14 @@ export function publishedResult(spec: RunSpec, root = PUBLISHED_DIR): RunResult 
 }
 
 /**
- * Every published result of `spec`'s configuration whatever its seed, from any folder under results/ (reruns of one
+ * Every published result of `spec`'s configuration whatever its seed (and label-noise seed), from any folder under results/ (reruns of one
  * seed included: trained with other float rounding, they scatter as other seeds do). Our own spread over seeds on a
  * protocol, to set beside the PyTorch reference's.
  */
 export function publishedAcrossSeeds(spec: RunSpec, root = PUBLISHED_DIR): RunResult[] {
-  const anySeed = (s: RunSpec) => runKey({ ...s, train: { ...s.train, seed: 0 } });
+  // Label noise is drawn from its own seed (the run's, in notebook 3): another noise draw is another seed too.
+  const anySeed = (s: RunSpec) => runKey({ ...s, data: s.data.corruptionSeed === undefined ? s.data : { ...s.data, corruptionSeed: 0 },
+    train: { ...s.train, seed: 0 } });
   const want = anySeed(spec);
   const out: RunResult[] = [];
   const walk = (dir: string) => {
