@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NATIVE_CRASH_HINT } from '../lib/backend/cpu';
 import { PROFILES } from '../lib/experiments/profiles';
 import { staleSources } from '../lib/notebook/fresh';
 import { spawnTracked, stopTree } from './processes';
@@ -29,6 +30,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Notebooks executed at once (default: 2 with two or more cores, else 1). */
   lanes?: number;
+  /** Where the notebooks are (default: the project's notebooks/). */
+  dir?: string;
 }
 export interface NotebookTiming { notebook: string; seconds: number; output: string }
 
@@ -54,8 +57,8 @@ export function parseArgs(argv: string[]): RunOptions {
   return o;
 }
 
-export function selectNotebooks(names: string[]): string[] {
-  const all = fs.readdirSync(NOTEBOOKS_DIR).filter((f) => f.endsWith('.ipynb')).sort();
+export function selectNotebooks(names: string[], dir = NOTEBOOKS_DIR): string[] {
+  const all = fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort();
   if (!names.length) return all;
   return names.map((n) => {
     const hit = all.filter((f) => f.startsWith(n) || f.includes(n));
@@ -76,7 +79,7 @@ export function checkPrerequisites(): void {
 function runOne(nb: string, o: RunOptions, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawnTracked(JUPYTER, ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab',
-      '--ExecutePreprocessor.timeout=-1', '--output-dir', o.out, path.join(NOTEBOOKS_DIR, nb)], { env, stdio: ['ignore', 'ignore', 'pipe'], signal: o.signal });
+      '--ExecutePreprocessor.timeout=-1', '--output-dir', o.out, path.join(o.dir ?? NOTEBOOKS_DIR, nb)], { env, stdio: ['ignore', 'ignore', 'pipe'], signal: o.signal });
     let stderr = '';
     let timedOut = false;
     child.stderr!.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-(1 << 20)); });
@@ -90,7 +93,7 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
   checkPrerequisites();
   fs.mkdirSync(o.out, { recursive: true });
   const env = { ...process.env, MIXUP_PROFILE: o.profile, TF_CPP_MIN_LOG_LEVEL: '2', ...(o.seeds ? { MIXUP_SEEDS: o.seeds } : {}) };
-  const notebooks = selectNotebooks(o.names);
+  const notebooks = selectNotebooks(o.names, o.dir);
   const lanes = Math.min(o.lanes ?? Math.min(2, os.availableParallelism()), notebooks.length);
   // A failing notebook stops the ones running beside it.
   const stop = new AbortController();
@@ -118,7 +121,9 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
         const err = r.stderr.split('\n').filter((l) => !/oneDNN|absl|cpu_feature|AVX/.test(l));
         const start = err.findIndex((l) => /CellExecutionError|An error occurred while executing/.test(l));
         const tail = err.filter((l) => l.trim()).slice(-25).join('\n');
-        throw new Error(`${nb} failed after ${seconds.toFixed(1)} s:\n${start >= 0 ? err.slice(start, start + 40).join('\n') + '\n…\n' : ''}${tail}`);
+        // A kernel that dies mid-cell (training in the notebook's own process) leaves nbconvert only "Kernel died".
+        const died = /DeadKernelError|Kernel died/.test(r.stderr) ? `\nits kernel died: ${NATIVE_CRASH_HINT} (unless it ran out of memory)` : '';
+        throw new Error(`${nb} failed after ${seconds.toFixed(1)} s:\n${start >= 0 ? err.slice(start, start + 40).join('\n') + '\n…\n' : ''}${tail}${died}`);
       }
       console.log(lanes === 1 ? `${seconds.toFixed(1)} s` : `${name}done in ${seconds.toFixed(1)} s`);
       timings[k] = { notebook: nb, seconds, output: path.join(o.out, nb) };

@@ -40,3 +40,17 @@ test('notebook selection and options are checked', () => {
   assert.throws(() => parseArgs(['--lanes', '0']), /--lanes takes a whole number ≥ 1/);
   assert.equal(parseArgs(['--lanes', '3']).lanes, 3);
 });
+
+test('a notebook whose kernel dies mid-cell fails naming a native crash and the rerun without AVX-512', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-dead-kernel-'));
+  try {
+    // A real native-style death: the kernel's own process killed by SIGSEGV while a cell runs.
+    const nb = { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' } },
+      cells: [{ cell_type: 'code', id: 'crash', metadata: {}, execution_count: null, outputs: [], source: ["process.kill(process.pid, 'SIGSEGV');"] }] };
+    fs.writeFileSync(path.join(dir, 'crash.ipynb'), JSON.stringify(nb));
+    await assert.rejects(executeNotebooks({ names: ['crash'], profile: 'smoke', out: path.join(dir, 'out'), dir, lanes: 1 }),
+      /crash\.ipynb failed after [\d.]+ s:[\s\S]*its kernel died: a native crash in TensorFlow: rerun with ONEDNN_MAX_CPU_ISA=AVX2 and report it/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

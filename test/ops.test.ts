@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { tf } from '../lib/backend';
 import { batchNormTrain, relu } from '../lib/backend/fused';
 import { buildModel } from '../lib/models';
-import { conv } from '../lib/models/params';
+import { batchNorm, BatchNormParams, BN_EPS, conv } from '../lib/models/params';
 import { stream } from '../lib/random';
 import { backendForTests, maxAbsDiff, onBackend } from './helpers';
 
@@ -54,6 +54,30 @@ compare('dense', (x, w, b) => tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2
 compare('softmax cross-entropy (soft targets)', (logits) => tf.losses.softmaxCrossEntropy(tf.softmax(rand([6, 10], 13)()), logits), [rand([6, 10], 14, -3, 3)]);
 compare('batch norm, inference', (x, g, b) => tf.batchNorm(x, tf.tensor1d([0.1, -0.2, 0.3]), tf.tensor1d([1.5, 0.5, 2]), b, g, 1e-5),
   [rand([4, 5, 5, 3], 15), rand([3], 16, 0.5, 1.5), rand([3], 17)]);
+
+// Inference batch norm as the models run it (lib/models/params: a cached scale and shift, Mul + BiasAdd on native)
+// against TensorFlow's own inference batch norm formula on the cpu backend, values and input gradient (an attack's).
+test('inference batch norm (scale and shift) equals tf.batchNorm within float32 rounding, values and input gradient', { skip }, () => {
+  const shape = [8, 6, 6, 5];
+  const [x, g, b, m, v] = [rand(shape, 30, -3, 3), rand([5], 31, 0.5, 1.5), rand([5], 32), rand([5], 33, -1, 1), rand([5], 34, 0.2, 3)];
+  const proj = rand(shape, 35);
+  const ours = onBackend('tensorflow', () => tf.tidy(() => {
+    const p: BatchNormParams = { gamma: tf.variable(g()), beta: tf.variable(b()), mean: tf.variable(m(), false), variance: tf.variable(v(), false) };
+    const f = (xi: tf.Tensor) => batchNorm(xi as tf.Tensor4D, p, false);
+    const out = [f(x()), tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(f(xi), proj())))(x())].map((t) => t.dataSync() as Float32Array);
+    for (const t of [p.gamma, p.beta, p.mean, p.variance]) t.dispose();
+    return out;
+  }));
+  const theirs = onBackend('cpu', () => tf.tidy(() => {
+    const f = (xi: tf.Tensor) => tf.batchNorm(xi as tf.Tensor4D, m() as tf.Tensor1D, v() as tf.Tensor1D, b() as tf.Tensor1D, g() as tf.Tensor1D, BN_EPS);
+    return [f(x()), tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(f(xi), proj())))(x())].map((t) => t.dataSync() as Float32Array);
+  }));
+  ['value', 'input gradient'].forEach((what, i) => {
+    const scale = Math.max(...Array.from(theirs[i], Math.abs));
+    const d = maxAbsDiff(ours[i], theirs[i]) / scale;
+    assert.ok(d < 1e-6, `${what} differs by ${d} of its largest entry`);
+  });
+});
 
 // The fused training batch norm against the composed one, both on native and across backends.
 const bnInputs = [rand([8, 6, 6, 4], 18, -2, 3), rand([4], 19, 0.5, 1.5), rand([4], 20)];

@@ -162,3 +162,14 @@ test('worker pool: a run that fails in its worker fails the call, naming the run
   });
   await assert.rejects(trainRuns([], data, { workers: 0 }), /workers must be a whole number ≥ 1, got 0/);
 });
+
+test('worker pool: a worker killed by a native crash (SIGSEGV) fails the call naming it and the rerun without AVX-512', async () => {
+  process.env.MIXUP_CIFAR10 ??= cifarSource();
+  const data = await loadCifar10({ trainLimit: P.trainLimit, testLimit: P.testLimit });
+  await inRunsDir(async () => {
+    // The signal a crash in TensorFlow's native code ends a process with, sent to the worker as it takes its job.
+    await assert.rejects(trainRuns([cifarJob({ ...P, epochs: 50 }, 0, 1), cifarJob({ ...P, epochs: 50 }, 1, 1)], data,
+      { workers: 2, onWorkerJob: (i, pid) => { if (i === 0) process.kill(pid, 'SIGSEGV'); } }),
+    /the worker training CIFAR-10 run α = 0, seed 1 stopped \(SIGSEGV: a native crash in TensorFlow: rerun with ONEDNN_MAX_CPU_ISA=AVX2 and report it\)/);
+  });
+});

@@ -1,5 +1,7 @@
 /**
- * Fused kernels of native TensorFlow where tfjs composes an op from many small ones.
+ * The models' ops on native TensorFlow where tfjs's own route is slow or unsafe there: fused kernels where tfjs composes
+ * an op from many small ones, and other forms where a TensorFlow kernel is slow (inference batch norm) or broken on
+ * some CPUs (strided 1×1 convolutions).
  *
  * Batch norm on TensorFlow's fused kernels. tfjs composes training-mode batch norm (moments, normalise,
  * and the gradient of each) from many small ops; on the native backend FusedBatchNormV3 and
@@ -82,10 +84,27 @@ function composedTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
   };
 }
 
-/** Inference-mode batch norm with the running statistics (tfjs-node already runs this fused). */
-export function batchNormInfer(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
-  runningMean: tf.Tensor1D, runningVar: tf.Tensor1D, eps: number): tf.Tensor4D {
-  return tf.batchNorm(x, runningMean, runningVar, beta, gamma, eps) as tf.Tensor4D;
+/**
+ * Inference-mode batch norm as one per-channel scale and shift, y = x·s + t with s = γ/√(var + ε), t = β − mean·s
+ * (PyTorch's CPU inference computes the same). Not TensorFlow's FusedBatchNormV3: its inference mode (oneDNN's
+ * forward_inference, global statistics) runs many times slower than its own training mode and than this multiply-add,
+ * and was the largest single cost of scoring a network (`node dist/bench/batchnorm-infer.js` times them).
+ * (Keeping s and t between batches, keyed on the variables' data, saved too little to be worth its bookkeeping.)
+ */
+export function batchNormAffine(gamma: tf.Tensor1D, beta: tf.Tensor1D, runningMean: tf.Tensor1D, runningVar: tf.Tensor1D,
+  eps: number): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const scale = tf.mul(gamma, tf.rsqrt(tf.add(runningVar, eps))) as tf.Tensor1D;
+    return { scale, shift: tf.sub(beta, tf.mul(runningMean, scale)) as tf.Tensor1D };
+  });
+}
+
+/**
+ * x·scale + shift over the channels of NHWC `x`: two broadcasting tfjs ops, so an attack's input gradient flows through
+ * it on every backend. (TensorFlow's BiasAdd for the shift timed no faster than AddV2 here.)
+ */
+export function scaleShift(x: tf.Tensor4D, scale: tf.Tensor1D, shift: tf.Tensor1D): tf.Tensor4D {
+  return tf.tidy(() => tf.add(tf.mul(x, scale), shift) as tf.Tensor4D);
 }
 
 /**
@@ -146,16 +165,69 @@ function convAttrs(backend: NativeBackend, stride: number, pad: number | null): 
 }
 
 /**
+ * A 1×1 convolution with stride s > 1 never reaches TensorFlow as one: it runs as x[:, ::s, ::s, :] followed by a 1×1
+ * stride-1 convolution, forward and in both gradients (the same sum of the same products). Why: oneDNN's strided 1×1
+ * backward-weights primitive (jit_1x1, which first copies the strided input into a "reduce to unit stride" workspace)
+ * writes past that workspace when the input has fewer channels than its channel block: heap corruption and a crash on
+ * AVX-512 CPUs (block 16), wrong filter gradients with no error on AVX2 (block 8) — uxlfoundation/oneDNN issue 6035.
+ * Every PreAct ResNet-18 below width 16 has such a shortcut. The subsampling is an AvgPool over one pixel (exact, and
+ * the cheapest strided copy TensorFlow has here); its gradient, AvgPoolGrad, scatters back into zeros, also exactly.
+ * test/conv-1x1-strided.test.ts runs the shapes that crashed, each in a child process.
+ */
+function isStrided1x1(filterShape: number[], stride: number, pad: number): boolean {
+  if (stride === 1 || filterShape[0] !== 1 || filterShape[1] !== 1) return false;
+  if (pad !== 0) throw new Error(`a 1×1 convolution with stride ${stride} and padding ${pad} is not supported: lib/backend/fused runs strided 1×1 convolutions unpadded only`);
+  return true;
+}
+
+function poolAttrs(be: NativeBackend, stride: number): unknown[] {
+  const { TF_ATTR_INT, TF_ATTR_STRING } = be.binding;
+  return [
+    typeAttr(be),
+    { name: 'ksize', type: TF_ATTR_INT, value: [1, 1, 1, 1] },
+    { name: 'strides', type: TF_ATTR_INT, value: [1, stride, stride, 1] },
+    { name: 'padding', type: TF_ATTR_STRING, value: 'VALID' },
+    { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
+  ];
+}
+
+/** x[:, ::s, ::s, :]. */
+function subsample(be: NativeBackend, x: tf.Tensor, stride: number): tf.Tensor4D {
+  return be.executeSingleOutput('AvgPool', poolAttrs(be, stride), [x]) as tf.Tensor4D;
+}
+
+/** The gradient of `subsample`: `d` placed at every s-th pixel of a zero tensor of `inputShape`. */
+function subsampleGrad(be: NativeBackend, inputShape: number[], d: tf.Tensor, stride: number): tf.Tensor4D {
+  const sizes = tf.tensor1d(inputShape, 'int32');
+  const dx = be.executeSingleOutput('AvgPoolGrad', poolAttrs(be, stride), [sizes, d]) as tf.Tensor4D;
+  sizes.dispose();
+  return dx;
+}
+
+/**
  * Conv2D and its backprop ops as single native calls (no tape), shared by the registered kernel below and the
  * hand-written backward passes (`nativeKernels`). `pad` is PyTorch's symmetric padding; 0 runs 'VALID'.
  */
 function convForward(be: NativeBackend, x: tf.Tensor, w: tf.Tensor, stride: number, pad: number): tf.Tensor4D {
+  if (isStrided1x1(w.shape, stride, pad)) {
+    const xs = subsample(be, x, stride);
+    const y = convForward(be, xs, w, 1, 0);
+    xs.dispose();
+    return y;
+  }
   return be.executeSingleOutput('Conv2D', convAttrs(be, stride, pad === 0 ? null : pad), [x, w]) as tf.Tensor4D;
 }
 
 function convInputGrad(be: NativeBackend, inputShape: number[], w: tf.Tensor, dy: tf.Tensor, stride: number, pad: number): tf.Tensor4D {
-  const direct = pad === 0 || stride === 1;
   const [n, h, wd, c] = inputShape;
+  if (isStrided1x1(w.shape, stride, pad)) {
+    const [, ho, wo] = dy.shape as number[];
+    const ds = convInputGrad(be, [n, ho, wo, c], w, dy, 1, 0);
+    const dx = subsampleGrad(be, inputShape, ds, stride);
+    ds.dispose();
+    return dx;
+  }
+  const direct = pad === 0 || stride === 1;
   // Stride 2 with padding: VALID on the padded shape, then crop (EXPLICIT leaves oneDNN at wide layers).
   const sizes = tf.tensor1d(direct ? inputShape : [n, h + 2 * pad, wd + 2 * pad, c], 'int32');
   const full = be.executeSingleOutput('Conv2DBackpropInput', convAttrs(be, stride, direct && pad > 0 ? pad : null), [sizes, w, dy]) as tf.Tensor4D;
@@ -167,6 +239,12 @@ function convInputGrad(be: NativeBackend, inputShape: number[], w: tf.Tensor, dy
 }
 
 function convFilterGrad(be: NativeBackend, x: tf.Tensor, filterShape: number[], dy: tf.Tensor, stride: number, pad: number): tf.Tensor4D {
+  if (isStrided1x1(filterShape, stride, pad)) {
+    const xs = subsample(be, x, stride);
+    const dw = convFilterGrad(be, xs, filterShape, dy, 1, 0);
+    xs.dispose();
+    return dw;
+  }
   const sizes = tf.tensor1d(filterShape, 'int32');
   const dw = be.executeSingleOutput('Conv2DBackpropFilter', convAttrs(be, stride, pad === 0 ? null : pad), [x, sizes, dy]) as tf.Tensor4D;
   sizes.dispose();
@@ -204,7 +282,8 @@ function registerConv(): void {
 
 /**
  * Convolution of NHWC `x` with a [k, k, cin, cout] filter, `pad` zeros on every side (PyTorch's padding).
- * Native: one Conv2D with EXPLICIT padding; elsewhere tfjs's conv2d with the same explicit padding.
+ * Native: one Conv2D with EXPLICIT padding (a 1×1 strided one in its unit-stride form, above); elsewhere tfjs's conv2d
+ * with the same explicit padding.
  */
 export function conv2dPadded(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
   const padding: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [pad, pad], [pad, pad], [0, 0]];

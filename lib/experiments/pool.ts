@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { tf } from '../backend';
+import { isNativeCrash, NATIVE_CRASH_HINT } from '../backend/cpu';
 import type { EpochRecord, StepInfo, TrainCallbacks } from '../train/loop';
 import { CachedRun, runDir } from './cache';
 import { CifarData, JobData, jobLabel, jobSpec, RunJob, runJob } from './jobs';
@@ -130,7 +131,8 @@ function inWorkers(queue: Queued[], jobs: RunJob[], callbacks: TrainCallbacks[],
       child.on('exit', (code, signal) => {
         running--;
         if (current !== null) {
-          fail(new Error(`the worker training ${jobLabel(jobs[current.index])} stopped (${signal ?? `exit code ${code}`}); its last finished ` +
+          fail(new Error(`the worker training ${jobLabel(jobs[current.index])} stopped (${signal ?? `exit code ${code}`}` +
+            `${isNativeCrash(code, signal) ? `: ${NATIVE_CRASH_HINT}` : ''}); its last finished ` +
             `epoch is checkpointed in ${current.dir}, so a rerun resumes there.` +
             (stderr.trim() ? `\n  its last output: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '')));
         } else if (running === 0 && !failed) resolve();

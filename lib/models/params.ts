@@ -5,7 +5,7 @@
  * (kaiming_uniform with a = √5), linear bias U(±1/√fan_in), BN γ = 1, β = 0.
  */
 import { tf } from '../backend';
-import { batchNormInfer, batchNormTrain, conv2dPadded } from '../backend/fused';
+import { batchNormAffine, batchNormTrain, conv2dPadded, scaleShift } from '../backend/fused';
 import type { RandomStream } from '../random';
 
 export interface NamedArray { name: string; shape: number[]; data: Float32Array }
@@ -95,7 +95,12 @@ export const BN_EPS = 1e-5;
 
 /** Batch norm that, in training, normalises with batch statistics and updates the running ones. */
 export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, training: boolean): tf.Tensor4D {
-  if (!training) return batchNormInfer(x, p.gamma as tf.Tensor1D, p.beta as tf.Tensor1D, p.mean as tf.Tensor1D, p.variance as tf.Tensor1D, BN_EPS);
+  if (!training) {
+    return tf.tidy(() => {
+      const { scale, shift } = batchNormAffine(p.gamma as tf.Tensor1D, p.beta as tf.Tensor1D, p.mean as tf.Tensor1D, p.variance as tf.Tensor1D, BN_EPS);
+      return scaleShift(x, scale, shift);
+    });
+  }
   const r = batchNormTrain(x, p.gamma as tf.Tensor1D, p.beta as tf.Tensor1D, p.mean as tf.Tensor1D, p.variance as tf.Tensor1D, BN_MOMENTUM, BN_EPS);
   p.mean.assign(r.runningMean);
   p.variance.assign(r.runningVar);
@@ -108,13 +113,13 @@ export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, training: boolean)
  * Convolution with PyTorch's symmetric padding of (k−1)/2. TensorFlow's 'same' equals it at stride 1, but at
  * stride 2 on even sizes it pads only bottom/right, shifting the sampling grid; stride-2 convs therefore pass
  * the padding explicitly (lib/backend/fused: bitwise the same as padding first and running 'valid', and
- * 20–30 % faster at width 16 than the separate pad).
+ * 20–30 % faster at width 16 than the separate pad). Strided 1×1 convs go there too, never to tf.conv2d: on native
+ * TensorFlow they must not reach oneDNN's strided 1×1 primitive (lib/backend/fused says why).
  */
 export function conv(x: tf.Tensor4D, w: tf.Tensor, stride: number): tf.Tensor4D {
   const k = w.shape[0];
   const p = (k - 1) / 2;
-  if (p === 0) return tf.conv2d(x, w as tf.Tensor4D, stride, 'valid');
-  if (stride === 1) return tf.conv2d(x, w as tf.Tensor4D, 1, 'same');
+  if (stride === 1) return tf.conv2d(x, w as tf.Tensor4D, 1, p === 0 ? 'valid' : 'same');
   return conv2dPadded(x, w as tf.Tensor4D, stride, p);
 }
 
