@@ -34,7 +34,9 @@ for (const isa of isas) {
         const r = spawnSync(process.execPath, [CHILD, String(batch), String(ic)], {
           env: { ...process.env, ...isa.env, TF_CPP_MIN_LOG_LEVEL: '2' }, encoding: 'utf8', timeout: 120_000,
         });
-        const said = `${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
+        // TensorFlow's start-up lines say nothing about the failure; the C library's last words do ("double free …").
+        const said = `${r.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !/^(WARNING: All log messages|[IW]\d{4} |To enable the following)/.test(l))
+          .slice(-3).join(' | ') || '(nothing but TensorFlow\'s start-up lines)';
         if (isNativeCrash(r.status, r.signal)) {
           assert.fail(`${shape}: the process died by ${r.signal ?? `exit code ${r.status}`}, ${NATIVE_CRASH_HINT}. ` +
             `This is the shape of uxlfoundation/oneDNN issue 6035 (strided 1×1 backward weights, input channels below oneDNN's block): ` +

@@ -1,0 +1,127 @@
+/**
+ * `npm run readme`: rewrites the README's generated blocks from the measurements in results/, so that no measured
+ * figure is typed into prose. A block sits between `<!-- results:NAME -->` and `<!-- /results:NAME -->`; NAME picks
+ * its generator below. `npm run readme -- --check` changes nothing and fails when a block is stale (test/readme.test
+ * runs it), e.g. after a results file changed or a figure was edited by hand.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunResult } from '../lib/experiments/cache';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+export const README = path.join(ROOT, 'README.md');
+const RESULTS = path.join(ROOT, 'results');
+
+const jsonLines = <T>(file: string): T[] => fs.readFileSync(path.join(RESULTS, file), 'utf8').split('\n')
+  .filter((l) => l.trim()).map((l, i) => {
+    try {
+      return JSON.parse(l) as T;
+    } catch {
+      throw new Error(`results/${file} line ${i + 1} is not JSON: restore the file from git`);
+    }
+  });
+const readRun = (file: string): RunResult => JSON.parse(fs.readFileSync(path.join(RESULTS, file), 'utf8')) as RunResult;
+const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const table = (head: string[], rows: string[][]) =>
+  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+interface BenchRow { backend: string; width: number; train_img_s: number; infer_img_s: number; peak_rss_mb: number }
+
+/** `npm run bench` before and after the AVX-512 work (results/avx512/bench-*.jsonl), best of its repeats. */
+function avx512Bench(): string {
+  const sets = { before: jsonLines<BenchRow>('avx512/bench-before.jsonl'), after: jsonLines<BenchRow>('avx512/bench-after.jsonl') };
+  const best = (rows: BenchRow[], backend: string, width: number, key: 'train_img_s' | 'infer_img_s') => {
+    const hit = rows.filter((r) => r.backend === backend && r.width === width);
+    if (!hit.length) throw new Error(`results/avx512 has no ${backend} row at width ${width}`);
+    return Math.max(...hit.map((r) => r[key]));
+  };
+  const rows: string[][] = [];
+  for (const width of [16, 64]) {
+    for (const key of ['train_img_s', 'infer_img_s'] as const) {
+      const cells = (['before', 'after'] as const).map((s) => {
+        const ours = best(sets[s], 'tensorflow', width, key), torch = best(sets[s], 'pytorch', width, key);
+        return `${fmt(ours)} / ${fmt(torch)} (${fmt(ours / torch, 2)}x)`;
+      });
+      rows.push([String(width), key === 'train_img_s' ? 'training' : 'inference', ...cells]);
+    }
+  }
+  return table(['width', 'img/s', 'before: ours / PyTorch', 'after: ours / PyTorch'], rows);
+}
+
+interface EpochRow { variant: 'before' | 'after' | 'pytorch'; seconds: number; test_error: number; peak_rss_mb: number }
+
+/** One low-data epoch with its scoring of 10,000 test images (results/avx512/epoch.jsonl), each run listed. */
+function avx512Epoch(): string {
+  const rows = jsonLines<EpochRow>('avx512/epoch.jsonl');
+  const label = { before: 'mixup-lab before', after: 'mixup-lab after', pytorch: 'PyTorch reference (`torch_protocol.py`)' };
+  return table(['one low-data epoch + scoring', 'seconds, each run', 'test error % after the epoch', 'peak RSS MB'],
+    (['before', 'after', 'pytorch'] as const).map((v) => {
+      const r = rows.filter((x) => x.variant === v);
+      if (!r.length) throw new Error(`results/avx512/epoch.jsonl has no '${v}' row`);
+      return [label[v], r.map((x) => fmt(x.seconds, 1)).join(', '), [...new Set(r.map((x) => fmt(x.test_error, 2)))].join(', '),
+        fmt(Math.max(...r.map((x) => x.peak_rss_mb)))];
+    }));
+}
+
+/** Notebook 2's quick runs (ERM, mixup; seed 1) as published, and again on the AVX-512 machine before and after the fix. */
+function avx512Quick(): string {
+  const keys = { erm: 'eab8d7485ae6af1c', mixup: 'd18a0470c50cf614' };
+  const sources: [string, string][] = [
+    ['published (`results/quick/`): main before the fix, an earlier machine (no AVX-512: its width-4 smoke runs did not crash)', 'quick'],
+    ['AVX-512 machine, main before the fix: crashes; capped at AVX2 (`ONEDNN_MAX_CPU_ISA=AVX2`)', 'avx512/quick02-avx2-main'],
+    ['AVX-512 machine, after the fix, AVX-512 kernels', 'avx512/quick02-avx512-fixed'],
+  ];
+  const last = (r: RunResult) => {
+    const scored = r.history.filter((h) => h.testError !== null && h.testError !== undefined);
+    return 100 * scored[scored.length - 1].testError!;
+  };
+  return table(['notebook 2, quick profile, seed 1', 'ERM test error %', 'mixup test error %', 'gain', 'seconds per run'],
+    sources.map(([label, dir]) => {
+      const erm = readRun(`${dir}/${keys.erm}.json`), mix = readRun(`${dir}/${keys.mixup}.json`);
+      return [label, fmt(last(erm), 2), fmt(last(mix), 2), fmt(last(erm) - last(mix), 2), `${fmt(erm.seconds)}, ${fmt(mix.seconds)}`];
+    }));
+}
+
+export const GENERATORS: Record<string, () => string> = {
+  'avx512-bench': avx512Bench,
+  'avx512-epoch': avx512Epoch,
+  'avx512-quick': avx512Quick,
+};
+
+/** The README with every generated block rewritten; unknown block names and unclosed blocks are errors. */
+export function regenerate(text: string): string {
+  const open = /<!-- results:([\w-]+) -->\n[\s\S]*?<!-- \/results:([\w-]+) -->/g;
+  const seen = new Set<string>();
+  const out = text.replace(open, (_, name: string, closing: string) => {
+    if (name !== closing) throw new Error(`README block results:${name} is closed by /results:${closing}`);
+    const gen = GENERATORS[name];
+    if (!gen) throw new Error(`README block results:${name} has no generator: use one of ${Object.keys(GENERATORS).join(', ')}`);
+    seen.add(name);
+    return `<!-- results:${name} -->\n${gen()}\n<!-- /results:${name} -->`;
+  });
+  const opened = [...text.matchAll(/<!-- results:([\w-]+) -->/g)].map((m) => m[1]);
+  const unclosed = opened.filter((n) => !seen.has(n));
+  if (unclosed.length) throw new Error(`README block results:${unclosed[0]} is not closed by <!-- /results:${unclosed[0]} -->`);
+  return out;
+}
+
+if (require.main === module) {
+  const check = process.argv.includes('--check');
+  const unknown = process.argv.slice(2).filter((a) => a !== '--check');
+  if (unknown.length) {
+    console.error(`unknown argument ${unknown[0]}: use npm run readme [-- --check]`);
+    process.exit(2);
+  }
+  const text = fs.readFileSync(README, 'utf8');
+  const next = regenerate(text);
+  if (check) {
+    if (next !== text) {
+      console.error('README.md: generated blocks are stale: run `npm run readme`');
+      process.exit(1);
+    }
+    console.log('README.md: generated blocks up to date');
+  } else {
+    fs.writeFileSync(README, next);
+    console.log(next === text ? 'README.md: unchanged' : 'README.md: generated blocks rewritten');
+  }
+}
