@@ -82,7 +82,32 @@ function avx512Quick(): string {
     }));
 }
 
+/** Where one scoring batch spends its kernel time, before and after (results/avx512/profile-*.txt, bench/profile-infer). */
+function avx512Profile(): string {
+  const parse = (file: string) => {
+    const lines = fs.readFileSync(path.join(RESULTS, file), 'utf8').split('\n');
+    const ops = new Map<string, { calls: number; ms: number }>();
+    for (const l of lines.slice(1)) {
+      const m = l.match(/^(.+?)\s+×\s*(\d+)\s+([\d.]+) ms/);
+      if (m) ops.set(m[1].trim(), { calls: Number(m[2]), ms: Number(m[3]) });
+    }
+    const total = Number(lines[0].match(/: ([\d.]+) ms in kernels/)?.[1]);
+    if (!ops.size || !(total > 0)) throw new Error(`results/${file} is not the output of bench/profile-infer`);
+    return { ops, total };
+  };
+  const before = parse('avx512/profile-before.txt'), after = parse('avx512/profile-after.txt');
+  const cell = (p: typeof before, op: string) => {
+    const e = p.ops.get(op);
+    return e ? `${fmt(e.ms)} ms (${fmt((100 * e.ms) / p.total)} %), ×${e.calls}` : '—';
+  };
+  const names = [...new Set([...before.ops.keys(), ...after.ops.keys()])]
+    .filter((n) => Math.max(before.ops.get(n)?.ms ?? 0, after.ops.get(n)?.ms ?? 0) >= 0.02 * Math.min(before.total, after.total));
+  return table(['kernel (one scoring batch of 500, width 16)', 'before', 'after'],
+    [...names.map((n) => [n, cell(before, n), cell(after, n)]), ['all kernels', `${fmt(before.total)} ms`, `${fmt(after.total)} ms`]]);
+}
+
 export const GENERATORS: Record<string, () => string> = {
+  'avx512-profile': avx512Profile,
   'avx512-bench': avx512Bench,
   'avx512-epoch': avx512Epoch,
   'avx512-quick': avx512Quick,
