@@ -1,7 +1,7 @@
 /**
- * `npm run readme`: rewrites the README's generated blocks from the measurements in results/, so that no measured
+ * `npm run results`: rewrites the README's generated blocks from the measurements in results/, so that no measured
  * figure is typed into prose. A block sits between `<!-- results:NAME -->` and `<!-- /results:NAME -->`; NAME picks
- * its generator below. `npm run readme -- --check` changes nothing and fails when a block is stale (test/readme.test
+ * its generator below. `npm run results -- --check` changes nothing and fails when a block is stale (test/results.test
  * runs it), e.g. after a results file changed or a figure was edited by hand.
  */
 import fs from 'node:fs';
@@ -134,14 +134,14 @@ if (require.main === module) {
   const check = process.argv.includes('--check');
   const unknown = process.argv.slice(2).filter((a) => a !== '--check');
   if (unknown.length) {
-    console.error(`unknown argument ${unknown[0]}: use npm run readme [-- --check]`);
+    console.error(`unknown argument ${unknown[0]}: use npm run results [-- --check]`);
     process.exit(2);
   }
   const text = fs.readFileSync(README, 'utf8');
   const next = regenerate(text);
   if (check) {
     if (next !== text) {
-      console.error('README.md: generated blocks are stale: run `npm run readme`');
+      console.error('README.md: generated blocks are stale: run `npm run results`');
       process.exit(1);
     }
     console.log('README.md: generated blocks up to date');
