@@ -41,7 +41,7 @@ test('notebook selection and options are checked', () => {
   assert.equal(parseArgs(['--lanes', '3']).lanes, 3);
 });
 
-test('a notebook whose kernel dies mid-cell fails naming a native crash and the rerun without AVX-512', async () => {
+test('a notebook whose kernel dies mid-cell, or whose worker crashed, fails naming a native crash and the rerun under AVX2', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-dead-kernel-'));
   try {
     // A real native-style death: the kernel's own process killed by SIGSEGV while a cell runs.
