@@ -6,7 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunResult } from '../lib/experiments/cache';
+import { RunResult, runKey } from '../lib/experiments/cache';
+import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
+import { publishedAcrossSeeds } from '../lib/experiments/published';
+import { againstSpread, formatSpread, lowdataReferenceRuns, referenceGapSpread, referenceSpread } from '../lib/experiments/reference';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const README = path.join(ROOT, 'README.md');
@@ -106,7 +109,36 @@ function avx512Profile(): string {
     [...names.map((n) => [n, cell(before, n), cell(after, n)]), ['all kernels', `${fmt(before.total)} ms`, `${fmt(after.total)} ms`]]);
 }
 
+/**
+ * Notebook 2's low-data runs of seed 1 after the fix (results/avx512/lowdata02-avx512-fixed), beside our published runs
+ * of the same configuration and seed (trained before it, with other float rounding) and the PyTorch reference's seeds.
+ */
+function avx512Lowdata(): string {
+  const p = CIFAR_PROFILES.lowdata;
+  const ref = lowdataReferenceRuns();
+  const dir = path.join(RESULTS, 'avx512', 'lowdata02-avx512-fixed');
+  const last = (r: RunResult) => 100 * r.history.filter((h) => h.testError !== null).slice(-1)[0].testError!;
+  const cells = (alpha: number) => {
+    const key = runKey(cifarSpec(p, alpha, 1));
+    const fixed = readRun(path.relative(RESULTS, path.join(dir, `${key}.json`)));
+    const before = publishedAcrossSeeds(fixed.spec).filter((r) => r.spec.train.seed === 1 && r.finishedAt !== fixed.finishedAt).map(last);
+    const spread = referenceSpread(ref, alpha, 0, (r) => r.last);
+    return { fixed: last(fixed), before, spread, against: againstSpread(last(fixed), spread) };
+  };
+  const erm = cells(0), mix = cells(p.alpha);
+  const list = (vs: number[]) => vs.map((v) => fmt(v, 2)).join(', ');
+  const vsRef = (c: typeof erm) => `${fmt(c.fixed, 2)} (against the reference's seeds: ${c.against})`;
+  const gap = referenceGapSpread(ref, p.alpha, 0, 0, (r) => r.last);
+  const gain = erm.fixed - mix.fixed;
+  return table(['notebook 2, low-data profile', 'ERM last test error %', 'mixup last test error %', 'gain (ERM − mixup)'], [
+    ['after the fix, AVX-512 machine, seed 1', vsRef(erm), vsRef(mix), `${fmt(gain, 2)} (against the reference's seeds: ${againstSpread(gain, gap)})`],
+    ['published seed-1 runs, every one (trained before the fix; one seed, other float rounding)', list(erm.before), list(mix.before), '—'],
+    ['PyTorch reference (`results/reference/`)', formatSpread(erm.spread) ?? '—', formatSpread(mix.spread) ?? '—', formatSpread(gap) ?? '—'],
+  ]);
+}
+
 export const GENERATORS: Record<string, () => string> = {
+  'avx512-lowdata': avx512Lowdata,
   'avx512-profile': avx512Profile,
   'avx512-bench': avx512Bench,
   'avx512-epoch': avx512Epoch,
