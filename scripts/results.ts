@@ -110,30 +110,39 @@ function avx512Profile(): string {
 }
 
 /**
- * Notebook 2's low-data runs of seed 1 after the fix (results/avx512/lowdata02-avx512-fixed), beside our published runs
- * of the same configuration and seed (trained before it, with other float rounding) and the PyTorch reference's seeds.
+ * Notebook 2's low-data runs after the fix (results/avx512/lowdata02-avx512-fixed, each seed there), beside our
+ * published runs of the same configuration and seed (trained before it, with other float rounding) and the PyTorch
+ * reference's seeds.
  */
 function avx512Lowdata(): string {
   const p = CIFAR_PROFILES.lowdata;
   const ref = lowdataReferenceRuns();
   const dir = path.join(RESULTS, 'avx512', 'lowdata02-avx512-fixed');
   const last = (r: RunResult) => 100 * r.history.filter((h) => h.testError !== null).slice(-1)[0].testError!;
-  const cells = (alpha: number) => {
-    const key = runKey(cifarSpec(p, alpha, 1));
-    const fixed = readRun(path.relative(RESULTS, path.join(dir, `${key}.json`)));
-    const before = publishedAcrossSeeds(fixed.spec).filter((r) => r.spec.train.seed === 1 && r.finishedAt !== fixed.finishedAt).map(last);
-    const spread = referenceSpread(ref, alpha, 0, (r) => r.last);
-    return { fixed: last(fixed), before, spread, against: againstSpread(last(fixed), spread) };
+  const fixed = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => readRun(path.relative(RESULTS, path.join(dir, f))));
+  const seeds = [...new Set(fixed.map((r) => r.spec.train.seed))].sort((a, b) => a - b);
+  const find = (alpha: number, seed: number) => {
+    const key = runKey(cifarSpec(p, alpha, seed));
+    const hit = fixed.find((r) => runKey(r.spec) === key);
+    if (!hit) throw new Error(`results/avx512/lowdata02-avx512-fixed has seed ${seed}'s ${alpha ? 'mixup' : 'ERM'} run missing (${key}.json)`);
+    return hit;
   };
-  const erm = cells(0), mix = cells(p.alpha);
-  const list = (vs: number[]) => vs.map((v) => fmt(v, 2)).join(', ');
-  const vsRef = (c: typeof erm) => `${fmt(c.fixed, 2)} (against the reference's seeds: ${c.against})`;
-  const gap = referenceGapSpread(ref, p.alpha, 0, 0, (r) => r.last);
-  const gain = erm.fixed - mix.fixed;
+  const spreads = { erm: referenceSpread(ref, 0, 0, (r) => r.last), mixup: referenceSpread(ref, p.alpha, 0, (r) => r.last),
+    gain: referenceGapSpread(ref, p.alpha, 0, 0, (r) => r.last) };
+  const vsRef = (v: number, spread: typeof spreads.erm) => `${fmt(v, 2)} (reference: ${againstSpread(v, spread)})`;
+  const earlier = (run: RunResult) => publishedAcrossSeeds(run.spec)
+    .filter((r) => r.spec.train.seed === run.spec.train.seed && r.finishedAt !== run.finishedAt).map(last);
+  const list = (vs: number[]) => vs.length ? vs.map((v) => fmt(v, 2)).join(', ') : 'none';
+  const rows = seeds.flatMap((seed) => {
+    const erm = find(0, seed), mix = find(p.alpha, seed);
+    return [
+      [`after the fix, AVX-512 machine, seed ${seed}`, vsRef(last(erm), spreads.erm), vsRef(last(mix), spreads.mixup),
+        vsRef(last(erm) - last(mix), spreads.gain)],
+      [`our published seed-${seed} runs, before the fix (other float rounding)`, list(earlier(erm)), list(earlier(mix)), '—'],
+    ];
+  });
   return table(['notebook 2, low-data profile', 'ERM last test error %', 'mixup last test error %', 'gain (ERM − mixup)'], [
-    ['after the fix, AVX-512 machine, seed 1', vsRef(erm), vsRef(mix), `${fmt(gain, 2)} (against the reference's seeds: ${againstSpread(gain, gap)})`],
-    ['published seed-1 runs, every one (trained before the fix; one seed, other float rounding)', list(erm.before), list(mix.before), '—'],
-    ['PyTorch reference (`results/reference/`)', formatSpread(erm.spread) ?? '—', formatSpread(mix.spread) ?? '—', formatSpread(gap) ?? '—'],
+    ...rows, ['PyTorch reference (`results/reference/`)', formatSpread(spreads.erm) ?? '—', formatSpread(spreads.mixup) ?? '—', formatSpread(spreads.gain) ?? '—'],
   ]);
 }
 
