@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NATIVE_CRASH_HINT } from '../lib/backend/cpu';
+import { isTensorflowStartupLine, NATIVE_CRASH_HINT } from '../lib/backend/cpu';
 import { PROFILES } from '../lib/experiments/profiles';
 import { staleSources } from '../lib/notebook/fresh';
 import { spawnTracked, stopTree } from './processes';
@@ -118,8 +118,7 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
       }
       if (r.code !== 0) {
         console.log(`${name}FAILED`);
-        // TensorFlow's start-up lines only, not every line naming oneDNN or AVX: a native crash's error names both.
-        const err = r.stderr.split('\n').filter((l) => !/WARNING: All log messages before absl|^[IW]\d{4} |cpu_feature_guard|To enable the following instructions|oneDNN custom operations are on/.test(l));
+        const err = r.stderr.split('\n').filter((l) => !isTensorflowStartupLine(l));
         const start = err.findIndex((l) => /CellExecutionError|An error occurred while executing/.test(l));
         const tail = err.filter((l) => l.trim()).slice(-25).join('\n');
         // A kernel that dies mid-cell (training in the notebook's own process) leaves nbconvert only "Kernel died".

@@ -24,6 +24,8 @@ const jsonLines = <T>(file: string): T[] => fs.readFileSync(path.join(RESULTS, f
     }
   });
 const readRun = (file: string): RunResult => JSON.parse(fs.readFileSync(path.join(RESULTS, file), 'utf8')) as RunResult;
+/** A run's test error (%) at its last scored epoch. */
+const lastTestError = (r: RunResult) => 100 * r.history.filter((h) => h.testError !== null && h.testError !== undefined).slice(-1)[0].testError!;
 const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const table = (head: string[], rows: string[][]) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -74,14 +76,10 @@ function avx512Quick(): string {
     ['AVX-512 machine, main before the fix: crashes; capped at AVX2 (`ONEDNN_MAX_CPU_ISA=AVX2`)', 'avx512/quick02-avx2-main'],
     ['AVX-512 machine, after the fix, AVX-512 kernels', 'avx512/quick02-avx512-fixed'],
   ];
-  const last = (r: RunResult) => {
-    const scored = r.history.filter((h) => h.testError !== null && h.testError !== undefined);
-    return 100 * scored[scored.length - 1].testError!;
-  };
   return table(['notebook 2, quick profile, seed 1', 'ERM test error %', 'mixup test error %', 'gain', 'seconds per run'],
     sources.map(([label, dir]) => {
       const erm = readRun(`${dir}/${keys.erm}.json`), mix = readRun(`${dir}/${keys.mixup}.json`);
-      return [label, fmt(last(erm), 2), fmt(last(mix), 2), fmt(last(erm) - last(mix), 2), `${fmt(erm.seconds)}, ${fmt(mix.seconds)}`];
+      return [label, fmt(lastTestError(erm), 2), fmt(lastTestError(mix), 2), fmt(lastTestError(erm) - lastTestError(mix), 2), `${fmt(erm.seconds)}, ${fmt(mix.seconds)}`];
     }));
 }
 
@@ -117,9 +115,8 @@ function avx512Profile(): string {
 function avx512Lowdata(): string {
   const p = CIFAR_PROFILES.lowdata;
   const ref = lowdataReferenceRuns();
-  const dir = path.join(RESULTS, 'avx512', 'lowdata02-avx512-fixed');
-  const last = (r: RunResult) => 100 * r.history.filter((h) => h.testError !== null).slice(-1)[0].testError!;
-  const fixed = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => readRun(path.relative(RESULTS, path.join(dir, f))));
+  const dir = 'avx512/lowdata02-avx512-fixed';
+  const fixed = fs.readdirSync(path.join(RESULTS, dir)).filter((f) => f.endsWith('.json')).map((f) => readRun(`${dir}/${f}`));
   const seeds = [...new Set(fixed.map((r) => r.spec.train.seed))].sort((a, b) => a - b);
   const find = (alpha: number, seed: number) => {
     const key = runKey(cifarSpec(p, alpha, seed));
@@ -131,13 +128,13 @@ function avx512Lowdata(): string {
     gain: referenceGapSpread(ref, p.alpha, 0, 0, (r) => r.last) };
   const vsRef = (v: number, spread: typeof spreads.erm) => `${fmt(v, 2)} (reference: ${againstSpread(v, spread)})`;
   const earlier = (run: RunResult) => publishedAcrossSeeds(run.spec)
-    .filter((r) => r.spec.train.seed === run.spec.train.seed && r.finishedAt !== run.finishedAt).map(last);
+    .filter((r) => r.spec.train.seed === run.spec.train.seed && r.finishedAt !== run.finishedAt).map(lastTestError);
   const list = (vs: number[]) => vs.length ? vs.map((v) => fmt(v, 2)).join(', ') : 'none';
   const rows = seeds.flatMap((seed) => {
     const erm = find(0, seed), mix = find(p.alpha, seed);
     return [
-      [`after the fix, AVX-512 machine, seed ${seed}`, vsRef(last(erm), spreads.erm), vsRef(last(mix), spreads.mixup),
-        vsRef(last(erm) - last(mix), spreads.gain)],
+      [`after the fix, AVX-512 machine, seed ${seed}`, vsRef(lastTestError(erm), spreads.erm), vsRef(lastTestError(mix), spreads.mixup),
+        vsRef(lastTestError(erm) - lastTestError(mix), spreads.gain)],
       [`our published seed-${seed} runs, before the fix (other float rounding)`, list(earlier(erm)), list(earlier(mix)), '—'],
     ];
   });

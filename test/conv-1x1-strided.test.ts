@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { hasAvx512, isNativeCrash, NATIVE_CRASH_HINT } from '../lib/backend/cpu';
+import { hasAvx512, isNativeCrash, isTensorflowStartupLine, NATIVE_CRASH_HINT } from '../lib/backend/cpu';
 import { backendForTests, ROOT } from './helpers';
 
 const report = backendForTests();
@@ -35,7 +35,7 @@ for (const isa of isas) {
           env: { ...process.env, ...isa.env, TF_CPP_MIN_LOG_LEVEL: '2' }, encoding: 'utf8', timeout: 120_000,
         });
         // TensorFlow's start-up lines say nothing about the failure; the C library's last words do ("double free …").
-        const said = `${r.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !/^(WARNING: All log messages|[IW]\d{4} |To enable the following)/.test(l))
+        const said = `${r.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !isTensorflowStartupLine(l))
           .slice(-3).join(' | ') || '(nothing but TensorFlow\'s start-up lines)';
         if (isNativeCrash(r.status, r.signal)) {
           assert.fail(`${shape}: the process died by ${r.signal ?? `exit code ${r.status}`}, ${NATIVE_CRASH_HINT}. ` +

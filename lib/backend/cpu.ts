@@ -11,6 +11,15 @@ import os from 'node:os';
 /** The line a native crash (a process killed by SIGSEGV, SIGABRT, …) adds to its error. */
 export const NATIVE_CRASH_HINT = 'a native crash in TensorFlow: rerun with ONEDNN_MAX_CPU_ISA=AVX2 and report it';
 
+/**
+ * Whether a line of a process's stderr is one of TensorFlow's start-up lines (absl's warning, its I/W log lines,
+ * the CPU-feature and oneDNN notices), which say nothing about why the process failed. Not every line naming oneDNN
+ * or AVX: a native crash's own message names both.
+ */
+export function isTensorflowStartupLine(line: string): boolean {
+  return /WARNING: All log messages before absl|^[IW]\d{4} |cpu_feature_guard|To enable the following instructions|oneDNN custom operations are on/.test(line);
+}
+
 const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGABRT', 'SIGBUS', 'SIGILL', 'SIGFPE']);
 
 /** Whether a child that exited so died of a native crash (a signal, or a shell's 128 + signal number). */
