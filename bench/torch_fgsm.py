@@ -3,7 +3,7 @@
 usage: python bench/torch_fgsm.py [NAME=]MODEL...   (a torch_protocol.py .pt, or a mixup-lab run folder / checkpoint.bin)
 
 Each line names what it rescored: `rescored` is the run's name for a .pt (its file name, as torch_protocol.py's
-runs are named in bench/reference-runs.sh) unless NAME= gives it, so lib/experiments/reference.ts attaches the line to that run when it
+runs are named in bench/reference-runs.sh) unless NAME= gives it, so lib/reference/runs.ts attaches the line to that run when it
 sits in the same results/reference file; `model` is the path.
 
 `fgsm_white_E`: torch_protocol.py's own attack, the sign of the float32 gradient of F.cross_entropy.

@@ -5,7 +5,7 @@
  * notebooks' parameter cells as MIXUP_PROFILE / MIXUP_SEEDS. Exits non-zero with the failing cell's error.
  * `--lanes N` executes up to N notebooks at once, in order (default 2 on a machine with two or more cores): one
  * notebook leaves cores idle whenever it trains a single run or does something else than training, and notebooks
- * that need the same run wait for each other through the run cache's lock (lib/experiments/cache) instead of
+ * that need the same run wait for each other through the run cache's lock (lib/runs/lock) instead of
  * training it twice. Thread counts, and so every notebook's numbers, do not depend on the lanes.
  * nbconvert and its kernel are stopped on every way out (Ctrl-C, --timeout, an error): see processes.ts.
  */

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { PROFILES, Profile } from '../lib/experiments/profiles';
-import { publishRuns } from '../lib/experiments/published';
+import { publishRuns } from '../lib/runs/published';
 
 const argv = process.argv.slice(2);
 const i = argv.indexOf('--profile');

@@ -6,10 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { RunResult, runKey } from '../lib/experiments/cache';
+import { RunResult, runKey } from '../lib/runs/cache';
 import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
-import { publishedAcrossSeeds } from '../lib/experiments/published';
-import { againstSpread, formatSpread, lowdataReferenceRuns, referenceGapSpread, referenceSpread } from '../lib/experiments/reference';
+import { publishedAcrossSeeds } from '../lib/runs/published';
+import { againstSpread, formatSpread } from '../lib/stats';
+import { lowdataReferenceRuns, referenceGapSpread, referenceSpread } from '../lib/reference/runs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const README = path.join(ROOT, 'README.md');

@@ -10,7 +10,7 @@ import { evaluate } from '../lib/eval/metrics';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { cifarJob, corruptedJob, jobData, jobSpec } from '../lib/experiments/jobs';
 import { threadsPerWorker, trainRuns } from '../lib/experiments/pool';
-import { claimSlot, SLOTS_DIR } from '../lib/experiments/slots';
+import { claimSlot, SLOTS_DIR } from '../lib/runs/slots';
 import type { EpochRecord } from '../lib/train/loop';
 import { backendForTests, cifarSource } from './helpers';
 

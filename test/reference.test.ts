@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { againstSpread, lowdataReferenceRuns, readReferenceFile, referenceGapSpread, referenceRunsFor, referenceSpread, REFERENCE_DIR } from '../lib/experiments/reference';
+import { againstSpread } from '../lib/stats';
+import { lowdataReferenceRuns, readReferenceFile, referenceGapSpread, referenceRunsFor, referenceSpread, REFERENCE_DIR } from '../lib/reference/runs';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 
 const P = { n: 2500, width: 16, epochs: 240 };

@@ -10,7 +10,7 @@ import { tf } from '../lib/backend';
 import { FSDD_FILES, loadFsdd, readWav, resolveFsdd, splitFsdd } from '../lib/data/fsdd';
 import { spectrogramData, spectrograms, SPEECH_FRAMES } from '../lib/data/spectrogram';
 import { speechData, speechSpec } from '../lib/experiments/speech';
-import { runKey } from '../lib/experiments/cache';
+import { runKey } from '../lib/runs/cache';
 import { buildModel } from '../lib/models';
 import { backendForTests, fsddSource } from './helpers';
 

@@ -9,13 +9,14 @@ import { loadCifar10 } from '../lib/data/cifar10';
 import { TabularData } from '../lib/data/dataset';
 import { twoMoons } from '../lib/data/toy2d';
 import { buildModel } from '../lib/models';
-import { cachedRun, RUN_LOCK, runKey } from '../lib/experiments/cache';
-import { publishedAcrossSeeds, publishedResult, publishRuns } from '../lib/experiments/published';
+import { cachedRun, runKey } from '../lib/runs/cache';
+import { RUN_LOCK } from '../lib/runs/lock';
+import { publishedAcrossSeeds, publishedResult, publishRuns } from '../lib/runs/published';
 import { liveProgress } from '../lib/notebook/display';
 import { NonFiniteLossError, train, TrainConfig } from '../lib/train/loop';
 import { learningRate, PAPER_CIFAR_SGD, scaledCifarSgd } from '../lib/train/optimizer';
 import { stream } from '../lib/random';
-import { bestTestError, lastTestError } from '../lib/experiments/summary';
+import { bestTestError, lastTestError } from '../lib/eval/history';
 import { backendForTests, cifarSource, maxAbsDiff } from './helpers';
 
 backendForTests();

@@ -11,7 +11,7 @@
 import type { LabeledData } from '../data/dataset';
 import { DEFAULT_NEIGHBOURS } from '../data/partners';
 import type { TrainCallbacks } from '../train/loop';
-import type { CachedRun } from './cache';
+import type { CachedRun } from '../runs/cache';
 import { CIFAR_PROFILES, CifarParams, cifarRun, CifarVariant } from './cifar';
 import { cifarJob, RunJob } from './jobs';
 import type { Profile } from './profiles';

@@ -10,7 +10,7 @@ import type { MixupOptions } from '../mixup';
 import type { Model } from '../models';
 import type { TrainCallbacks } from '../train/loop';
 import { PAPER_CIFAR_SGD, scaledCifarSgd } from '../train/optimizer';
-import { cachedRun, CachedRun, RunSpec } from './cache';
+import { cachedRun, CachedRun, RunSpec } from '../runs/cache';
 import type { BaseParams, Profile } from './profiles';
 
 export interface CifarParams extends BaseParams {

@@ -6,7 +6,7 @@
 import { loadCifar10 } from '../data/cifar10';
 import type { LabeledData } from '../data/dataset';
 import type { TrainCallbacks } from '../train/loop';
-import type { CachedRun, RunSpec } from './cache';
+import type { CachedRun, RunSpec } from '../runs/cache';
 import { CifarParams, cifarRun, cifarSpec, CifarVariant, corruptedCifarRun, corruptedSetup } from './cifar';
 
 export type RunJob =

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { tf } from '../backend';
 import { isNativeCrash, NATIVE_CRASH_HINT } from '../backend/cpu';
 import type { EpochRecord, StepInfo, TrainCallbacks } from '../train/loop';
-import { CachedRun, runDir } from './cache';
+import { CachedRun, runDir } from '../runs/cache';
 import { CifarData, JobData, jobLabel, jobSpec, RunJob, runJob } from './jobs';
 
 /** What a worker sends back; see worker.ts. */

@@ -7,7 +7,7 @@ import type { LabeledData } from '../data/dataset';
 import { SPEECH_FRAMES, spectrogramData, spectrograms, Spectrograms } from '../data/spectrogram';
 import type { ModelSpec } from '../models';
 import type { TrainCallbacks } from '../train/loop';
-import { cachedRun, CachedRun, RunSpec } from './cache';
+import { cachedRun, CachedRun, RunSpec } from '../runs/cache';
 
 export interface SpeechSet { recordings: Recordings; spectrograms: Spectrograms }
 

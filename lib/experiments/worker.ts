@@ -8,7 +8,7 @@ import { useBackend, BackendChoice } from '../backend';
 import type { RunJob } from './jobs';
 import { jobData, runJob } from './jobs';
 import type { WorkerMessage } from './pool';
-import { claimSlot } from './slots';
+import { claimSlot } from '../runs/slots';
 
 const send = (m: WorkerMessage) => process.send!(m);
 const dataOf = jobData();

@@ -1,5 +1,5 @@
 /** GAN runs through the run cache, like every other run: one configuration and seed trains once. */
-import { cachedResult, CachedResult } from '../experiments/cache';
+import { cachedResult, CachedResult } from '../runs/cache';
 import { GanConfig, GanProgress, GanResult, trainGan } from './train';
 
 export interface GanCallbacks {

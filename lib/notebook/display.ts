@@ -74,7 +74,7 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
     },
     onEpoch: (r: EpochRecord) => {
       const scored = r.testError === null ? 'not scored this epoch' : `test error ${(100 * r.testError).toFixed(2)} %`;
-      // No step line when another process trains the run and this one follows its checkpoint (lib/experiments/cache).
+      // No step line when another process trains the run and this one follows its checkpoint (lib/runs/lock).
       d.text(`${last ? `${last}\n` : ''}${label}: epoch ${r.epoch + 1} done, ${scored}`);
       sentAt = Date.now();
     },

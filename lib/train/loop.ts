@@ -55,12 +55,12 @@ export interface StepInfo {
 export interface TrainCallbacks {
   onStep?(info: StepInfo): void;
   onEpoch?(record: EpochRecord, history: EpochRecord[]): void;
-  /** Called instead of training when the run cache already holds the finished run (lib/experiments/cache). */
+  /** Called instead of training when the run cache already holds the finished run (lib/runs/cache). */
   onCached?(info: { finishedAt: string; seconds: number; history: EpochRecord[] }): void;
   /**
    * Called by the run cache once this process holds the run's lock and is about to train (not for a cached run, nor
    * while it waits for another process's run): waits for whatever gate the caller keeps — the pool's training slots
-   * (lib/experiments/slots) — and returns its release, called when the training ends.
+   * (lib/runs/slots) — and returns its release, called when the training ends.
    */
   beforeTraining?(): Promise<() => void>;
   /** Extra per-epoch measures (for example error on the corrupted subset), stored in `record.extra`. */

@@ -11,7 +11,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { claimPidFile, runsRoot } from './cache';
+import { runsRoot } from './cache';
+import { claimPidFile } from './lock';
 
 export const SLOTS_DIR = '.slots';
 

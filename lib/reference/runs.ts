@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PAPER } from './paper';
-import { PUBLISHED_DIR } from './published';
-import { meanStd } from './summary';
+import { PUBLISHED_DIR } from '../runs/published';
+import { Spread, spreadOf } from '../stats';
 
 export const REFERENCE_DIR = path.join(PUBLISHED_DIR, 'reference');
 
@@ -131,26 +131,9 @@ export function referenceHistoryRows(runs: ReferenceRun[], alpha: number, noise:
     .flatMap((r) => r.curve.map((p) => ({ run: `${label} s${r.seed} (PyTorch)`, epoch: p.epoch, testError: p.testError / 100 })));
 }
 
-export interface Spread { n: number; mean: number; std: number; min: number; max: number; seeds: number[] }
-
 /** Mean, sample standard deviation and range of one measure over the reference's seeds (null when none has it). */
 export function referenceSpread(runs: ReferenceRun[], alpha: number, noise: number, pick: (r: ReferenceRun) => number | null | undefined): Spread | null {
   return spreadOf(runs.filter((r) => r.alpha === alpha && r.noise === noise).map((r) => ({ seed: r.seed, v: pick(r) })));
-}
-
-/** The spread of values, each labelled with its seed (null when none is a number). */
-export function spreadOf(values: { seed: number; v: number | null | undefined }[]): Spread | null {
-  const rs = values.filter((x): x is { seed: number; v: number } => typeof x.v === 'number' && Number.isFinite(x.v));
-  if (!rs.length) return null;
-  const vs = rs.map((x) => x.v);
-  return { ...meanStd(vs), min: Math.min(...vs), max: Math.max(...vs), seeds: rs.map((x) => x.seed) };
-}
-
-/** "34.24 ± 0.50 [33.8–34.9], 3 seeds" (or the one value for one seed); `of` names what was counted ("runs"). */
-export function formatSpread(s: Spread | null, digits = 2, of = 'seeds'): string | null {
-  if (!s) return null;
-  if (s.n === 1) return `${s.mean.toFixed(digits)} (seed ${s.seeds[0]})`;
-  return `${s.mean.toFixed(digits)} ± ${s.std.toFixed(digits)} [${s.min.toFixed(1)}–${s.max.toFixed(1)}], ${s.n} ${of}`;
 }
 
 /**
@@ -163,16 +146,4 @@ export function referenceGapSpread(runs: ReferenceRun[], a: number, b: number, n
     const va = ra ? pick(ra) : undefined, vb = pick(rb);
     return { seed: rb.seed, v: typeof va === 'number' && typeof vb === 'number' ? vb - va : null };
   }));
-}
-
-/**
- * Where a value of ours (percent) lies against the reference's seeds: 'inside' their range, or how far outside it
- * and how many standard deviations from their mean (three seeds make a narrow range: read both).
- */
-export function againstSpread(value: number, s: Spread | null): string | null {
-  if (!s || s.n < 2) return null;
-  if (value >= s.min && value <= s.max) return 'inside';
-  const by = value < s.min ? s.min - value : value - s.max;
-  const z = s.std > 0 ? ` (${(Math.abs(value - s.mean) / s.std).toFixed(1)} sd from the mean)` : '';
-  return `${by.toFixed(2)} ${value < s.min ? 'below' : 'above'}${z}`;
 }
