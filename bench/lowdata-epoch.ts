@@ -2,7 +2,7 @@
  * The end-to-end row of `npm run bench`: one epoch of the low-data protocol as the notebooks run it — the first
  * 2,500 CIFAR-10 training images, PreAct ResNet-18 width 16, crop + flip, mixup α = 1, batch 128, then one scoring
  * of all 10,000 test images — in mixup-lab (lib/train, a fresh process, first epoch included) and in the PyTorch
- * reference script (../shared/tools/torch_protocol.py, or MIXUP_TORCH_PROTOCOL) on the same cores, in the same run.
+ * reference trainer (tools/reference/train.py) on the same cores, in the same run.
  * The reference's own clock covers the same span (its per-epoch record: training plus the test scoring).
  */
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ import { train, TrainConfig } from '../lib/train/loop';
 export interface EpochRow { backend: string; seconds: number; test_error: number; peak_rss_mb: number }
 
 const ROOT = path.resolve(__dirname, '..', '..');
-export const TORCH_PROTOCOL = process.env.MIXUP_TORCH_PROTOCOL ?? path.join(ROOT, '..', 'shared', 'tools', 'torch_protocol.py');
+export const TORCH_PROTOCOL = path.join(ROOT, 'tools', 'reference', 'train.py');
 
 /** One low-data epoch in this process (call in a fresh child so the time and peak memory are its own). */
 export async function mixupLabEpoch(): Promise<EpochRow> {
@@ -37,8 +37,7 @@ export async function mixupLabEpoch(): Promise<EpochRow> {
 
 /** The same epoch in the PyTorch reference (its FGSM tail switched off), or why it could not run. */
 export async function torchEpoch(python: string): Promise<EpochRow | string> {
-  if (!fs.existsSync(TORCH_PROTOCOL)) return `skipped: ${TORCH_PROTOCOL} not found (set MIXUP_TORCH_PROTOCOL)`;
-  let dir: string;
+    let dir: string;
   try {
     dir = await resolveCifar10();
   } catch (e) {

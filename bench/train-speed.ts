@@ -7,7 +7,8 @@
  * `--repeat` times and each keeps its best speed (this VM's throughput drifts by ±10 % between minutes, which
  * a single short run of each side turned into ratios from 0.86x to 1.05x). Prints a table and one JSON line per setting,
  * then (unless `--epoch no`) the end-to-end row: one low-data epoch in mixup-lab and in the PyTorch reference
- * script (bench/lowdata-epoch.ts).
+ * script (bench/lowdata-epoch.ts). The best rows and the epoch rows are appended to results/bench/train-speed.jsonl
+ * with the machine and commit (`--record no` to leave it alone); docs/benchmarks.md is generated from it.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,10 +17,12 @@ import { tf, useBackend } from '../lib/backend';
 import { buildModel } from '../lib/models';
 import { trainStep } from '../lib/train/loop';
 import { makeOptimizer, PAPER_CIFAR_SGD } from '../lib/train/optimizer';
+import { appendRecords, machine } from '../scripts/record';
 import { EpochRow, mixupLabEpoch, torchEpoch } from './lowdata-epoch';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const VENV_PY = path.join(ROOT, '.venv', 'bin', 'python');
+const RECORDS = path.join(ROOT, 'results', 'bench', 'train-speed.jsonl');
 
 interface Row { backend: string; width: number; batch: number; train_img_s: number; infer_img_s: number; peak_rss_mb: number; threads?: number }
 
@@ -30,7 +33,7 @@ function parseArgs(argv: string[]): Record<string, string> {
     if (!k.startsWith('--') || argv[i + 1] === undefined) throw new Error(`bad argument ${k}: use --backends a,b --widths 16,64 --batch N --steps N --repeat N --epoch yes|no`);
     out[k.slice(2)] = argv[i + 1];
   }
-  const known = ['backends', 'widths', 'batch', 'steps', 'one', 'epoch', 'repeat'];
+  const known = ['backends', 'widths', 'batch', 'steps', 'one', 'epoch', 'repeat', 'record'];
   for (const k of Object.keys(out)) if (!known.includes(k)) throw new Error(`unknown option --${k}: use ${known.map((x) => `--${x}`).join(', ')}`);
   return out;
 }
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
   const batch = Number(a.batch ?? 128);
   const steps = Number(a.steps ?? 10);
   if (a.epoch !== undefined && a.epoch !== 'yes' && a.epoch !== 'no') throw new Error(`--epoch takes yes or no, got ${a.epoch}`);
+  if (a.record !== undefined && a.record !== 'yes' && a.record !== 'no') throw new Error(`--record takes yes or no, got ${a.record}`);
   if (a.one === 'epoch') {
     console.log(JSON.stringify(await mixupLabEpoch()));
     return;
@@ -115,7 +119,13 @@ async function main(): Promise<void> {
     console.log(`| ${r.backend} | ${r.width} | ${r.batch} | ${r.train_img_s} | ${r.infer_img_s} | ${r.peak_rss_mb} | ` +
       `${ratio(r.train_img_s, ref?.train_img_s)} | ${ratio(r.infer_img_s, ref?.infer_img_s)} | ${ratio(r.peak_rss_mb, ref?.peak_rss_mb)} |`);
   }
-  if (a.epoch === 'no') return;
+  const record = (records: object[]) => {
+    if (a.record === 'no' || !records.length) return;
+    const m = machine(ROOT);
+    appendRecords(RECORDS, records.map((r) => ({ ...r, steps, repeat, ...m })));
+    console.log(`bench: ${records.length} records appended to ${path.relative(ROOT, RECORDS)}`);
+  };
+  if (a.epoch === 'no') { record(rows.map((r) => ({ kind: 'step', ...r }))); return; }
   // End to end: one low-data epoch (2,500 images, width 16, mixup, augmentation, one scoring of 10,000 test images).
   const epochs: EpochRow[] = [];
   const ours = runChild([__filename, '--one', 'epoch']);
@@ -128,8 +138,9 @@ async function main(): Promise<void> {
   const ref = epochs.find((e) => e.backend === 'pytorch');
   console.log('\n| one low-data epoch + scoring 10,000 test images | seconds | test error % | peak RSS MB | speed vs PyTorch |');
   console.log('| --- | --- | --- | --- | --- |');
+  record([...rows.map((r) => ({ kind: 'step', ...r })), ...epochs.map((e) => ({ kind: 'epoch', ...e }))]);
   for (const e of epochs) {
-    console.log(`| ${e.backend === 'pytorch' ? 'PyTorch reference (torch_protocol.py)' : 'mixup-lab (native TensorFlow)'} | ${e.seconds} | ${e.test_error} | ${e.peak_rss_mb} | ` +
+    console.log(`| ${e.backend === 'pytorch' ? 'PyTorch reference (tools/reference/train.py)' : 'mixup-lab (native TensorFlow)'} | ${e.seconds} | ${e.test_error} | ${e.peak_rss_mb} | ` +
       `${ref && e !== ref ? `${(ref.seconds / e.seconds).toFixed(2)}x` : ''} |`);
   }
 }

@@ -1,4 +1,5 @@
 /** Spreads over seeds and the tests between two sets of runs: the one place the project's statistics live. */
+import ttest2 from '@stdlib/stats-ttest2';
 /** Mean and sample standard deviation. */
 export function meanStd(xs: number[]): { mean: number; std: number; n: number } {
   const n = xs.length;
@@ -40,4 +41,15 @@ export function againstSpread(value: number, s: Spread | null): string | null {
   const by = value < s.min ? s.min - value : value - s.max;
   const z = s.std > 0 ? ` (${(Math.abs(value - s.mean) / s.std).toFixed(1)} sd from the mean)` : '';
   return `${by.toFixed(2)} ${value < s.min ? 'below' : 'above'}${z}`;
+}
+
+/**
+ * Welch's two-sample t-test (unequal variances, two-sided) of a against b, seeds as units: whether two sets of runs
+ * could share a mean. Null when a side has fewer than two values or neither varies (the test is undefined there).
+ */
+export function welchTest(a: number[], b: number[]): { p: number; t: number; df: number } | null {
+  if (a.length < 2 || b.length < 2) return null;
+  if (meanStd(a).std === 0 && meanStd(b).std === 0) return null;
+  const r = ttest2(a, b, { variance: 'unequal' });
+  return { p: r.pValue, t: r.statistic, df: r.df };
 }

@@ -2,13 +2,44 @@
  * `npm run report [-- names… --profile P --seed N]`: executes the notebooks (quick profile by default) and
  * writes reports/: one self-contained HTML page per notebook (vega-lite charts rendered to inline SVG in Node,
  * so every chart shows offline) and index.html with each notebook's closing table (our numbers beside the paper's).
+ * A whole report trained from an empty run cache also writes results/<profile>/timings.json (wall time per notebook
+ * and in all, lanes, cores, CPU, commit, date): the profile table of the README is generated from it (`npm run results`).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { marked } from 'marked';
 import { toSvg } from '../lib/charts/render';
 import { VEGALITE_MIME } from '../lib/notebook/display';
-import { executeNotebooks, NotebookTiming, parseArgs, ROOT } from './notebooks';
+import { runsRoot } from '../lib/runs/cache';
+import { executeNotebooks, NotebookTiming, parseArgs, ROOT, RunOptions } from './notebooks';
+import { machine, Machine } from './record';
+
+/** What results/<profile>/timings.json holds. */
+export interface ReportTimings extends Machine {
+  profile: string;
+  seeds: string | null;
+  lanes: number;
+  wallSeconds: number;
+  notebooks: { notebook: string; seconds: number }[];
+}
+
+/** Timings say what training costs only when every notebook ran and nothing came from the run cache. */
+export function runCacheEmpty(root = runsRoot()): boolean {
+  return !fs.existsSync(root) || fs.readdirSync(root).every((n) => n.startsWith('.'));
+}
+
+export function recordTimings(o: RunOptions, timings: NotebookTiming[], wallSeconds: number, resultsDir = path.join(ROOT, 'results')): string {
+  const record: ReportTimings = {
+    profile: o.profile, seeds: o.seeds ?? null, lanes: o.lanes ?? Math.min(2, os.availableParallelism(), timings.length),
+    wallSeconds: +wallSeconds.toFixed(1), notebooks: timings.map((t) => ({ notebook: path.basename(t.notebook, '.ipynb'), seconds: +t.seconds.toFixed(1) })),
+    ...machine(ROOT),
+  };
+  const file = path.join(resultsDir, o.profile, 'timings.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(record, null, 1)}\n`);
+  return file;
+}
 
 interface Output { output_type: string; text?: string | string[]; data?: Record<string, unknown>; ename?: string; evalue?: string }
 interface Cell { cell_type: 'markdown' | 'code'; source: string | string[]; outputs?: Output[] }
@@ -65,11 +96,14 @@ export async function writeReport(timings: NotebookTiming[], profile: string, ou
 if (require.main === module) {
   (async () => {
     const o = parseArgs(process.argv.slice(2));
+    const fromEmpty = runCacheEmpty() && !o.names.length;
     const started = Date.now();
     const timings = await executeNotebooks(o);
     const wall = (Date.now() - started) / 1000;
     const index = await writeReport(timings, o.profile, path.join(ROOT, 'reports'), wall);
     console.log(`report: ${path.relative(ROOT, index)} (${timings.length} notebooks in ${wall.toFixed(0)} s; ` +
       `${timings.reduce((a, t) => a + t.seconds, 0).toFixed(0)} s summed over notebooks, which run side by side)`);
+    if (fromEmpty) console.log(`timings: ${path.relative(ROOT, recordTimings(o, timings, wall))} (commit it, then \`npm run results\`)`);
+    else console.log('timings: not recorded (runs came from the run cache, or not every notebook ran)');
   })().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
 }

@@ -1,150 +1,25 @@
 /**
- * `npm run results`: rewrites the README's generated blocks from the measurements in results/, so that no measured
- * figure is typed into prose. A block sits between `<!-- results:NAME -->` and `<!-- /results:NAME -->`; NAME picks
- * its generator below. `npm run results -- --check` changes nothing and fails when a block is stale (test/results.test
- * runs it), e.g. after a results file changed or a figure was edited by hand.
+ * `npm run results`: writes every figure the documentation shows from the measurements in results/, so that no
+ * measured number is typed into prose. It writes docs/results.md, docs/benchmarks.md and docs/figures/headline.svg
+ * whole, and rewrites the generated blocks of README.md and docs/*.md: a block sits between `<!-- results:NAME -->`
+ * and `<!-- /results:NAME -->`, NAME picks its generator below. `npm run results -- --check` changes nothing and fails
+ * when any of them is stale (npm test runs it), e.g. after a results file changed or a figure was edited by hand.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { RunResult, runKey } from '../lib/runs/cache';
-import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
-import { publishedAcrossSeeds } from '../lib/runs/published';
-import { againstSpread, formatSpread } from '../lib/stats';
-import { lowdataReferenceRuns, referenceGapSpread, referenceSpread } from '../lib/reference/runs';
+import { avx512Bench, avx512Epoch, avx512Lowdata, avx512Profile, avx512Quick } from './results/avx512';
+import { benchTables } from './results/bench';
+import { ROOT } from './results/common';
+import { headlineFigure, headlineSentence, headlineTable, lowdataFgsmTable, lowdataNoiseTable, lowdataRunsTable } from './results/lowdata';
+import { ablationTable, dropoutTable, quickRunsTable, quickTable } from './results/quick';
+import { notebookTimesTable, profilesTable } from './results/timings';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-export const README = path.join(ROOT, 'README.md');
-const RESULTS = path.join(ROOT, 'results');
-
-const jsonLines = <T>(file: string): T[] => fs.readFileSync(path.join(RESULTS, file), 'utf8').split('\n')
-  .filter((l) => l.trim()).map((l, i) => {
-    try {
-      return JSON.parse(l) as T;
-    } catch {
-      throw new Error(`results/${file} line ${i + 1} is not JSON: restore the file from git`);
-    }
-  });
-const readRun = (file: string): RunResult => JSON.parse(fs.readFileSync(path.join(RESULTS, file), 'utf8')) as RunResult;
-/** A run's test error (%) at its last scored epoch. */
-const lastTestError = (r: RunResult) => 100 * r.history.filter((h) => h.testError !== null && h.testError !== undefined).slice(-1)[0].testError!;
-const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-
-interface BenchRow { backend: string; width: number; train_img_s: number; infer_img_s: number; peak_rss_mb: number }
-
-/** `npm run bench` before and after the AVX-512 work (results/avx512/bench-*.jsonl), best of its repeats. */
-function avx512Bench(): string {
-  const sets = { before: jsonLines<BenchRow>('avx512/bench-before.jsonl'), after: jsonLines<BenchRow>('avx512/bench-after.jsonl') };
-  const best = (rows: BenchRow[], backend: string, width: number, key: 'train_img_s' | 'infer_img_s') => {
-    const hit = rows.filter((r) => r.backend === backend && r.width === width);
-    if (!hit.length) throw new Error(`results/avx512 has no ${backend} row at width ${width}`);
-    return Math.max(...hit.map((r) => r[key]));
-  };
-  const rows: string[][] = [];
-  for (const width of [16, 64]) {
-    for (const key of ['train_img_s', 'infer_img_s'] as const) {
-      const cells = (['before', 'after'] as const).map((s) => {
-        const ours = best(sets[s], 'tensorflow', width, key), torch = best(sets[s], 'pytorch', width, key);
-        return `${fmt(ours)} / ${fmt(torch)} (${fmt(ours / torch, 2)}x)`;
-      });
-      rows.push([String(width), key === 'train_img_s' ? 'training' : 'inference', ...cells]);
-    }
-  }
-  return table(['width', 'img/s', 'before: ours / PyTorch', 'after: ours / PyTorch'], rows);
-}
-
-interface EpochRow { variant: 'before' | 'after' | 'pytorch'; seconds: number; test_error: number; peak_rss_mb: number }
-
-/** One low-data epoch with its scoring of 10,000 test images (results/avx512/epoch.jsonl), each run listed. */
-function avx512Epoch(): string {
-  const rows = jsonLines<EpochRow>('avx512/epoch.jsonl');
-  const label = { before: 'mixup-lab before', after: 'mixup-lab after', pytorch: 'PyTorch reference (`torch_protocol.py`)' };
-  return table(['one low-data epoch + scoring', 'seconds, each run', 'test error % after the epoch', 'peak RSS MB'],
-    (['before', 'after', 'pytorch'] as const).map((v) => {
-      const r = rows.filter((x) => x.variant === v);
-      if (!r.length) throw new Error(`results/avx512/epoch.jsonl has no '${v}' row`);
-      return [label[v], r.map((x) => fmt(x.seconds, 1)).join(', '), [...new Set(r.map((x) => fmt(x.test_error, 2)))].join(', '),
-        fmt(Math.max(...r.map((x) => x.peak_rss_mb)))];
-    }));
-}
-
-/** Notebook 2's quick runs (ERM, mixup; seed 1) as published, and again on the AVX-512 machine before and after the fix. */
-function avx512Quick(): string {
-  const keys = { erm: 'eab8d7485ae6af1c', mixup: 'd18a0470c50cf614' };
-  const sources: [string, string][] = [
-    ['published (`results/quick/`): main before the fix, an earlier machine (no AVX-512: its width-4 smoke runs did not crash)', 'quick'],
-    ['AVX-512 machine, main before the fix: crashes; capped at AVX2 (`ONEDNN_MAX_CPU_ISA=AVX2`)', 'avx512/quick02-avx2-main'],
-    ['AVX-512 machine, after the fix, AVX-512 kernels', 'avx512/quick02-avx512-fixed'],
-  ];
-  return table(['notebook 2, quick profile, seed 1', 'ERM test error %', 'mixup test error %', 'gain', 'seconds per run'],
-    sources.map(([label, dir]) => {
-      const erm = readRun(`${dir}/${keys.erm}.json`), mix = readRun(`${dir}/${keys.mixup}.json`);
-      return [label, fmt(lastTestError(erm), 2), fmt(lastTestError(mix), 2), fmt(lastTestError(erm) - lastTestError(mix), 2), `${fmt(erm.seconds)}, ${fmt(mix.seconds)}`];
-    }));
-}
-
-/** Where one scoring batch spends its kernel time, before and after (results/avx512/profile-*.txt, bench/profile-infer). */
-function avx512Profile(): string {
-  const parse = (file: string) => {
-    const lines = fs.readFileSync(path.join(RESULTS, file), 'utf8').split('\n');
-    const ops = new Map<string, { calls: number; ms: number }>();
-    for (const l of lines.slice(1)) {
-      const m = l.match(/^(.+?)\s+×\s*(\d+)\s+([\d.]+) ms/);
-      if (m) ops.set(m[1].trim(), { calls: Number(m[2]), ms: Number(m[3]) });
-    }
-    const total = Number(lines[0].match(/: ([\d.]+) ms in kernels/)?.[1]);
-    if (!ops.size || !(total > 0)) throw new Error(`results/${file} is not the output of bench/profile-infer`);
-    return { ops, total };
-  };
-  const before = parse('avx512/profile-before.txt'), after = parse('avx512/profile-after.txt');
-  const cell = (p: typeof before, op: string) => {
-    const e = p.ops.get(op);
-    return e ? `${fmt(e.ms)} ms (${fmt((100 * e.ms) / p.total)} %), ×${e.calls}` : '—';
-  };
-  const names = [...new Set([...before.ops.keys(), ...after.ops.keys()])]
-    .filter((n) => Math.max(before.ops.get(n)?.ms ?? 0, after.ops.get(n)?.ms ?? 0) >= 0.02 * Math.min(before.total, after.total));
-  return table(['kernel (one scoring batch of 500, width 16)', 'before', 'after'],
-    [...names.map((n) => [n, cell(before, n), cell(after, n)]), ['all kernels', `${fmt(before.total)} ms`, `${fmt(after.total)} ms`]]);
-}
-
-/**
- * Notebook 2's low-data runs after the fix (results/avx512/lowdata02-avx512-fixed, each seed there), beside our
- * published runs of the same configuration and seed (trained before it, with other float rounding) and the PyTorch
- * reference's seeds.
- */
-function avx512Lowdata(): string {
-  const p = CIFAR_PROFILES.lowdata;
-  const ref = lowdataReferenceRuns();
-  const dir = 'avx512/lowdata02-avx512-fixed';
-  const fixed = fs.readdirSync(path.join(RESULTS, dir)).filter((f) => f.endsWith('.json')).map((f) => readRun(`${dir}/${f}`));
-  const seeds = [...new Set(fixed.map((r) => r.spec.train.seed))].sort((a, b) => a - b);
-  const find = (alpha: number, seed: number) => {
-    const key = runKey(cifarSpec(p, alpha, seed));
-    const hit = fixed.find((r) => runKey(r.spec) === key);
-    if (!hit) throw new Error(`results/avx512/lowdata02-avx512-fixed has seed ${seed}'s ${alpha ? 'mixup' : 'ERM'} run missing (${key}.json)`);
-    return hit;
-  };
-  const spreads = { erm: referenceSpread(ref, 0, 0, (r) => r.last), mixup: referenceSpread(ref, p.alpha, 0, (r) => r.last),
-    gain: referenceGapSpread(ref, p.alpha, 0, 0, (r) => r.last) };
-  const vsRef = (v: number, spread: typeof spreads.erm) => `${fmt(v, 2)} (reference: ${againstSpread(v, spread)})`;
-  const earlier = (run: RunResult) => publishedAcrossSeeds(run.spec)
-    .filter((r) => r.spec.train.seed === run.spec.train.seed && r.finishedAt !== run.finishedAt).map(lastTestError);
-  const list = (vs: number[]) => vs.length ? vs.map((v) => fmt(v, 2)).join(', ') : 'none';
-  const rows = seeds.flatMap((seed) => {
-    const erm = find(0, seed), mix = find(p.alpha, seed);
-    return [
-      [`after the fix, AVX-512 machine, seed ${seed}`, vsRef(lastTestError(erm), spreads.erm), vsRef(lastTestError(mix), spreads.mixup),
-        vsRef(lastTestError(erm) - lastTestError(mix), spreads.gain)],
-      [`our published seed-${seed} runs, before the fix (other float rounding)`, list(earlier(erm)), list(earlier(mix)), '—'],
-    ];
-  });
-  return table(['notebook 2, low-data profile', 'ERM last test error %', 'mixup last test error %', 'gain (ERM − mixup)'], [
-    ...rows, ['PyTorch reference (`results/reference/`)', formatSpread(spreads.erm) ?? '—', formatSpread(spreads.mixup) ?? '—', formatSpread(spreads.gain) ?? '—'],
-  ]);
-}
+const GENERATED = '<!-- generated by `npm run results` from results/: edit scripts/results*, not this file -->';
 
 export const GENERATORS: Record<string, () => string> = {
+  'headline': headlineTable,
+  'headline-sentence': headlineSentence,
+  'profiles': profilesTable,
   'avx512-lowdata': avx512Lowdata,
   'avx512-profile': avx512Profile,
   'avx512-bench': avx512Bench,
@@ -152,40 +27,162 @@ export const GENERATORS: Record<string, () => string> = {
   'avx512-quick': avx512Quick,
 };
 
-/** The README with every generated block rewritten; unknown block names and unclosed blocks are errors. */
-export function regenerate(text: string): string {
+function resultsDoc(): string {
+  return `${GENERATED}
+# Results
+
+Every table here is computed from the files in \`results/\` by \`npm run results\`: our published runs (each a run's
+\`result.json\`: spec, per-epoch history, time), the PyTorch reference's runs (\`results/reference/\`, made by
+\`tools/reference/train.py\`), FGSM scores (\`fgsm-exact.json\`) and timings. A run's label is the folder that holds it;
+reruns of one seed are averaged into that seed's value, so that seeds are the units of every spread and test.
+How each protocol is defined: [the notebooks](../notebooks/) and \`lib/experiments/\`. The dated story of how these
+numbers came about: [lab-notes.md](lab-notes.md).
+
+## Low-data profile against the PyTorch reference
+
+\`--profile lowdata\`: the first 2,500 CIFAR-10 training images, PreAct ResNet-18 at width 16, 240 epochs, batch 128,
+the reference recipe; all 10,000 test images. The reference is the same protocol in PyTorch.
+
+${headlineSentence()}
+
+![clean test error per seed](figures/headline.svg)
+
+${headlineTable()}
+
+Mean ± sample standard deviation over seeds [range]; Welch's two-sample t-test (unequal variances, two-sided,
+\`@stdlib/stats-ttest2\`) between our seeds and the reference's.
+
+### Every clean run
+
+${lowdataRunsTable()}
+
+### Memorisation: 50 % of the training labels redrawn
+
+${lowdataNoiseTable()}
+
+Best over the scored epochs / after the last; "unlearnt": training error on the redrawn examples against their
+random labels (0 % = every random label memorised).
+
+### FGSM, along the sign of the exact loss gradient
+
+${lowdataFgsmTable()}
+
+## Quick profile (the default) against the reference
+
+\`--profile quick\`: the first 1,000 images, width 8, 240 epochs.
+
+${quickTable()}
+
+${quickRunsTable()}
+
+### Dropout rows (notebook 3)
+
+${dropoutTable()}
+
+### Ablation (notebook 8), quick protocol
+
+${ablationTable()}
+
+## What a report costs
+
+${notebookTimesTable()}
+
+Written by \`npm run report\` when it runs every notebook from an empty run cache
+(\`results/<profile>/timings.json\`); notebooks run two at a time, so their own times overlap.
+`;
+}
+
+function benchmarksDoc(): string {
+  return `${GENERATED}
+# Benchmarks
+
+## Training and inference speed against PyTorch
+
+\`npm run bench\` times one SGD step of PreAct ResNet-18 per batch of 128 after warm-up, and inference, for each
+backend and width in its own process (so its peak memory is its own), alternating backends \`--repeat\` times and
+keeping each one's best; PyTorch is the same network on the same cores (\`bench/torch_speed.py\`, after
+\`npm run bench:torch-install\`). Then one epoch of the low-data protocol end to end in mixup-lab and in the PyTorch
+reference trainer. Each run appends its records to \`results/bench/train-speed.jsonl\`; newest first:
+
+${benchTables()}
+
+## AVX-512: before and after the strided-convolution fix
+
+From \`results/avx512/\` (its README gives the commands); [lab-notes.md](lab-notes.md) tells the story.
+
+${avx512Bench()}
+
+Where one scoring batch of 500 spends its kernel time (\`node dist/bench/profile-infer.js 16 500\`):
+
+${avx512Profile()}
+
+One low-data epoch and its scoring:
+
+${avx512Epoch()}
+`;
+}
+
+/** Files written whole, by path from the project root. */
+export const WHOLE: Record<string, () => string | Promise<string>> = {
+  'docs/results.md': resultsDoc,
+  'docs/benchmarks.md': benchmarksDoc,
+  'docs/figures/headline.svg': headlineFigure,
+};
+
+/** Files whose generated blocks are rewritten: the README and every hand-written doc. */
+export function blockFiles(root = ROOT): string[] {
+  const docs = fs.existsSync(path.join(root, 'docs')) ? fs.readdirSync(path.join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`) : [];
+  return ['README.md', ...docs.filter((f) => !(f in WHOLE))];
+}
+
+/** `text` with every generated block rewritten; unknown block names and unclosed blocks are errors naming `file`. */
+export function regenerate(text: string, file = 'README.md'): string {
   const open = /<!-- results:([\w-]+) -->\n[\s\S]*?<!-- \/results:([\w-]+) -->/g;
   const seen = new Set<string>();
   const out = text.replace(open, (_, name: string, closing: string) => {
-    if (name !== closing) throw new Error(`README block results:${name} is closed by /results:${closing}`);
+    if (name !== closing) throw new Error(`${file}: block results:${name} is closed by /results:${closing}`);
     const gen = GENERATORS[name];
-    if (!gen) throw new Error(`README block results:${name} has no generator: use one of ${Object.keys(GENERATORS).join(', ')}`);
+    if (!gen) throw new Error(`${file}: block results:${name} has no generator: use one of ${Object.keys(GENERATORS).join(', ')}`);
     seen.add(name);
     return `<!-- results:${name} -->\n${gen()}\n<!-- /results:${name} -->`;
   });
   const opened = [...text.matchAll(/<!-- results:([\w-]+) -->/g)].map((m) => m[1]);
   const unclosed = opened.filter((n) => !seen.has(n));
-  if (unclosed.length) throw new Error(`README block results:${unclosed[0]} is not closed by <!-- /results:${unclosed[0]} -->`);
+  if (unclosed.length) throw new Error(`${file}: block results:${unclosed[0]} is not closed by <!-- /results:${unclosed[0]} -->`);
+  return out;
+}
+
+/** Every generated file's new content beside its current one (null: the file does not exist yet). */
+export async function generateAll(root = ROOT): Promise<{ file: string; current: string | null; next: string }[]> {
+  const read = (f: string) => (fs.existsSync(path.join(root, f)) ? fs.readFileSync(path.join(root, f), 'utf8') : null);
+  const out: { file: string; current: string | null; next: string }[] = [];
+  for (const [file, gen] of Object.entries(WHOLE)) out.push({ file, current: read(file), next: await gen() });
+  for (const file of blockFiles(root)) {
+    const current = read(file)!;
+    out.push({ file, current, next: regenerate(current, file) });
+  }
   return out;
 }
 
 if (require.main === module) {
-  const check = process.argv.includes('--check');
-  const unknown = process.argv.slice(2).filter((a) => a !== '--check');
-  if (unknown.length) {
-    console.error(`unknown argument ${unknown[0]}: use npm run results [-- --check]`);
-    process.exit(2);
-  }
-  const text = fs.readFileSync(README, 'utf8');
-  const next = regenerate(text);
-  if (check) {
-    if (next !== text) {
-      console.error('README.md: generated blocks are stale: run `npm run results`');
-      process.exit(1);
+  (async () => {
+    const check = process.argv.includes('--check');
+    const unknown = process.argv.slice(2).filter((a) => a !== '--check');
+    if (unknown.length) throw new Error(`unknown argument ${unknown[0]}: use npm run results [-- --check]`);
+    const all = await generateAll();
+    const stale = all.filter((g) => g.current !== g.next);
+    if (check) {
+      if (stale.length) throw new Error(`stale generated files: ${stale.map((g) => g.file).join(', ')}: run \`npm run results\` (and commit them)`);
+      console.log(`results: ${all.length} generated files up to date`);
+      return;
     }
-    console.log('README.md: generated blocks up to date');
-  } else {
-    fs.writeFileSync(README, next);
-    console.log(next === text ? 'README.md: unchanged' : 'README.md: generated blocks rewritten');
-  }
+    for (const g of stale) {
+      fs.mkdirSync(path.dirname(path.join(ROOT, g.file)), { recursive: true });
+      fs.writeFileSync(path.join(ROOT, g.file), g.next);
+    }
+    console.log(stale.length ? `results: rewrote ${stale.map((g) => g.file).join(', ')}` : 'results: every generated file was up to date');
+  })().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
 }

@@ -16,7 +16,7 @@ import { liveProgress } from '../lib/notebook/display';
 import { NonFiniteLossError, train, TrainConfig } from '../lib/train/loop';
 import { learningRate, PAPER_CIFAR_SGD, scaledCifarSgd } from '../lib/train/optimizer';
 import { stream } from '../lib/random';
-import { bestTestError, lastTestError } from '../lib/eval/history';
+import { bestTestError, lastTestError } from '../lib/train/history';
 import { backendForTests, cifarSource, maxAbsDiff } from './helpers';
 
 backendForTests();

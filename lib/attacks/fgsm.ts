@@ -9,7 +9,7 @@
  * so is the sign of ∇ₓ. Measured on a low-data ERM model (2,500 images, width 16, training loss 0.001): the float32
  * gradient's sign agreed with the exact (float64) one on 94.6 % of the input entries in PyTorch, and FGSM at
  * ε = 4/255 gave 84.1 % error in tfjs and 86.7 % in PyTorch where the exact direction gives 91.3 %
- * (`bench/torch_fgsm.py`); with this loss the sign agreed on every entry.
+ * (`tools/reference/fgsm.py`); with this loss the sign agreed on every entry.
  */
 import { tf } from '../backend';
 import type { LabeledData } from '../data/dataset';

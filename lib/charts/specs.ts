@@ -93,6 +93,24 @@ export function groupedBars(rows: Row[], o: { group: string; series: string; val
   };
 }
 
+/**
+ * One point per run and a tick at each series' mean, side by side within each group (e.g. ERM / mixup × ours / the
+ * reference): where people would rather see the spread of seeds than read it.
+ */
+export function seedStrip(rows: Row[], o: { group: string; series: string; value: string; title?: string; yTitle?: string }): Spec {
+  const x = { field: o.group, type: 'nominal', title: null, sort: null, axis: { labelAngle: 0 } };
+  const xOffset = { field: o.series, sort: null };
+  const color = { field: o.series, type: 'nominal', title: null, sort: null, legend: { orient: 'bottom' } };
+  const y = { field: o.value, type: 'quantitative', title: o.yTitle ?? o.value, scale: { zero: false } };
+  return {
+    $schema: SCHEMA, title: o.title, data: { values: rows }, width: 360, height: 240,
+    layer: [
+      { mark: { type: 'point', filled: true, opacity: 0.75, size: 50 }, encoding: { x, xOffset, y, color, tooltip: Object.keys(rows[0] ?? {}).map((field) => ({ field })) } },
+      { mark: { type: 'tick', thickness: 2, size: 26 }, encoding: { x, xOffset, y: { ...y, aggregate: 'mean' }, color } },
+    ],
+  };
+}
+
 /** Points in the plane, coloured by `color`, in a grid of small panels by `row` and `column` (e.g. method × iteration). */
 export function scatterPanels(rows: Row[], o: { x: string; y: string; color: string; row?: string; column: string; title?: string; size?: number;
   domain?: [number, number]; colors?: Record<string, string> }): Spec {

@@ -26,7 +26,7 @@ export interface CifarParams extends BaseParams {
  * FGSM effect, which needs width 16). Sized so that notebooks 1–5 fit the README's 30-minute budget.
  * lowdata: the first 2,500 training images for 240 epochs at width 16, scored on all 10,000 test images every
  * 10 epochs — the budget of 12 epochs of full CIFAR-10, where the PyTorch reference shows all three of the
- * paper's CIFAR effects (shared/paper/pytorch-reference-runs.md, "Low-data regime").
+ * paper's CIFAR effects (results/reference/).
  */
 export const CIFAR_PROFILES: Record<Profile, CifarParams> = {
   smoke: { seeds: [1], trainLimit: 256, testLimit: 200, width: 4, epochs: 1, batchSize: 64, alpha: 1, evalEvery: 1 },

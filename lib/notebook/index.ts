@@ -26,7 +26,7 @@ export type { RunResult } from '../runs/cache';
 export * from '../charts/specs';
 export { summarize, meanStd, formatSpread, againstSpread, spreadOf } from '../stats';
 export type { Spread } from '../stats';
-export { lastTestError, bestTestError, lastExtra } from '../eval/history';
+export { lastTestError, bestTestError, lastExtra } from '../train/history';
 export { probabilityGrid, uncertainBand } from '../eval/boundary';
 export { historyRows, heatmapRows, pointRows, spectrogramRows } from '../charts/rows';
 export { CIFAR_PROFILES, cifarRun, cifarSpec, corruptedCifarRun } from '../experiments/cifar';

@@ -5,9 +5,9 @@
  */
 export const PAPER = {
   /**
-   * The PyTorch reference (shared/tools/torch_protocol.py) on the low-data protocol: first 2,500 training images,
+   * The PyTorch reference (tools/reference/train.py) on the low-data protocol: first 2,500 training images,
    * width 16, 240 epochs, α = 1 clean / α = 8 at 50 % noise, all 10,000 test images, seed 1, on a GPU
-   * (shared/paper/pytorch-reference-runs.md, "Low-data regime"). Error %.
+   * (the GPU runs of the project's start, whose JSON lines were not kept: these figures are their record). Error %.
    */
   lowdataReference: {
     source: 'PyTorch reference, same protocol, seed 1',

@@ -1,7 +1,7 @@
 /**
- * The PyTorch reference (shared/tools/torch_protocol.py) on the low-data protocol, over seeds: the spread our
+ * The PyTorch reference (tools/reference/train.py) on the low-data protocol, over seeds: the spread our
  * lowdata runs are compared with. Seed 1 is the GPU run transcribed in the facts file (PAPER.lowdataReference);
- * further seeds are the script's own JSON lines, kept in results/reference/*.jsonl (bench/reference-runs.sh writes
+ * further seeds are the script's own JSON lines, kept in results/reference/*.jsonl (tools/reference/seeds.sh writes
  * them; the file says which machine in its runs' `s` timings and in results/reference/README.md).
  */
 import fs from 'node:fs';
@@ -23,10 +23,10 @@ export interface ReferenceRun {
   best: number;
   /** Under label noise: training error on the redrawn examples against their noisy labels, last epoch. */
   corruptedTrain: number | null;
-  /** White-box FGSM error by ε·255, as torch_protocol.py attacks: the sign of its float32 loss gradient. */
+  /** White-box FGSM error by ε·255, as tools/reference/train.py attacks: the sign of its float32 loss gradient. */
   fgsmWhite: Record<number, number>;
   /**
-   * White-box FGSM error by ε·255 along the exact gradient's sign (bench/torch_fgsm.py rescoring the saved model, as
+   * White-box FGSM error by ε·255 along the exact gradient's sign (tools/reference/fgsm.py rescoring the saved model, as
    * lib/attacks/fgsm.ts attacks; null where the model was not kept). On confident ERM models the float32 attack
    * above is partly steered by rounding and understates the error: compare our numbers with these.
    */
@@ -61,10 +61,10 @@ function seedOneFromFacts(): ReferenceRun[] {
 
 interface Line { [k: string]: unknown }
 
-/** Finished runs of one JSON-lines file of torch_protocol.py at the given protocol (unfinished runs are left out). */
+/** Finished runs of one JSON-lines file of tools/reference/train.py at the given protocol (unfinished runs are left out). */
 export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PROTOCOL): ReferenceRun[] {
   const lines: Line[] = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
-    try { return JSON.parse(l) as Line; } catch { throw new Error(`${file}:${i + 1} is not JSON: a reference file holds torch_protocol.py's JSON lines, one record per line`); }
+    try { return JSON.parse(l) as Line; } catch { throw new Error(`${file}:${i + 1} is not JSON: a reference file holds tools/reference/train.py's JSON lines, one record per line`); }
   });
   const same = (l: Line) => sameProtocol({ n: Number(l.n), width: Number(l.width), epochs: Number(l.epochs) }, protocol);
   const byName = new Map<string, Line[]>();
@@ -72,7 +72,7 @@ export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PRO
   // Black-box lines name their target model file (<run name>.pt).
   const black = new Map<string, Record<number, number>>();
   for (const l of lines) if (typeof l.target === 'string') black.set(l.target.replace(/\.pt$/, ''), Object.fromEntries(EPS.map((e) => [e, Number(l[`fgsm_black_${e}`])])));
-  // bench/torch_fgsm.py's lines name the run whose saved model they rescored.
+  // tools/reference/fgsm.py's lines name the run whose saved model they rescored.
   const exact = new Map<string, Record<number, number>>();
   for (const l of lines) if (typeof l.rescored === 'string') exact.set(l.rescored, Object.fromEntries(EPS.map((e) => [e, Number(l[`fgsm_exact_white_${e}`])])));
   const runs: ReferenceRun[] = [];

@@ -22,19 +22,17 @@ export function publishedResult(spec: RunSpec, root = PUBLISHED_DIR): RunResult 
   return null;
 }
 
+/** A published run and the folder under results/ that holds it (its label in tables: "lowdata", "lowdata/reruns-…"). */
+export interface PublishedRun { folder: string; run: RunResult }
+
 /**
- * Every published result of `spec`'s configuration whatever its seed (and label-noise seed), from any folder under results/ (reruns of one
- * seed included: trained with other float rounding, they scatter as other seeds do). Our own spread over seeds on a
- * protocol, to set beside the PyTorch reference's.
+ * Every published run result under `root`, in any folder depth, sorted by folder and file. Other published measures
+ * (FGSM tables, timings) sit beside the runs: only run results have a spec with data and a history.
  */
-export function publishedAcrossSeeds(spec: RunSpec, root = PUBLISHED_DIR): RunResult[] {
-  // Label noise is drawn from its own seed (the run's, in notebook 3): another noise draw is another seed too.
-  const anySeed = (s: RunSpec) => runKey({ ...s, data: s.data.corruptionSeed === undefined ? s.data : { ...s.data, corruptionSeed: 0 },
-    train: { ...s.train, seed: 0 } });
-  const want = anySeed(spec);
-  const out: RunResult[] = [];
+export function publishedRuns(root = PUBLISHED_DIR): PublishedRun[] {
+  const out: PublishedRun[] = [];
   const walk = (dir: string) => {
-    for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+    for (const d of fs.readdirSync(dir, { withFileTypes: true }).sort((x, y) => x.name.localeCompare(y.name))) {
       const file = path.join(dir, d.name);
       if (d.isDirectory()) walk(file);
       else if (d.name.endsWith('.json')) {
@@ -42,13 +40,29 @@ export function publishedAcrossSeeds(spec: RunSpec, root = PUBLISHED_DIR): RunRe
         try { r = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) {
           throw new Error(`${file} is not valid JSON (${(e as Error).message}): restore it from git or delete it`);
         }
-        // Other published measures (FGSM tables) sit beside the runs: only run results have a spec with data and a history.
-        if (r.spec?.data && r.spec.train && Array.isArray(r.history) && anySeed(r.spec) === want) out.push(r as RunResult);
+        if (r.spec?.data && r.spec.train && Array.isArray(r.history)) out.push({ folder: path.relative(root, dir), run: r as RunResult });
       }
     }
   };
   if (fs.existsSync(root)) walk(root);
   return out;
+}
+
+/** A run's configuration without its seed (and label-noise seed): runs of one protocol and method share it. */
+export function configKey(spec: RunSpec): string {
+  // Label noise is drawn from its own seed (the run's, in notebook 3): another noise draw is another seed too.
+  return runKey({ ...spec, data: spec.data.corruptionSeed === undefined ? spec.data : { ...spec.data, corruptionSeed: 0 },
+    train: { ...spec.train, seed: 0 } });
+}
+
+/**
+ * Every published result of `spec`'s configuration whatever its seed, from any folder under results/ (reruns of one
+ * seed included: trained with other float rounding, they scatter as other seeds do). Our own spread over seeds on a
+ * protocol, to set beside the PyTorch reference's.
+ */
+export function publishedAcrossSeeds(spec: RunSpec, root = PUBLISHED_DIR): RunResult[] {
+  const want = configKey(spec);
+  return publishedRuns(root).filter((p) => configKey(p.run.spec) === want).map((p) => p.run);
 }
 
 /**

@@ -130,7 +130,7 @@ export function stepsPerEpoch(n: number, batchSize: number): number {
 
 /**
  * The seeded streams one epoch draws from, derived from the run seed and the epoch alone, so a resumed run draws
- * exactly what an uninterrupted one would (and bench/lockstep.ts can replay them).
+ * exactly what an uninterrupted one would (and tools/reference/lockstep.ts can replay them).
  */
 export function epochStreams(seed: number, epoch: number): { shuffle: RandomStream; augment: RandomStream; mixup: RandomStream;
   partners: RandomStream; dropout: RandomStream } {

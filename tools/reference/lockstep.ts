@@ -1,11 +1,11 @@
 /**
- * Lock-step comparison of mixup-lab's training step with the PyTorch reference (bench/torch_lockstep.py).
+ * Lock-step comparison of mixup-lab's training step with the PyTorch reference (tools/reference/lockstep.py).
  *
- * `node dist/bench/lockstep.js OUT_DIR [--alpha 0] [--epochs 2] [--seed 1] [--width 16] [--n 2500] [--steps K] [--draws-only]`
+ * `node dist/tools/reference/lockstep.js OUT_DIR [--alpha 0] [--epochs 2] [--seed 1] [--width 16] [--n 2500] [--steps K] [--draws-only]`
  * trains PreAct ResNet-18 on the low-data protocol exactly as lib/train/loop does (same streams for shuffle,
  * augmentation and λ), and writes into OUT_DIR what the reference needs to take the very same steps: the initial
  * weights, every step's mixed batch (inputs and soft targets) and learning rate, and our weights, running statistics
- * and loss after each step. torch_lockstep.py then loads the same initial weights into the reference network, feeds
+ * and loss after each step. lockstep.py then loads the same initial weights into the reference network, feeds
  * it the same batches with the reference's SGD, and reports per step how far the two have moved apart.
  * Why: on the low-data protocol our ERM came out 1.5–3.6 points more robust to FGSM than the reference's while
  * clean errors agreed; a lock-step run separates a difference in the step (gradients, batch norm, optimizer) from
@@ -15,14 +15,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { tf, useBackend } from '../lib/backend';
-import { loadCifar10 } from '../lib/data/cifar10';
-import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
-import { Mixup, oneHot } from '../lib/mixup';
-import { buildModel, Model, ModelSpec } from '../lib/models';
-import type { RandomStream } from '../lib/random';
-import { epochStreams, stepsPerEpoch, train, TrainConfig, trainStep } from '../lib/train/loop';
-import { learningRate, makeOptimizer, setLearningRate, weightDecay } from '../lib/train/optimizer';
+import { tf, useBackend } from '../../lib/backend';
+import { loadCifar10 } from '../../lib/data/cifar10';
+import { CIFAR_PROFILES, cifarSpec } from '../../lib/experiments/cifar';
+import { Mixup, oneHot } from '../../lib/mixup';
+import { buildModel, Model, ModelSpec } from '../../lib/models';
+import type { RandomStream } from '../../lib/random';
+import { epochStreams, stepsPerEpoch, train, TrainConfig, trainStep } from '../../lib/train/loop';
+import { learningRate, makeOptimizer, setLearningRate, weightDecay } from '../../lib/train/optimizer';
 
 interface Args { out: string; alpha: number; epochs: number; seed: number; width: number; n: number; steps: number; drawsOnly: boolean }
 

@@ -1,5 +1,5 @@
-"""mixup-lab weights in the PyTorch reference network (../shared/tools/torch_protocol.py's Net), for the bench tools
-that set the two side by side (torch_lockstep.py, torch_fgsm.py)."""
+"""mixup-lab weights in the PyTorch reference network (tools/reference/train.py's Net), for the bench tools
+that set the two side by side (lockstep.py, fgsm.py)."""
 import json, os, struct, sys
 import numpy as np, torch
 
@@ -7,15 +7,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def reference_module():
-    """torch_protocol.py (MIXUP_TORCH_PROTOCOL, default ../shared/tools/) imported as a module."""
-    proto = os.environ.get('MIXUP_TORCH_PROTOCOL', os.path.join(HERE, '..', '..', 'shared', 'tools', 'torch_protocol.py'))
-    if not os.path.exists(proto): sys.exit(f'{proto} not found: set MIXUP_TORCH_PROTOCOL to torch_protocol.py')
-    sys.path.insert(0, os.path.dirname(os.path.abspath(proto)))
-    return __import__(os.path.basename(proto)[:-3])
+    """The reference trainer (train.py beside this file) imported as a module."""
+    sys.path.insert(0, HERE)
+    return __import__('train')
 
 
 def cifar_dir():
-    return os.environ.get('CIFAR10_DIR', os.path.join(HERE, '..', 'data', 'cifar-10', 'cifar-10-batches-bin'))
+    return os.environ.get('CIFAR10_DIR', os.path.join(HERE, '..', '..', 'data', 'cifar-10', 'cifar-10-batches-bin'))
 
 
 def torch_name(ours):

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# The PyTorch reference (../shared/tools/torch_protocol.py) on the low-data protocol over several seeds, all runs
-# side by side: the spread our lowdata runs are compared with. Made for the lent GPU machine (no Node there; see
-# ../shared/device/README.md): copy the script and data_batch_1.bin + test_batch.bin into .carry/, carry it, and run
-#   bash bench/reference-runs.sh .carry .carry/torch_protocol.py "$OUT"
+# The PyTorch reference (train.py beside this file) on the low-data protocol over several seeds, all runs side by
+# side: the spread our lowdata runs are compared with. Needs python3 with tools/reference/requirements.txt (no Node),
+# so it runs on a GPU machine as well as here:
+#   bash tools/reference/seeds.sh DATA_DIR OUT_DIR
 # It also runs on a CPU (slowly: ~30 min a run on two cores); N, WIDTH, EPOCHS and SEEDS override the protocol for a
 # quick check. Writes one JSON-lines file, $OUT/reference-lowdata.jsonl (per-epoch records, the final record with
 # white-box FGSM, and black-box FGSM made on the second ERM, and the clean models' white-box FGSM along the exact
-# gradient's sign from bench/torch_fgsm.py, which needs bench/torch_weights.py beside it: carry both), which
+# gradient's sign from fgsm.py beside this file), which
 # `results/reference/` keeps.
 set -euo pipefail
 data=${1:?data folder with data_batch_1.bin and test_batch.bin}
-script=${2:?path of torch_protocol.py}
-out=${3:?output folder}
+out=${2:?output folder}
+here=$(cd "$(dirname "$0")" && pwd)
+script="$here/train.py"
 N=${N:-2500}; WIDTH=${WIDTH:-16}; EPOCHS=${EPOCHS:-240}; SEEDS=${SEEDS:-"1 2 3"}
 export EVAL_EVERY=${EVAL_EVERY:-10}
 mkdir -p "$out/models"
@@ -31,7 +32,7 @@ for s in $SEEDS; do
 done
 # White-box FGSM along the exact gradient (what lib/attacks/fgsm does; the script's own float32 attack understates
 # a confident ERM model's error), one line per clean model, attached to its run by name.
-MIXUP_TORCH_PROTOCOL="$script" CIFAR10_DIR="$data" python3 "$(dirname "$0")/torch_fgsm.py" \
+CIFAR10_DIR="$data" python3 "$here/fgsm.py" \
   $(for s in $SEEDS; do echo "$out/models/erm-s$s.pt $out/models/mixup-s$s.pt"; done) >> "$log"
 rm -rf "$out/models"   # weights do not come back (8 files at most); the JSON lines are the evidence
 echo "reference runs: $(grep -c '"final": true' "$log") finished, black-box rows $(grep -c fgsm_black "$log"), in $log"

@@ -1,12 +1,12 @@
 """White-box FGSM error of saved models in the PyTorch reference network, two ways, one JSON line per model.
 
-usage: python bench/torch_fgsm.py [NAME=]MODEL...   (a torch_protocol.py .pt, or a mixup-lab run folder / checkpoint.bin)
+usage: python tools/reference/fgsm.py [NAME=]MODEL...   (a tools/reference/train.py .pt, or a mixup-lab run folder / checkpoint.bin)
 
-Each line names what it rescored: `rescored` is the run's name for a .pt (its file name, as torch_protocol.py's
-runs are named in bench/reference-runs.sh) unless NAME= gives it, so lib/reference/runs.ts attaches the line to that run when it
+Each line names what it rescored: `rescored` is the run's name for a .pt (its file name, as tools/reference/train.py's
+runs are named in tools/reference/seeds.sh) unless NAME= gives it, so lib/reference/runs.ts attaches the line to that run when it
 sits in the same results/reference file; `model` is the path.
 
-`fgsm_white_E`: torch_protocol.py's own attack, the sign of the float32 gradient of F.cross_entropy.
+`fgsm_white_E`: tools/reference/train.py's own attack, the sign of the float32 gradient of F.cross_entropy.
 `fgsm_exact_white_E`: the sign of the exact gradient, with the logits' gradient p - y formed as mixup-lab's
 lib/attacks/fgsm.ts forms it (1 - p_y summed from the other classes). On a confident model (an ERM network that has
 fitted its training set) float32 rounds 1 - p_y to a few ulps, and the first attack's direction is partly rounding
@@ -14,7 +14,7 @@ noise: it understates the error. ε = 1, 2, 4, 8 (/255) on all 10,000 CIFAR-10 t
 """
 import json, os, sys
 import torch, torch.nn.functional as F
-from torch_weights import checkpoint_arrays, cifar_dir, load_into, reference_module
+from weights import checkpoint_arrays, cifar_dir, load_into, reference_module
 
 tp = reference_module()
 torch.set_num_threads(int(os.environ.get('OMP_NUM_THREADS', '2')))

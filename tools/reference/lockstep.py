@@ -1,10 +1,10 @@
-"""The PyTorch half of the lock-step comparison (bench/lockstep.ts writes OUT_DIR first).
+"""The PyTorch half of the lock-step comparison (tools/reference/lockstep.ts writes OUT_DIR first).
 
-usage: python bench/torch_lockstep.py compare OUT_DIR
-       python bench/torch_lockstep.py replay OUT_DIR RESULT_JSONL MODEL_PT
-(MIXUP_TORCH_PROTOCOL names torch_protocol.py when it is not at ../shared/tools; CIFAR10_DIR the CIFAR-10 binary folder.)
+usage: python tools/reference/lockstep.py compare OUT_DIR
+       python tools/reference/lockstep.py replay OUT_DIR RESULT_JSONL MODEL_PT
+(CIFAR10_DIR names the CIFAR-10 binary folder; default data/cifar-10/cifar-10-batches-bin, where the project fetches it.)
 
-compare: loads mixup-lab's initial weights into the reference network of ../shared/tools/torch_protocol.py, takes the very
+compare: loads mixup-lab's initial weights into the reference network of tools/reference/train.py, takes the very
 same steps (mixup-lab's mixed batches and soft targets, the reference's SGD: momentum 0.9, coupled weight decay)
 and prints, per step, both losses and the largest relative difference ||ours - ref|| / ||ref|| over the trainable
 tensors and over the batch-norm running statistics, naming the tensor. Identical steps drift apart only by float
@@ -20,7 +20,7 @@ draws as one mixup-lab run) from what the arithmetic gives (PyTorch's kernels in
 """
 import json, os, sys, time
 import numpy as np, torch, torch.nn.functional as F
-from torch_weights import cifar_dir, load_into, reference_module, torch_name
+from weights import cifar_dir, load_into, reference_module, torch_name
 
 if len(sys.argv) < 3 or sys.argv[1] not in ('compare', 'replay'): sys.exit(__doc__)
 mode, out = sys.argv[1], sys.argv[2]

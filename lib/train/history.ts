@@ -1,5 +1,5 @@
 /** What the notebooks read off a run's per-epoch history. */
-import type { EpochRecord } from '../train/loop';
+import type { EpochRecord } from './loop';
 
 /** Test error after the last epoch (always scored, whatever the evaluation schedule). */
 export function lastTestError(history: EpochRecord[]): number {

@@ -1,0 +1,36 @@
+/**
+ * Where and when a measurement was taken, stored beside it in results/ (timings of a report, benchmark records), so
+ * that generated tables can say which machine and commit a figure comes from without anyone typing it.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { hasAvx512 } from '../lib/backend/cpu';
+
+export interface Machine {
+  /** ISO time the measurement finished. */
+  date: string;
+  /** Short commit hash, with "+changes" when the tree had uncommitted changes; null outside a git checkout. */
+  commit: string | null;
+  cpu: string;
+  cores: number;
+  avx512: boolean;
+}
+
+export function machine(root: string): Machine {
+  const git = (...args: string[]) => spawnSync('git', ['-C', root, ...args], { encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  const dirty = git('status', '--porcelain', '--untracked-files=no').stdout?.trim();
+  return {
+    date: new Date().toISOString(),
+    commit: head.status === 0 ? `${head.stdout.trim()}${dirty ? '+changes' : ''}` : null,
+    cpu: os.cpus()[0]?.model ?? 'unknown CPU', cores: os.availableParallelism(), avx512: hasAvx512(),
+  };
+}
+
+/** Appends JSON records, one per line, to a file under results/ (created with its folder). */
+export function appendRecords(file: string, records: object[]): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.appendFileSync(file, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+}
