@@ -1,7 +1,7 @@
 /**
  * `node dist/bench/infer-convs.js [width]`: every convolution of a PreAct ResNet-18 inference batch (128, 32×32) timed
  * alone on native TensorFlow, ms per batch in all (bench/torch_convs.py is the same in PyTorch). Says whether the
- * network's inference gap to PyTorch is in its convolutions or in the ops between them (README, Benchmark).
+ * network's inference gap to PyTorch is in its convolutions or in the ops between them (docs/lab-notes.md, Benchmark).
  * `TF_ENABLE_ONEDNN_OPTS=0` in the environment times TensorFlow's Eigen kernels instead of oneDNN's.
  */
 import { tf, useBackend } from '../lib/backend';

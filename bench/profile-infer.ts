@@ -2,7 +2,7 @@
  * `node dist/bench/profile-infer.js [width] [batch]`: where one inference batch of PreAct ResNet-18 spends its time on
  * native TensorFlow — tf.profile's kernels grouped by name, ms and share of the total — after a few training steps (an
  * untrained network's batch norms see running statistics of 0 and 1, which runs slower than trained ones).
- * Says which op dominates scoring (README, "CPUs").
+ * Says which op dominates scoring (docs/benchmarks.md shows before and after).
  */
 import { tf, useBackend } from '../lib/backend';
 import { buildModel } from '../lib/models';

@@ -15,6 +15,7 @@ import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { cifarJob } from '../lib/experiments/jobs';
 import { threadsPerWorker, trainRuns } from '../lib/experiments/pool';
 import type { Profile } from '../lib/experiments/profiles';
+import { numberOption, parseCli, positiveInt } from '../scripts/cli';
 
 interface Row { workers: number; threads: number; seconds: number; epochs: number; profile: string }
 
@@ -36,22 +37,16 @@ async function one(profile: Profile, epochs: number, workers: number): Promise<R
   }
 }
 
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1] : fallback;
-}
-
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const known = ['--profile', '--epochs', '--repeat', '--one'];
-  for (let i = 0; i < argv.length; i += 2) if (!known.includes(argv[i])) throw new Error(`unknown option ${argv[i]}: use ${known.slice(0, 3).join(', ')}`);
-  const profile = arg(argv, 'profile', 'lowdata') as Profile;
+  const { values: v } = parseCli({ options: {
+    profile: { type: 'string', default: 'lowdata' }, epochs: { type: 'string' }, repeat: { type: 'string' }, one: { type: 'string' },
+  } }, 'npm run bench:pool -- [--profile quick|lowdata] [--epochs N] [--repeat N]');
+  const profile = v.profile as Profile;
   if (!['quick', 'lowdata'].includes(profile)) throw new Error(`--profile takes quick or lowdata, got ${profile}`);
-  const epochs = Number(arg(argv, 'epochs', '6'));
-  const repeat = Number(arg(argv, 'repeat', '2'));
-  if (!Number.isInteger(epochs) || epochs < 1 || !Number.isInteger(repeat) || repeat < 1) throw new Error('--epochs and --repeat take positive integers');
-  if (argv.includes('--one')) {
-    console.log(JSON.stringify(await one(profile, epochs, Number(arg(argv, 'one', '1')))));
+  const epochs = numberOption(v.epochs, 6, 'epochs', 'a positive integer', positiveInt);
+  const repeat = numberOption(v.repeat, 2, 'repeat', 'a positive integer', positiveInt);
+  if (v.one !== undefined) {
+    console.log(JSON.stringify(await one(profile, epochs, numberOption(v.one, 1, 'one', 'a positive integer of workers', positiveInt))));
     return;
   }
   const best = new Map<number, Row>();

@@ -3,7 +3,7 @@ runs PreAct ResNet-18's inference pass (batch 128, NHWC, eval-mode batch norm wi
 network's 0/1 statistics ran 1.5-2x slower here on both TensorFlow and PyTorch) in the TensorFlow 2.21 that
 mixup-lab's binding is built against: eager ops (what tfjs-node does), tf.function with the weights frozen in as
 constants (grappler folds batch norm into the convolutions and fuses on oneDNN), and tf.function with the weights as
-arguments (one graph reusable across evaluations). ms per batch; README, Benchmark, says what it showed."""
+arguments (one graph reusable across evaluations). ms per batch; docs/lab-notes.md, Benchmark, says what it showed."""
 import os, time, numpy as np
 import tensorflow as tf
 tf.config.threading.set_intra_op_parallelism_threads(2); tf.config.threading.set_inter_op_parallelism_threads(1)

@@ -17,6 +17,7 @@ import { tf, useBackend } from '../lib/backend';
 import { buildModel } from '../lib/models';
 import { trainStep } from '../lib/train/loop';
 import { makeOptimizer, PAPER_CIFAR_SGD } from '../lib/train/optimizer';
+import { parseCli } from '../scripts/cli';
 import { appendRecords, machine } from '../scripts/record';
 import { EpochRow, mixupLabEpoch, torchEpoch } from './lowdata-epoch';
 
@@ -26,16 +27,11 @@ const RECORDS = path.join(ROOT, 'results', 'bench', 'train-speed.jsonl');
 
 interface Row { backend: string; width: number; batch: number; train_img_s: number; infer_img_s: number; peak_rss_mb: number; threads?: number }
 
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const k = argv[i];
-    if (!k.startsWith('--') || argv[i + 1] === undefined) throw new Error(`bad argument ${k}: use --backends a,b --widths 16,64 --batch N --steps N --repeat N --epoch yes|no`);
-    out[k.slice(2)] = argv[i + 1];
-  }
-  const known = ['backends', 'widths', 'batch', 'steps', 'one', 'epoch', 'repeat', 'record'];
-  for (const k of Object.keys(out)) if (!known.includes(k)) throw new Error(`unknown option --${k}: use ${known.map((x) => `--${x}`).join(', ')}`);
-  return out;
+const USAGE = 'npm run bench -- [--backends tensorflow,pytorch,cpu] [--widths 16,64] [--batch N] [--steps N] [--repeat N] [--epoch yes|no] [--record yes|no]';
+
+function parseArgs(argv: string[]): Record<string, string | undefined> {
+  const names = ['backends', 'widths', 'batch', 'steps', 'one', 'epoch', 'repeat', 'record'];
+  return parseCli({ args: argv, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) }, USAGE).values as Record<string, string | undefined>;
 }
 
 async function one(backend: string, width: number, batch: number, steps: number): Promise<Row> {

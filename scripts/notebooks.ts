@@ -1,6 +1,5 @@
 /**
- * Executes notebooks headless with the project's tslab kernel (jupyter nbconvert --execute in .venv).
- *   npm run notebooks -- [names…] [--profile smoke|quick|lowdata|paper] [--seed N | --seeds 1,2,3] [--out DIR] [--timeout S] [--lanes N]
+ * Executes notebooks headless with the project's tslab kernel (jupyter nbconvert --execute in .venv): see USAGE.
  * Names match notebooks/ files by prefix or substring ("01", "toy"); none = all. Parameters reach the
  * notebooks' parameter cells as MIXUP_PROFILE / MIXUP_SEEDS. Exits non-zero with the failing cell's error.
  * `--lanes N` executes up to N notebooks at once, in order (default 2 on a machine with two or more cores): one
@@ -15,6 +14,7 @@ import path from 'node:path';
 import { isTensorflowStartupLine, NATIVE_CRASH_HINT } from '../lib/backend/cpu';
 import { PROFILES } from '../lib/experiments/profiles';
 import { staleSources } from '../lib/notebook/fresh';
+import { numberOption, parseCli, positiveInt } from './cli';
 import { spawnTracked, stopTree } from './processes';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -35,23 +35,16 @@ export interface RunOptions {
 }
 export interface NotebookTiming { notebook: string; seconds: number; output: string }
 
+const USAGE = 'npm run notebooks -- [names…] [--profile smoke|quick|lowdata|paper] [--seed N | --seeds 1,2,3] [--out DIR] [--timeout S] [--lanes N]';
+
 export function parseArgs(argv: string[]): RunOptions {
-  const o: RunOptions = { names: [], profile: process.env.MIXUP_PROFILE ?? 'quick', out: '' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => { const v = argv[++i]; if (v === undefined) throw new Error(`${a} needs a value`); return v; };
-    if (a === '--profile') o.profile = value();
-    else if (a === '--seed' || a === '--seeds') o.seeds = value();
-    else if (a === '--out') o.out = value();
-    else if (a === '--timeout') {
-      o.timeout = Number(value());
-      if (!(o.timeout > 0)) throw new Error(`--timeout takes seconds > 0, got ${argv[i]}`);
-    } else if (a === '--lanes') {
-      o.lanes = Number(value());
-      if (!Number.isInteger(o.lanes) || o.lanes < 1) throw new Error(`--lanes takes a whole number ≥ 1 of notebooks to execute at once, got ${argv[i]}`);
-    } else if (a.startsWith('--')) throw new Error(`unknown option ${a}: use --profile, --seed(s), --out, --timeout, --lanes`);
-    else o.names.push(a);
-  }
+  const { values: v, positionals } = parseCli({ args: argv, allowPositionals: true, options: {
+    profile: { type: 'string', default: process.env.MIXUP_PROFILE ?? 'quick' }, seed: { type: 'string' }, seeds: { type: 'string' },
+    out: { type: 'string', default: '' }, timeout: { type: 'string' }, lanes: { type: 'string' },
+  } }, USAGE);
+  const o: RunOptions = { names: positionals, profile: v.profile, out: v.out, seeds: v.seeds ?? v.seed };
+  if (v.timeout !== undefined) o.timeout = numberOption(v.timeout, 0, 'timeout', 'seconds > 0', (n) => n > 0);
+  if (v.lanes !== undefined) o.lanes = numberOption(v.lanes, 0, 'lanes', 'a whole number ≥ 1 of notebooks to execute at once', positiveInt);
   if (!(PROFILES as readonly string[]).includes(o.profile)) throw new Error(`unknown profile '${o.profile}': use one of ${PROFILES.join(', ')}`);
   o.out ||= path.join(ROOT, '.cache', 'executed', o.profile);
   return o;
@@ -137,7 +130,7 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
 
 if (require.main === module) {
   const started = Date.now();
-  executeNotebooks(parseArgs(process.argv.slice(2))).then((timings) => {
+  Promise.resolve().then(() => executeNotebooks(parseArgs(process.argv.slice(2)))).then((timings) => {
     console.log(`notebooks: ${timings.length} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }).catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);

@@ -1,19 +1,23 @@
 /**
  * `npm run publish -- --profile lowdata`: copies the finished CIFAR runs of a profile from the run cache into
  * results/<profile>/ (their result.json only, a few hundred kB each), to be committed as the evidence of the figures
- * the README and the notebooks quote. A run matches the profile on its data size, width and epochs, whatever its
+ * the docs and the notebooks quote. A run matches the profile on its data size, width and epochs, whatever its
  * seed, α or label noise.
  */
 import path from 'node:path';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { PROFILES, Profile } from '../lib/experiments/profiles';
 import { publishRuns } from '../lib/runs/published';
+import { parseCli } from './cli';
 
-const argv = process.argv.slice(2);
-const i = argv.indexOf('--profile');
-const profile = (i >= 0 ? argv[i + 1] : 'lowdata') as Profile;
-if (!PROFILES.includes(profile) || argv.some((a, k) => a.startsWith('--') && a !== '--profile' && k !== i + 1)) {
-  console.error(`usage: npm run publish -- --profile ${PROFILES.join('|')}`);
+const USAGE = `npm run publish -- --profile ${PROFILES.join('|')}`;
+let profile: Profile;
+try {
+  const { values } = parseCli({ options: { profile: { type: 'string', default: 'lowdata' } } }, USAGE);
+  if (!(PROFILES as readonly string[]).includes(values.profile)) throw new Error(`unknown profile '${values.profile}': ${USAGE}`);
+  profile = values.profile as Profile;
+} catch (e) {
+  console.error((e as Error).message);
   process.exit(1);
 }
 const p = CIFAR_PROFILES[profile];

@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseCli } from './cli';
 import { avx512Bench, avx512Epoch, avx512Lowdata, avx512Profile, avx512Quick } from './results/avx512';
 import { benchTables } from './results/bench';
 import { ROOT } from './results/common';
@@ -166,9 +167,7 @@ export async function generateAll(root = ROOT): Promise<{ file: string; current:
 
 if (require.main === module) {
   (async () => {
-    const check = process.argv.includes('--check');
-    const unknown = process.argv.slice(2).filter((a) => a !== '--check');
-    if (unknown.length) throw new Error(`unknown argument ${unknown[0]}: use npm run results [-- --check]`);
+    const check = parseCli({ options: { check: { type: 'boolean', default: false } } }, 'npm run results [-- --check]').values.check;
     const all = await generateAll();
     const stale = all.filter((g) => g.current !== g.next);
     if (check) {

@@ -16,6 +16,7 @@
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseCli } from './cli';
 
 export const TENSORFLOW_VERSION = '2.21.0';
 export const JUPYTERLAB_VERSION = '4.6.4';
@@ -205,11 +206,14 @@ function writeLabSettings(): string {
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const unknown = argv.filter((a) => !['--gpu', '--skip-jupyter'].includes(a));
-  if (unknown.length) throw new SetupError('args', `unknown option(s) ${unknown.join(' ')}`, 'use --gpu and/or --skip-jupyter');
-  const gpu = argv.includes('--gpu');
-  const jupyter = !argv.includes('--skip-jupyter');
+  let flags: { gpu?: boolean; 'skip-jupyter'?: boolean };
+  try {
+    flags = parseCli({ options: { gpu: { type: 'boolean' }, 'skip-jupyter': { type: 'boolean' } } }, 'npm run setup [-- --gpu] [--skip-jupyter]').values;
+  } catch (e) {
+    throw new SetupError('args', (e as Error).message, 'use --gpu and/or --skip-jupyter');
+  }
+  const gpu = flags.gpu === true;
+  const jupyter = flags['skip-jupyter'] !== true;
   const pkg = gpu ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
   const t0 = Date.now();
   await stage('venv', ensureVenv);

@@ -5,7 +5,7 @@
  *
  * Batch norm on TensorFlow's fused kernels. tfjs composes training-mode batch norm (moments, normalise,
  * and the gradient of each) from many small ops; on the native backend FusedBatchNormV3 and
- * FusedBatchNormGradV3 do it in one kernel each, which made a width-16 PreAct ResNet-18 step ~2x faster.
+ * FusedBatchNormGradV3 do it in one kernel each, in a fraction of the composed ops' time at the notebooks' widths.
  * Other backends get tfjs's composed ops with the same semantics.
  */
 import { tf, isNative } from './index';
@@ -138,8 +138,7 @@ function typeAttr(backend: NativeBackend): unknown {
  * stride-2 convolutions separately (a PadV2 forward, a Slice backward, and a slower 'valid' convolution).
  * Registered as a kernel with a gradient, not a customGrad, so each gradient is computed only when asked for:
  * an attack's input gradient does not pay for the filter gradient. The input gradient runs 'VALID' on the padded
- * shape and crops: TensorFlow's EXPLICIT Conv2DBackpropInput leaves oneDNN at wide layers (118 ms instead of
- * 27 at width 64, 16×16 maps).
+ * shape and crops: TensorFlow's EXPLICIT Conv2DBackpropInput leaves oneDNN at wide layers, several times slower.
  */
 const CONV_KERNEL = 'MixupLabConv2DExplicit';
 const CONV_INPUT_GRAD = 'MixupLabConv2DExplicitBackpropInput';

@@ -1,7 +1,7 @@
 /**
  * The only module that knows about tfjs-node. Picks the backend once per process:
  * native TensorFlow (GPU build first, then CPU build) when its binding loads, otherwise the pure-JS
- * `cpu` backend with a loud warning, because it trains ~1,000x slower and the notebooks' profiles are
+ * `cpu` backend with a loud warning, because it trains orders of magnitude slower and the notebooks' profiles are
  * sized to native speed.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -80,7 +80,7 @@ export function useBackend(choice?: BackendChoice): BackendReport {
   if (tf.getBackend() !== 'tensorflow') {
     tf.setBackend('cpu');
     if (requested === 'auto') {
-      console.warn('\n*** mixup-lab WARNING: running on the pure-JavaScript cpu backend, about 1,000x slower than\n' +
+      console.warn('\n*** mixup-lab WARNING: running on the pure-JavaScript cpu backend, orders of magnitude slower than\n' +
         `*** native TensorFlow. Why: ${reasons.join('; ')}.\n*** Fix: run \`npm run setup\`.\n`);
     }
   }

@@ -104,7 +104,7 @@ export function readWav(file: string, rate = FSDD_RATE): Float32Array {
   const fmt = wav.fmt as { sampleRate: number; numChannels: number; audioFormat: number; bitsPerSample: number };
   if (fmt.sampleRate !== rate) throw new Error(`${file} is sampled at ${fmt.sampleRate} Hz, expected ${rate} Hz: resample it to ${rate} Hz mono, or use the FSDD release`);
   if (fmt.numChannels !== 1) throw new Error(`${file} has ${fmt.numChannels} channels, expected 1 (mono): mix it down, or use the FSDD release`);
-  // Integer PCM scaled to [-1, 1); float WAV as it is. (wavefile's own toBitDepth('32f') does the same 30x slower.)
+  // Integer PCM scaled to [-1, 1); float WAV as it is. (wavefile's own toBitDepth('32f') does the same, far slower.)
   const samples = wav.getSamples(false, Float32Array) as unknown as Float32Array;
   if (fmt.audioFormat === 3) return samples;
   if (fmt.audioFormat !== 1) throw new Error(`${file} is not PCM (WAV format code ${fmt.audioFormat}): convert it to 16-bit PCM`);

@@ -48,11 +48,11 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
 
 /**
  * The CIFAR protocol per profile. smoke: seconds, for tests; quick and lowdata: the quick CIFAR notebooks' protocol
- * (1,000 images, width 8, 240 epochs: about 5.5 minutes a run at one thread, two at a time), where the PyTorch
+ * (1,000 images, width 8, 240 epochs), where the PyTorch
  * reference separates ERM from mixup by 6 points (results/reference/quick-candidates.jsonl) — the cheapest protocol
  * that ranks the variants at all (a few epochs of a larger set ranked label smoothing first and mixup fifth: noise).
  * ERM and mixup at 10⁻⁴ are notebook 2's quick runs. Not the CIFAR notebooks' lowdata protocol (2,500 images, width
- * 16: the 16 runs would take about 5.5 hours).
+ * 16: its 16 runs would take several times as long).
  */
 export const ABLATION_PROFILES: Record<Profile, CifarParams & { weightDecays: number[] }> = {
   smoke: { ...CIFAR_PROFILES.smoke, weightDecays: ABLATION_WEIGHT_DECAYS },
@@ -64,7 +64,7 @@ export const ABLATION_PROFILES: Record<Profile, CifarParams & { weightDecays: nu
 /** One variant at one weight decay and seed, through the run cache. */
 export function ablationRun(p: CifarParams, v: AblationVariant, weightDecay: number, seed: number,
   data: { train: LabeledData; test: LabeledData }, callbacks?: TrainCallbacks): Promise<CachedRun> {
-  return cifarRun(p, v.alpha, seed, data, callbacks, undefined, { ...v.variant, weightDecay });
+  return cifarRun({ kind: 'cifar', params: p, alpha: v.alpha, seed, variant: { ...v.variant, weightDecay } }, data, callbacks);
 }
 
 /** The same run as a job for the worker pool (lib/experiments/pool). */

@@ -21,9 +21,9 @@ export interface CifarParams extends BaseParams {
 
 /**
  * quick: the low-data idea at a quarter of its cost — the first 1,000 training images for 240 epochs at width 8, all
- * 10,000 test images every 20 epochs: about 3.5 minutes a run on two cores, and the PyTorch reference shows mixup's
+ * 10,000 test images every 20 epochs, where the PyTorch reference shows mixup's
  * lower clean error and its resistance to memorisation there (results/reference/quick-candidates.jsonl; not the
- * FGSM effect, which needs width 16). Sized so that notebooks 1–5 fit the README's 30-minute budget.
+ * FGSM effect, which needs width 16). Sized for a whole report on a 2-core CPU (its time: results/quick/timings.json).
  * lowdata: the first 2,500 training images for 240 epochs at width 16, scored on all 10,000 test images every
  * 10 epochs — the budget of 12 epochs of full CIFAR-10, where the PyTorch reference shows all three of the
  * paper's CIFAR effects (results/reference/).
@@ -58,9 +58,14 @@ export function cifarSpec(p: CifarParams, alpha: number, seed: number, extraData
   };
 }
 
-export function cifarRun(p: CifarParams, alpha: number, seed: number, data: { train: LabeledData; test: LabeledData },
-  callbacks?: TrainCallbacks, extraData?: Record<string, unknown>, variant?: CifarVariant): Promise<CachedRun> {
-  return cachedRun(cifarSpec(p, alpha, seed, extraData, variant), data, callbacks);
+/** A CIFAR training run as plain data: what a notebook asks for and a worker process receives (lib/experiments/jobs). */
+export type CifarJob = { kind: 'cifar'; params: CifarParams; alpha: number; seed: number; variant?: CifarVariant };
+/** A fraction `noise` of the training labels redrawn (the memorisation experiment, `corruptedCifarRun`). */
+export type CorruptedJob = { kind: 'corrupted'; params: CifarParams & { probe: number }; noise: number; alpha: number; seed: number; variant?: CifarVariant };
+
+/** Trains the job on `data` through the run cache, or loads it when it has finished before. */
+export function cifarRun(job: CifarJob, data: { train: LabeledData; test: LabeledData }, callbacks?: TrainCallbacks): Promise<CachedRun> {
+  return cachedRun(cifarSpec(job.params, job.alpha, job.seed, {}, job.variant), data, callbacks);
 }
 
 /** The noisy-label training set, its probes and the spec entries of a memorisation run (no training). */
@@ -81,9 +86,10 @@ export function corruptedSetup(p: CifarParams & { probe: number }, noise: number
  * drew their true class again count too, as in the PyTorch reference) and of the first `probe` untouched ones
  * (`cleanTrainError`).
  */
-export async function corruptedCifarRun(p: CifarParams & { probe: number }, noise: number, alpha: number, seed: number,
-  data: { train: LabeledData; test: LabeledData }, callbacks: TrainCallbacks = {}, variant?: CifarVariant): Promise<CachedRun & { corruption: CorruptedLabels }> {
-  const s = corruptedSetup(p, noise, seed, data);
-  const run = await cifarRun(p, alpha, seed, s.data, { ...callbacks, evaluate: s.probes }, s.extraData, variant);
+export async function corruptedCifarRun(job: CorruptedJob, data: { train: LabeledData; test: LabeledData },
+  callbacks: TrainCallbacks = {}): Promise<CachedRun & { corruption: CorruptedLabels }> {
+  const s = corruptedSetup(job.params, job.noise, job.seed, data);
+  const spec = cifarSpec(job.params, job.alpha, job.seed, s.extraData, job.variant);
+  const run = await cachedRun(spec, s.data, { ...callbacks, evaluate: s.probes });
   return { ...run, corruption: s.corruption };
 }

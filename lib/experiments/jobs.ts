@@ -7,12 +7,9 @@ import { loadCifar10 } from '../data/cifar10';
 import type { LabeledData } from '../data/dataset';
 import type { TrainCallbacks } from '../train/loop';
 import type { CachedRun, RunSpec } from '../runs/cache';
-import { CifarParams, cifarRun, cifarSpec, CifarVariant, corruptedCifarRun, corruptedSetup } from './cifar';
+import { CifarJob, CifarParams, cifarRun, cifarSpec, CifarVariant, CorruptedJob, corruptedCifarRun, corruptedSetup } from './cifar';
 
-export type RunJob =
-  | { kind: 'cifar'; params: CifarParams; alpha: number; seed: number; variant?: CifarVariant }
-  /** A fraction `noise` of the training labels redrawn (the memorisation experiment, lib/experiments/cifar). */
-  | { kind: 'corrupted'; params: CifarParams & { probe: number }; noise: number; alpha: number; seed: number; variant?: CifarVariant };
+export type RunJob = CifarJob | CorruptedJob;
 
 export type CifarData = { train: LabeledData; test: LabeledData };
 
@@ -59,8 +56,7 @@ export function jobSpec(job: RunJob, data: CifarData): RunSpec {
 /** Trains the job in this process, or loads it from the run cache when it has finished before. */
 export async function runJob(job: RunJob, data: CifarData, callbacks?: TrainCallbacks): Promise<CachedRun> {
   checkData(job, data);
-  if (job.kind === 'cifar') return cifarRun(job.params, job.alpha, job.seed, data, callbacks, undefined, job.variant);
-  return corruptedCifarRun(job.params, job.noise, job.alpha, job.seed, data, callbacks, job.variant);
+  return job.kind === 'cifar' ? cifarRun(job, data, callbacks) : corruptedCifarRun(job, data, callbacks);
 }
 
 /** A few words naming the job, for progress and error messages. */

@@ -2,8 +2,8 @@
  * Trains a notebook's CIFAR runs side by side, each in a worker process of its own, then loads them from the run cache.
  *
  * Why processes: on two cores one run keeps them only partly busy (at width 8–16 much of a step is per-op overhead
- * between small kernels), so two runs with one TensorFlow thread each finish ~1.4x sooner than the same two runs one
- * after the other with two threads (`npm run bench:pool`; README, "Notebooks"). tfjs-node runs every op on the calling
+ * between small kernels), so two runs with one TensorFlow thread each finish sooner than the same two runs one
+ * after the other with two threads (`npm run bench:pool` measures by how much; docs/runs.md). tfjs-node runs every op on the calling
  * thread, so a second run needs a second process.
  *
  * The thread count changes float rounding, so it is fixed by the worker count alone — never by how many runs happen

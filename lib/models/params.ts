@@ -112,8 +112,8 @@ export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, training: boolean)
 /**
  * Convolution with PyTorch's symmetric padding of (k−1)/2. TensorFlow's 'same' equals it at stride 1, but at
  * stride 2 on even sizes it pads only bottom/right, shifting the sampling grid; stride-2 convs therefore pass
- * the padding explicitly (lib/backend/fused: bitwise the same as padding first and running 'valid', and
- * 20–30 % faster at width 16 than the separate pad). Strided 1×1 convs go there too, never to tf.conv2d: on native
+ * the padding explicitly (lib/backend/fused: bitwise the same as padding first and running 'valid', and faster
+ * than the separate pad). Strided 1×1 convs go there too, never to tf.conv2d: on native
  * TensorFlow they must not reach oneDNN's strided 1×1 primitive (lib/backend/fused says why).
  */
 export function conv(x: tf.Tensor4D, w: tf.Tensor, stride: number): tf.Tensor4D {

@@ -1,7 +1,7 @@
 /**
  * Finished runs published with the project: the small result.json of a run (spec, per-epoch history, time; no
  * weights) under results/<profile>/<run key>.json, tracked in git. A run that takes hours may outlive the machine it
- * ran on; the figures the README and the notebooks quote keep their evidence here, and a notebook shows the
+ * ran on; the figures the docs and the notebooks quote keep their evidence here, and a notebook shows the
  * published run beside the one it just trained or took from the cache.
  */
 import fs from 'node:fs';

@@ -6,7 +6,7 @@
  */
 import { tf } from '../backend';
 import type { LabeledData } from '../data/dataset';
-import { partnerTable } from '../data/partners';
+import { PartnerTable, partnerTable } from '../data/partners';
 import { argmaxRows, evaluate } from '../eval/metrics';
 import { Mixup, MixupOptions, oneHot, validateMixupOptions } from '../mixup';
 import type { Model } from '../models';
@@ -143,101 +143,116 @@ interface CheckpointMeta { history: EpochRecord[]; config: TrainConfig }
 export async function train(model: Model, data: { train: LabeledData; test: LabeledData }, config: TrainConfig,
   options: TrainOptions = {}): Promise<TrainResult> {
   validateTrainConfig(config);
-  const { train: trainSet, test: testSet } = data;
-  if (trainSet.exampleShape.join() !== model.inputShape.join()) {
-    throw new Error(`the model takes examples of shape [${model.inputShape}], the data has [${trainSet.exampleShape}]`);
+  if (data.train.exampleShape.join() !== model.inputShape.join()) {
+    throw new Error(`the model takes examples of shape [${model.inputShape}], the data has [${data.train.exampleShape}]`);
   }
-  const cb = options.callbacks ?? {};
-  const stepEvery = options.stepEvery ?? 10;
-  const optimizer = makeOptimizer(config.optimizer);
-  const wd = weightDecay(config.optimizer);
-  let history: EpochRecord[] = [];
-  let start = 0;
-  let resumedFromEpoch: number | null = null;
   const t0 = Date.now();
-
-  if (options.checkpointDir) {
-    const ckpt = loadCheckpoint<CheckpointMeta>(options.checkpointDir);
-    if (ckpt) {
-      if (JSON.stringify(ckpt.meta.config) !== JSON.stringify(config)) {
-        throw new Error(`checkpoint in ${options.checkpointDir} belongs to another configuration: use another folder or delete it`);
-      }
-      model.params.load(ckpt.model);
-      await optimizer.setWeights(ckpt.optimizer.map((a) => ({ name: a.name, tensor: tf.tensor(a.data, a.shape) })));
-      history = ckpt.meta.history;
-      start = ckpt.epoch + 1;
-      resumedFromEpoch = ckpt.epoch;
-    }
-  }
-
-  // Partners from the training set for the ablation's pairings (built once per run: kNN costs a second at 2,500 images).
-  const partners = config.mixup.alpha > 0 ? partnerTable(config.mixup.pairing ?? 'random', trainSet) : null;
-  const bs = config.batchSize;
-  const steps = stepsPerEpoch(trainSet.n, bs);
-  let stepsDone = 0;
-  const runStart = Date.now();
+  const optimizer = makeOptimizer(config.optimizer);
+  const { history, start, resumedFromEpoch } = options.checkpointDir
+    ? await resume(options.checkpointDir, model, optimizer, config)
+    : { history: [] as EpochRecord[], start: 0, resumedFromEpoch: null };
+  const run: RunContext = {
+    model, optimizer, config, data, callbacks: options.callbacks ?? {}, stepEvery: options.stepEvery ?? 10,
+    // Partners from the training set for the ablation's pairings (built once per run: kNN is costly on thousands of images).
+    partners: config.mixup.alpha > 0 ? partnerTable(config.mixup.pairing ?? 'random', data.train) : null,
+    runStart: Date.now(), stepsDone: 0,
+  };
   for (let epoch = start; epoch < config.epochs; epoch++) {
-    const lr = learningRate(config.optimizer, epoch);
-    setLearningRate(optimizer, lr);
-    const streams = epochStreams(config.seed, epoch);
-    const order = streams.shuffle.permutation(trainSet.n);
-    const augment = config.augment === false ? undefined : streams.augment;
-    const mixup = new Mixup(config.mixup, streams.mixup);
-    const partnerStream = partners ? streams.partners : null;
-    model.noise = streams.dropout;
-    const epochStart = Date.now();
-    let lossSum = 0, errSum = 0, seen = 0;
-    for (let step = 0; step < steps; step++) {
-      const idx = order.subarray(step * bs, Math.min((step + 1) * bs, trainSet.n));
-      const labels = Int32Array.from(idx, (i) => trainSet.labels[i]);
-      // Partners from the training set under 'within-class' / 'nearest' pairing; otherwise the sampler permutes the batch.
-      const partnerIdx = partners && partnerStream ? partners.draw(idx, partnerStream) : null;
-      let partnerLabels = partnerIdx ? Int32Array.from(partnerIdx, (i) => trainSet.labels[i]) : labels;
-      let lam: Float32Array = new Float32Array(0);
-      const [lossValue, predicted] = tf.tidy(() => {
-        const partner = partnerIdx ? { x: trainSet.batch(partnerIdx, augment), y: oneHot(partnerLabels, trainSet.numClasses) } : undefined;
-        const mixed = mixup.apply(trainSet.batch(idx, augment), oneHot(labels, trainSet.numClasses), partner);
-        lam = mixed.targetLam;
-        if (mixed.perm) partnerLabels = Int32Array.from(mixed.perm, (p) => labels[p]);
-        return trainStep(model, optimizer, mixed.x, mixed.y, wd);
-      });
-      if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(epoch, step, lossValue);
-      const n = idx.length;
-      lossSum += lossValue * n;
-      for (let i = 0; i < n; i++) {
-        const correct = lam[i] * (predicted[i] === labels[i] ? 1 : 0) + (1 - lam[i]) * (predicted[i] === partnerLabels[i] ? 1 : 0);
-        errSum += 1 - correct;
-      }
-      seen += n;
-      stepsDone++;
-      if (step % stepEvery === stepEvery - 1 || step === steps - 1) {
-        // Yield to the event loop before any callback: a notebook kernel (tslab's zeromq sockets) must get a turn
-        // between two display messages, or its output channel fails.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (cb.onStep) {
-          const elapsed = (Date.now() - runStart) / 1000;
-          const perStep = elapsed / stepsDone;
-          cb.onStep({ epoch, epochs: config.epochs, step, steps, loss: lossSum / seen, imgPerSec: seen / ((Date.now() - epochStart) / 1000),
-            elapsedSeconds: elapsed, etaSeconds: perStep * ((config.epochs - epoch) * steps - step - 1) });
-        }
-      }
-    }
-    const trainSeconds = (Date.now() - epochStart) / 1000;
-    const test = isScoredEpoch(config, epoch) ? evaluate(model, testSet, config.evalBatchSize ?? 500) : null;
-    const record: EpochRecord = { epoch, lr, trainLoss: lossSum / seen, trainError: errSum / seen, testLoss: test?.loss ?? null,
-      testError: test?.error ?? null, testEce: test?.ece ?? null, seconds: trainSeconds, imgPerSec: seen / trainSeconds,
-      extra: test && cb.evaluate ? cb.evaluate(model, epoch) : {} };
+    const record = await trainEpoch(run, epoch);
     history.push(record);
-    if (options.checkpointDir) {
-      const weights = await optimizer.getWeights();
-      saveCheckpoint<CheckpointMeta>(options.checkpointDir, { epoch, meta: { history, config }, model: model.params.toArrays(),
-        optimizer: weights.map((w) => ({ name: w.name, shape: w.tensor.shape, data: Float32Array.from(w.tensor.dataSync()) })) });
-      // getWeights makes a fresh tensor for the iteration count on every call; the rest are the optimizer's own variables.
-      for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
-    }
+    if (options.checkpointDir) await writeCheckpoint(options.checkpointDir, epoch, history, run);
     await new Promise((resolve) => setImmediate(resolve));
-    cb.onEpoch?.(record, history);
+    run.callbacks.onEpoch?.(record, history);
   }
   optimizer.dispose();
   return { history, resumedFromEpoch, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** What one run's epochs share. */
+interface RunContext {
+  model: Model; optimizer: tf.Optimizer; config: TrainConfig; data: { train: LabeledData; test: LabeledData };
+  callbacks: TrainCallbacks; stepEvery: number; partners: PartnerTable | null;
+  /** When the epochs of this process began, and how many steps they took: the progress line's ETA. */
+  runStart: number; stepsDone: number;
+}
+
+/** The state of an interrupted run from its folder's checkpoint (weights, optimizer, history), or a fresh start. */
+async function resume(dir: string, model: Model, optimizer: tf.Optimizer, config: TrainConfig):
+  Promise<{ history: EpochRecord[]; start: number; resumedFromEpoch: number | null }> {
+  const ckpt = loadCheckpoint<CheckpointMeta>(dir);
+  if (!ckpt) return { history: [], start: 0, resumedFromEpoch: null };
+  if (JSON.stringify(ckpt.meta.config) !== JSON.stringify(config)) {
+    throw new Error(`checkpoint in ${dir} belongs to another configuration: use another folder or delete it`);
+  }
+  model.params.load(ckpt.model);
+  await optimizer.setWeights(ckpt.optimizer.map((a) => ({ name: a.name, tensor: tf.tensor(a.data, a.shape) })));
+  return { history: ckpt.meta.history, start: ckpt.epoch + 1, resumedFromEpoch: ckpt.epoch };
+}
+
+/** One epoch: its learning rate, its own random streams (so a resumed run draws what an uninterrupted one would), the steps, the scoring. */
+async function trainEpoch(run: RunContext, epoch: number): Promise<EpochRecord> {
+  const { model, optimizer, config, callbacks: cb, partners } = run;
+  const { train: trainSet, test: testSet } = run.data;
+  const wd = weightDecay(config.optimizer);
+  const bs = config.batchSize;
+  const steps = stepsPerEpoch(trainSet.n, bs);
+  const lr = learningRate(config.optimizer, epoch);
+  setLearningRate(optimizer, lr);
+  const streams = epochStreams(config.seed, epoch);
+  const order = streams.shuffle.permutation(trainSet.n);
+  const augment = config.augment === false ? undefined : streams.augment;
+  const mixup = new Mixup(config.mixup, streams.mixup);
+  const partnerStream = partners ? streams.partners : null;
+  model.noise = streams.dropout;
+  const epochStart = Date.now();
+  let lossSum = 0, errSum = 0, seen = 0;
+  for (let step = 0; step < steps; step++) {
+    const idx = order.subarray(step * bs, Math.min((step + 1) * bs, trainSet.n));
+    const labels = Int32Array.from(idx, (i) => trainSet.labels[i]);
+    // Partners from the training set under 'within-class' / 'nearest' pairing; otherwise the sampler permutes the batch.
+    const partnerIdx = partners && partnerStream ? partners.draw(idx, partnerStream) : null;
+    let partnerLabels = partnerIdx ? Int32Array.from(partnerIdx, (i) => trainSet.labels[i]) : labels;
+    let lam: Float32Array = new Float32Array(0);
+    const [lossValue, predicted] = tf.tidy(() => {
+      const partner = partnerIdx ? { x: trainSet.batch(partnerIdx, augment), y: oneHot(partnerLabels, trainSet.numClasses) } : undefined;
+      const mixed = mixup.apply(trainSet.batch(idx, augment), oneHot(labels, trainSet.numClasses), partner);
+      lam = mixed.targetLam;
+      if (mixed.perm) partnerLabels = Int32Array.from(mixed.perm, (p) => labels[p]);
+      return trainStep(model, optimizer, mixed.x, mixed.y, wd);
+    });
+    if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(epoch, step, lossValue);
+    const n = idx.length;
+    lossSum += lossValue * n;
+    for (let i = 0; i < n; i++) {
+      const correct = lam[i] * (predicted[i] === labels[i] ? 1 : 0) + (1 - lam[i]) * (predicted[i] === partnerLabels[i] ? 1 : 0);
+      errSum += 1 - correct;
+    }
+    seen += n;
+    run.stepsDone++;
+    if (step % run.stepEvery === run.stepEvery - 1 || step === steps - 1) {
+      // Yield to the event loop before any callback: a notebook kernel (tslab's zeromq sockets) must get a turn
+      // between two display messages, or its output channel fails.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (cb.onStep) {
+        const elapsed = (Date.now() - run.runStart) / 1000;
+        const perStep = elapsed / run.stepsDone;
+        cb.onStep({ epoch, epochs: config.epochs, step, steps, loss: lossSum / seen, imgPerSec: seen / ((Date.now() - epochStart) / 1000),
+          elapsedSeconds: elapsed, etaSeconds: perStep * ((config.epochs - epoch) * steps - step - 1) });
+      }
+    }
+  }
+  const trainSeconds = (Date.now() - epochStart) / 1000;
+  const test = isScoredEpoch(config, epoch) ? evaluate(model, testSet, config.evalBatchSize ?? 500) : null;
+  return { epoch, lr, trainLoss: lossSum / seen, trainError: errSum / seen, testLoss: test?.loss ?? null,
+    testError: test?.error ?? null, testEce: test?.ece ?? null, seconds: trainSeconds, imgPerSec: seen / trainSeconds,
+    extra: test && cb.evaluate ? cb.evaluate(model, epoch) : {} };
+}
+
+/** The run's state after `epoch` into its folder: what `resume` reads back. */
+async function writeCheckpoint(dir: string, epoch: number, history: EpochRecord[], run: RunContext): Promise<void> {
+  const weights = await run.optimizer.getWeights();
+  saveCheckpoint<CheckpointMeta>(dir, { epoch, meta: { history, config: run.config }, model: run.model.params.toArrays(),
+    optimizer: weights.map((w) => ({ name: w.name, shape: w.tensor.shape, data: Float32Array.from(w.tensor.dataSync()) })) });
+  // getWeights makes a fresh tensor for the iteration count on every call; the rest are the optimizer's own variables.
+  for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
 }

@@ -23,20 +23,21 @@ import { buildModel, Model, ModelSpec } from '../../lib/models';
 import type { RandomStream } from '../../lib/random';
 import { epochStreams, stepsPerEpoch, train, TrainConfig, trainStep } from '../../lib/train/loop';
 import { learningRate, makeOptimizer, setLearningRate, weightDecay } from '../../lib/train/optimizer';
+import { numberOption, parseCli } from '../../scripts/cli';
 
 interface Args { out: string; alpha: number; epochs: number; seed: number; width: number; n: number; steps: number; drawsOnly: boolean }
 
+const USAGE = 'node dist/tools/reference/lockstep.js OUT_DIR [--alpha A] [--epochs E] [--seed S] [--width W] [--n N] [--steps K] [--draws-only]';
+
 function parse(argv: string[]): Args {
-  const drawsOnly = argv.includes('--draws-only');
-  const [out, ...rest] = argv.filter((v) => v !== '--draws-only');
-  if (!out || out.startsWith('--')) throw new Error('usage: lockstep.js OUT_DIR [--alpha A] [--epochs E] [--seed S] [--width W] [--n N] [--steps K] [--draws-only]');
-  const o: Record<string, number> = { alpha: 0, epochs: 2, seed: 1, width: 16, n: 2500, steps: Infinity };
-  for (let i = 0; i < rest.length; i += 2) {
-    const k = rest[i].replace(/^--/, '');
-    if (!(k in o) || rest[i + 1] === undefined || !Number.isFinite(+rest[i + 1])) throw new Error(`bad option ${rest[i]}: use --alpha, --epochs, --seed, --width, --n, --steps with a number`);
-    o[k] = +rest[i + 1];
-  }
-  return { out, alpha: o.alpha, epochs: o.epochs, seed: o.seed, width: o.width, n: o.n, steps: o.steps, drawsOnly };
+  const numbers = { alpha: 0, epochs: 2, seed: 1, width: 16, n: 2500, steps: Infinity };
+  const { values: v, positionals } = parseCli({ args: argv, allowPositionals: true, options: {
+    ...Object.fromEntries(Object.keys(numbers).map((k) => [k, { type: 'string' as const }])), 'draws-only': { type: 'boolean' as const },
+  } }, USAGE);
+  if (positionals.length !== 1) throw new Error(`give one output folder: ${USAGE}`);
+  const o = Object.fromEntries(Object.entries(numbers).map(([k, d]) =>
+    [k, numberOption((v as Record<string, string | undefined>)[k], d, k, 'a number', Number.isFinite)])) as typeof numbers;
+  return { out: positionals[0], ...o, drawsOnly: v['draws-only'] === true };
 }
 
 /** Appends a float32 tensor's data to a file and returns its manifest entry. */
