@@ -25,10 +25,12 @@ function time(name: string, f: () => tf.Tensor | tf.Tensor[], reps = 20): void {
   console.log(`${name.padEnd(48)} ${(Number(process.hrtime.bigint() - t0) / 1e6 / reps).toFixed(2)} ms`);
 }
 
-console.log(`batch norm on [128, ${size}, ${size}, ${c}], ONEDNN_MAX_CPU_ISA=${process.env.ONEDNN_MAX_CPU_ISA ?? 'unset'}`);
+console.log(
+  `batch norm on [128, ${size}, ${size}, ${c}], ONEDNN_MAX_CPU_ISA=${process.env.ONEDNN_MAX_CPU_ISA ?? 'unset'}`,
+);
 time('FusedBatchNormV3, inference (tf.batchNorm)', () => tf.batchNorm(x, mean, variance, beta, gamma, 1e-5));
 time('FusedBatchNormV3, training (batch statistics)', () => {
   const r = batchNormTrain(x, gamma, beta, mean, variance, 0.1, 1e-5);
   return [r.y, r.runningMean, r.runningVar];
 });
-time('scale and shift (Mul + AddV2, the models\' inference)', () => scaleShift(x, scale, shift));
+time("scale and shift (Mul + AddV2, the models' inference)", () => scaleShift(x, scale, shift));

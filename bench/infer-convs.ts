@@ -22,7 +22,12 @@ for (const s of convShapes(width)) {
   for (let i = 0; i < reps; i++) run();
   const ms = Number(process.hrtime.bigint() - t0) / 1e6 / reps;
   total += ms * s.count;
-  console.log(`${s.size}×${s.size} ${s.cin}→${s.cout} k${s.k} stride ${s.stride} ×${s.count}: ${ms.toFixed(2)} ms each`);
-  x.dispose(); f.dispose();
+  console.log(
+    `${s.size}×${s.size} ${s.cin}→${s.cout} k${s.k} stride ${s.stride} ×${s.count}: ${ms.toFixed(2)} ms each`,
+  );
+  x.dispose();
+  f.dispose();
 }
-console.log(`convolutions per batch: ${total.toFixed(1)} ms (width ${width}, TF_ENABLE_ONEDNN_OPTS=${process.env.TF_ENABLE_ONEDNN_OPTS ?? 'unset'})`);
+console.log(
+  `convolutions per batch: ${total.toFixed(1)} ms (width ${width}, TF_ENABLE_ONEDNN_OPTS=${process.env.TF_ENABLE_ONEDNN_OPTS ?? 'unset'})`,
+);

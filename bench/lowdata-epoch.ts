@@ -15,7 +15,12 @@ import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
 import { buildModel } from '../lib/models';
 import { train, TrainConfig } from '../lib/train/loop';
 
-export interface EpochRow { backend: string; seconds: number; test_error: number; peak_rss_mb: number }
+export interface EpochRow {
+  backend: string;
+  seconds: number;
+  test_error: number;
+  peak_rss_mb: number;
+}
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const TORCH_PROTOCOL = path.join(ROOT, 'tools', 'reference', 'train.py');
@@ -31,13 +36,17 @@ export async function mixupLabEpoch(): Promise<EpochRow> {
   const { history } = await train(model, data, { ...(spec.train as unknown as TrainConfig), epochs: 1 });
   const seconds = (Date.now() - t) / 1000;
   model.dispose();
-  return { backend: 'tensorflow', seconds: +seconds.toFixed(1), test_error: +(100 * history[0].testError!).toFixed(2),
-    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  return {
+    backend: 'tensorflow',
+    seconds: +seconds.toFixed(1),
+    test_error: +(100 * history[0].testError!).toFixed(2),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
 }
 
 /** The same epoch in the PyTorch reference (its FGSM tail switched off), or why it could not run. */
 export async function torchEpoch(python: string): Promise<EpochRow | string> {
-    let dir: string;
+  let dir: string;
   try {
     dir = await resolveCifar10();
   } catch (e) {

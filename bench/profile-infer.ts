@@ -19,7 +19,11 @@ async function main(): Promise<void> {
   const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10).toFloat() as tf.Tensor2D;
   for (let i = 0; i < 3; i++) trainStep(model, opt, x, y, 1e-4);
   for (let i = 0; i < 3; i++) tf.tidy(() => model.apply(x, false).dataSync()); // warm-up
-  const p = await tf.profile(() => tf.tidy(() => { model.apply(x, false).dataSync(); }));
+  const p = await tf.profile(() =>
+    tf.tidy(() => {
+      model.apply(x, false).dataSync();
+    }),
+  );
   const by = new Map<string, { calls: number; ms: number }>();
   for (const k of p.kernels) {
     const e = by.get(k.name) ?? { calls: 0, ms: 0 };
@@ -28,10 +32,17 @@ async function main(): Promise<void> {
     by.set(k.name, e);
   }
   const total = [...by.values()].reduce((s, e) => s + e.ms, 0);
-  console.log(`one inference batch of ${batch}, width ${width}: ${total.toFixed(1)} ms in kernels (ONEDNN_MAX_CPU_ISA=${process.env.ONEDNN_MAX_CPU_ISA ?? 'unset'})`);
+  console.log(
+    `one inference batch of ${batch}, width ${width}: ${total.toFixed(1)} ms in kernels (ONEDNN_MAX_CPU_ISA=${process.env.ONEDNN_MAX_CPU_ISA ?? 'unset'})`,
+  );
   for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms)) {
-    console.log(`${name.padEnd(34)} ×${String(e.calls).padStart(3)} ${e.ms.toFixed(1).padStart(7)} ms ${(100 * e.ms / total).toFixed(0).padStart(3)} %`);
+    console.log(
+      `${name.padEnd(34)} ×${String(e.calls).padStart(3)} ${e.ms.toFixed(1).padStart(7)} ms ${((100 * e.ms) / total).toFixed(0).padStart(3)} %`,
+    );
   }
 }
 
-main().catch((e: unknown) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

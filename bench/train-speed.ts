@@ -25,13 +25,25 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const VENV_PY = path.join(ROOT, '.venv', 'bin', 'python');
 const RECORDS = path.join(ROOT, 'results', 'bench', 'train-speed.jsonl');
 
-interface Row { backend: string; width: number; batch: number; train_img_s: number; infer_img_s: number; peak_rss_mb: number; threads?: number }
+interface Row {
+  backend: string;
+  width: number;
+  batch: number;
+  train_img_s: number;
+  infer_img_s: number;
+  peak_rss_mb: number;
+  threads?: number;
+}
 
-const USAGE = 'npm run bench -- [--backends tensorflow,pytorch,cpu] [--widths 16,64] [--batch N] [--steps N] [--repeat N] [--epoch yes|no] [--record yes|no]';
+const USAGE =
+  'npm run bench -- [--backends tensorflow,pytorch,cpu] [--widths 16,64] [--batch N] [--steps N] [--repeat N] [--epoch yes|no] [--record yes|no]';
 
 function parseArgs(argv: string[]): Record<string, string | undefined> {
   const names = ['backends', 'widths', 'batch', 'steps', 'one', 'epoch', 'repeat', 'record'];
-  return parseCli({ args: argv, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) }, USAGE).values as Record<string, string | undefined>;
+  return parseCli(
+    { args: argv, options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) },
+    USAGE,
+  ).values as Record<string, string | undefined>;
 }
 
 async function one(backend: string, width: number, batch: number, steps: number): Promise<Row> {
@@ -50,11 +62,22 @@ async function one(backend: string, width: number, batch: number, steps: number)
   t = Date.now();
   for (let i = 0; i < steps; i++) tf.tidy(() => model.apply(x, false).dataSync());
   const infer = (batch * steps) / ((Date.now() - t) / 1000);
-  return { backend, width, batch, train_img_s: +train.toFixed(1), infer_img_s: +infer.toFixed(1), peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024) };
+  return {
+    backend,
+    width,
+    batch,
+    train_img_s: +train.toFixed(1),
+    infer_img_s: +infer.toFixed(1),
+    peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
 }
 
 function runChild(args: string[], cmd = process.execPath): Row | string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 16 << 20, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    maxBuffer: 16 << 20,
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  });
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
   if (r.status !== 0 || !line) return `failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`;
   return JSON.parse(line) as Row;
@@ -64,8 +87,10 @@ async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   const batch = Number(a.batch ?? 128);
   const steps = Number(a.steps ?? 10);
-  if (a.epoch !== undefined && a.epoch !== 'yes' && a.epoch !== 'no') throw new Error(`--epoch takes yes or no, got ${a.epoch}`);
-  if (a.record !== undefined && a.record !== 'yes' && a.record !== 'no') throw new Error(`--record takes yes or no, got ${a.record}`);
+  if (a.epoch !== undefined && a.epoch !== 'yes' && a.epoch !== 'no')
+    throw new Error(`--epoch takes yes or no, got ${a.epoch}`);
+  if (a.record !== undefined && a.record !== 'yes' && a.record !== 'no')
+    throw new Error(`--record takes yes or no, got ${a.record}`);
   if (a.one === 'epoch') {
     console.log(JSON.stringify(await mixupLabEpoch()));
     return;
@@ -79,66 +104,119 @@ async function main(): Promise<void> {
   }
   const backends = (a.backends ?? 'tensorflow,pytorch,cpu').split(',');
   const widths = (a.widths ?? '16,64').split(',').map(Number);
-  const hasTorch = fs.existsSync(VENV_PY) && spawnSync(VENV_PY, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+  const hasTorch =
+    fs.existsSync(VENV_PY) && spawnSync(VENV_PY, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
   const repeat = Number(a.repeat ?? 3);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat takes a positive integer, got ${a.repeat}`);
   const rows: Row[] = [];
   const best = (r: Row) => {
     const same = rows.find((p) => p.backend === r.backend && p.width === r.width);
-    if (!same) { rows.push(r); return; }
+    if (!same) {
+      rows.push(r);
+      return;
+    }
     same.train_img_s = Math.max(same.train_img_s, r.train_img_s);
     same.infer_img_s = Math.max(same.infer_img_s, r.infer_img_s);
     same.peak_rss_mb = Math.max(same.peak_rss_mb, r.peak_rss_mb);
   };
-  for (const width of widths) for (let rep = 0; rep < repeat; rep++) {
-    for (const backend of backends) {
-      if (backend === 'cpu' && rep > 0) continue; // one step of the pure-JS backend is its order of magnitude
-      if (backend === 'cpu' && width > 16) { if (rep === 0) console.error(`bench: skipping cpu at width ${width} (minutes per step)`); continue; }
-      let r: Row | string;
-      if (backend === 'pytorch') {
-        if (!hasTorch) { if (rep === 0) console.error('bench: pytorch skipped: torch is not installed in .venv (npm run bench:torch-install)'); continue; }
-        r = runChild([path.join(ROOT, 'bench', 'torch_speed.py'), '--width', String(width), '--batch', String(batch), '--steps', String(steps)], VENV_PY);
-      } else {
-        r = runChild([__filename, '--one', `${backend}:${width}`, '--batch', String(batch), '--steps', String(steps)]);
+  for (const width of widths)
+    for (let rep = 0; rep < repeat; rep++) {
+      for (const backend of backends) {
+        if (backend === 'cpu' && rep > 0) continue; // one step of the pure-JS backend is its order of magnitude
+        if (backend === 'cpu' && width > 16) {
+          if (rep === 0) console.error(`bench: skipping cpu at width ${width} (minutes per step)`);
+          continue;
+        }
+        let r: Row | string;
+        if (backend === 'pytorch') {
+          if (!hasTorch) {
+            if (rep === 0)
+              console.error('bench: pytorch skipped: torch is not installed in .venv (npm run bench:torch-install)');
+            continue;
+          }
+          r = runChild(
+            [
+              path.join(ROOT, 'bench', 'torch_speed.py'),
+              '--width',
+              String(width),
+              '--batch',
+              String(batch),
+              '--steps',
+              String(steps),
+            ],
+            VENV_PY,
+          );
+        } else {
+          r = runChild([
+            __filename,
+            '--one',
+            `${backend}:${width}`,
+            '--batch',
+            String(batch),
+            '--steps',
+            String(steps),
+          ]);
+        }
+        if (typeof r === 'string') {
+          console.error(`bench: ${backend} width ${width} ${r}`);
+          continue;
+        }
+        console.log(JSON.stringify(r));
+        best(r);
       }
-      if (typeof r === 'string') { console.error(`bench: ${backend} width ${width} ${r}`); continue; }
-      console.log(JSON.stringify(r));
-      best(r);
     }
-  }
   const ratio = (x: number, ref: number | undefined) => (ref ? `${(x / ref).toFixed(2)}x` : '');
   console.log(`\nbest of ${repeat} per setting`);
-  console.log('\n| backend | width | batch | train img/s | infer img/s | peak RSS MB | train vs PyTorch | infer vs PyTorch | memory vs PyTorch |');
+  console.log(
+    '\n| backend | width | batch | train img/s | infer img/s | peak RSS MB | train vs PyTorch | infer vs PyTorch | memory vs PyTorch |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
     const ref = r.backend === 'pytorch' ? undefined : rows.find((p) => p.backend === 'pytorch' && p.width === r.width);
-    console.log(`| ${r.backend} | ${r.width} | ${r.batch} | ${r.train_img_s} | ${r.infer_img_s} | ${r.peak_rss_mb} | ` +
-      `${ratio(r.train_img_s, ref?.train_img_s)} | ${ratio(r.infer_img_s, ref?.infer_img_s)} | ${ratio(r.peak_rss_mb, ref?.peak_rss_mb)} |`);
+    console.log(
+      `| ${r.backend} | ${r.width} | ${r.batch} | ${r.train_img_s} | ${r.infer_img_s} | ${r.peak_rss_mb} | ` +
+        `${ratio(r.train_img_s, ref?.train_img_s)} | ${ratio(r.infer_img_s, ref?.infer_img_s)} | ${ratio(r.peak_rss_mb, ref?.peak_rss_mb)} |`,
+    );
   }
   const record = (records: object[]) => {
     if (a.record === 'no' || !records.length) return;
     const m = machine(ROOT);
-    appendRecords(RECORDS, records.map((r) => ({ ...r, steps, repeat, ...m })));
+    appendRecords(
+      RECORDS,
+      records.map((r) => ({ ...r, steps, repeat, ...m })),
+    );
     console.log(`bench: ${records.length} records appended to ${path.relative(ROOT, RECORDS)}`);
   };
-  if (a.epoch === 'no') { record(rows.map((r) => ({ kind: 'step', ...r }))); return; }
+  if (a.epoch === 'no') {
+    record(rows.map((r) => ({ kind: 'step', ...r })));
+    return;
+  }
   // End to end: one low-data epoch (2,500 images, width 16, mixup, augmentation, one scoring of 10,000 test images).
   const epochs: EpochRow[] = [];
   const ours = runChild([__filename, '--one', 'epoch']);
   if (typeof ours === 'string') console.error(`bench: low-data epoch in mixup-lab ${ours}`);
   else epochs.push(ours as unknown as EpochRow);
-  const theirs = hasTorch ? await torchEpoch(VENV_PY) : 'skipped: torch is not installed in .venv (npm run bench:torch-install)';
+  const theirs = hasTorch
+    ? await torchEpoch(VENV_PY)
+    : 'skipped: torch is not installed in .venv (npm run bench:torch-install)';
   if (typeof theirs === 'string') console.error(`bench: low-data epoch in PyTorch ${theirs}`);
   else epochs.push(theirs);
   for (const e of epochs) console.log(JSON.stringify(e));
   const ref = epochs.find((e) => e.backend === 'pytorch');
-  console.log('\n| one low-data epoch + scoring 10,000 test images | seconds | test error % | peak RSS MB | speed vs PyTorch |');
+  console.log(
+    '\n| one low-data epoch + scoring 10,000 test images | seconds | test error % | peak RSS MB | speed vs PyTorch |',
+  );
   console.log('| --- | --- | --- | --- | --- |');
   record([...rows.map((r) => ({ kind: 'step', ...r })), ...epochs.map((e) => ({ kind: 'epoch', ...e }))]);
   for (const e of epochs) {
-    console.log(`| ${e.backend === 'pytorch' ? 'PyTorch reference (tools/reference/train.py)' : 'mixup-lab (native TensorFlow)'} | ${e.seconds} | ${e.test_error} | ${e.peak_rss_mb} | ` +
-      `${ref && e !== ref ? `${(ref.seconds / e.seconds).toFixed(2)}x` : ''} |`);
+    console.log(
+      `| ${e.backend === 'pytorch' ? 'PyTorch reference (tools/reference/train.py)' : 'mixup-lab (native TensorFlow)'} | ${e.seconds} | ${e.test_error} | ${e.peak_rss_mb} | ` +
+        `${ref && e !== ref ? `${(ref.seconds / e.seconds).toFixed(2)}x` : ''} |`,
+    );
   }
 }
 
-main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -58,12 +58,18 @@ export function validateAlpha(alpha: number): number {
 export function validateMixupOptions(o: MixupOptions): MixupOptions {
   validateAlpha(o.alpha);
   const known = ['alpha', 'mode', 'pairing', 'targets', 'labelSmoothing', 'inputNoise'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new Error(`unknown mixup option '${k}': use ${known.join(', ')}`);
-  if (o.mode !== undefined && !MIX_MODES.includes(o.mode)) throw new Error(`unknown mixup mode '${String(o.mode)}': use one of ${MIX_MODES.join(', ')}`);
-  if (o.pairing !== undefined && !PAIRINGS.includes(o.pairing)) throw new Error(`unknown mixup pairing '${String(o.pairing)}': use one of ${PAIRINGS.join(', ')}`);
-  if (o.targets !== undefined && !TARGET_RULES.includes(o.targets)) throw new Error(`unknown mixup targets '${String(o.targets)}': use one of ${TARGET_RULES.join(', ')}`);
-  if (o.labelSmoothing !== undefined && !(o.labelSmoothing >= 0 && o.labelSmoothing < 1)) throw new Error(`labelSmoothing must be in [0, 1), got ${o.labelSmoothing}`);
-  if (o.inputNoise !== undefined && !(o.inputNoise >= 0 && Number.isFinite(o.inputNoise))) throw new Error(`inputNoise must be a finite standard deviation ≥ 0, got ${o.inputNoise}`);
+  for (const k of Object.keys(o))
+    if (!known.includes(k)) throw new Error(`unknown mixup option '${k}': use ${known.join(', ')}`);
+  if (o.mode !== undefined && !MIX_MODES.includes(o.mode))
+    throw new Error(`unknown mixup mode '${String(o.mode)}': use one of ${MIX_MODES.join(', ')}`);
+  if (o.pairing !== undefined && !PAIRINGS.includes(o.pairing))
+    throw new Error(`unknown mixup pairing '${String(o.pairing)}': use one of ${PAIRINGS.join(', ')}`);
+  if (o.targets !== undefined && !TARGET_RULES.includes(o.targets))
+    throw new Error(`unknown mixup targets '${String(o.targets)}': use one of ${TARGET_RULES.join(', ')}`);
+  if (o.labelSmoothing !== undefined && !(o.labelSmoothing >= 0 && o.labelSmoothing < 1))
+    throw new Error(`labelSmoothing must be in [0, 1), got ${o.labelSmoothing}`);
+  if (o.inputNoise !== undefined && !(o.inputNoise >= 0 && Number.isFinite(o.inputNoise)))
+    throw new Error(`inputNoise must be a finite standard deviation ≥ 0, got ${o.inputNoise}`);
   return o;
 }
 
@@ -75,7 +81,10 @@ export class Mixup {
   readonly labelSmoothing: number;
   readonly inputNoise: number;
 
-  constructor(options: MixupOptions, private readonly rng: RandomStream) {
+  constructor(
+    options: MixupOptions,
+    private readonly rng: RandomStream,
+  ) {
     validateMixupOptions(options);
     this.alpha = options.alpha;
     this.mode = options.mode ?? 'batch';
@@ -111,19 +120,28 @@ export class Mixup {
   apply<T extends tf.Tensor>(x: T, y: tf.Tensor2D, partner?: { x: T; y: tf.Tensor2D }): MixedBatch<T> {
     const n = x.shape[0];
     if (y.rank !== 2 || y.shape[0] !== n) {
-      throw new Error(`mixup needs targets of shape [${n}, classes] (one-hot) for inputs of shape [${x.shape}], got [${y.shape}]`);
+      throw new Error(
+        `mixup needs targets of shape [${n}, classes] (one-hot) for inputs of shape [${x.shape}], got [${y.shape}]`,
+      );
     }
     if (this.needsPartners !== (partner !== undefined)) {
-      throw new Error(this.needsPartners ? `mixup pairing '${this.pairing}' needs partners from the training set (lib/data/partners)`
-        : 'partners were handed to a mixup whose pairing is random within the batch');
+      throw new Error(
+        this.needsPartners
+          ? `mixup pairing '${this.pairing}' needs partners from the training set (lib/data/partners)`
+          : 'partners were handed to a mixup whose pairing is random within the batch',
+      );
     }
     if (partner && (partner.x.shape.join() !== x.shape.join() || partner.y.shape.join() !== y.shape.join())) {
-      throw new Error(`partners must match the batch: inputs [${x.shape}] / [${partner.x.shape}], targets [${y.shape}] / [${partner.y.shape}]`);
+      throw new Error(
+        `partners must match the batch: inputs [${x.shape}] / [${partner.x.shape}], targets [${y.shape}] / [${partner.y.shape}]`,
+      );
     }
     const ones = new Float32Array(n).fill(1);
     let mixed: MixedBatch<T> = { x, y, lam: ones, targetLam: ones, perm: Int32Array.from({ length: n }, (_, i) => i) };
     if (this.enabled) {
-      let perm: Int32Array | null = null, xb: tf.Tensor, yb: tf.Tensor2D;
+      let perm: Int32Array | null = null,
+        xb: tf.Tensor,
+        yb: tf.Tensor2D;
       if (partner) ({ x: xb, y: yb } = partner);
       else {
         perm = this.rng.permutation(n);
@@ -134,7 +152,8 @@ export class Mixup {
       mixed = this.mode === 'cutmix' ? this.cutmix(x, y, xb, yb, perm) : this.interpolate(x, y, xb, yb, perm);
     }
     let { x: mx, y: my } = mixed;
-    if (this.labelSmoothing > 0) my = tf.add(tf.mul(my, 1 - this.labelSmoothing), this.labelSmoothing / y.shape[1]) as tf.Tensor2D;
+    if (this.labelSmoothing > 0)
+      my = tf.add(tf.mul(my, 1 - this.labelSmoothing), this.labelSmoothing / y.shape[1]) as tf.Tensor2D;
     if (this.inputNoise > 0) {
       const noise = new Float32Array(mx.size);
       for (let i = 0; i < noise.length; i++) noise[i] = this.rng.normal(0, this.inputNoise);
@@ -148,7 +167,13 @@ export class Mixup {
     return this.targets === 'mix' ? lam : lam.map((l) => (l >= 0.5 ? 1 : 0));
   }
 
-  private interpolate<T extends tf.Tensor>(x: T, y: tf.Tensor2D, xb: tf.Tensor, yb: tf.Tensor2D, perm: Int32Array | null): MixedBatch<T> {
+  private interpolate<T extends tf.Tensor>(
+    x: T,
+    y: tf.Tensor2D,
+    xb: tf.Tensor,
+    yb: tf.Tensor2D,
+    perm: Int32Array | null,
+  ): MixedBatch<T> {
     const n = x.shape[0];
     const lam = this.sampleLambda(n);
     const lx = tf.tensor(lam, [n, ...x.shape.slice(1).map(() => 1)]);
@@ -159,7 +184,13 @@ export class Mixup {
     return { x: mx, y: my, lam, targetLam, perm };
   }
 
-  private cutmix<T extends tf.Tensor>(x: T, y: tf.Tensor2D, xb: tf.Tensor, yb: tf.Tensor2D, perm: Int32Array | null): MixedBatch<T> {
+  private cutmix<T extends tf.Tensor>(
+    x: T,
+    y: tf.Tensor2D,
+    xb: tf.Tensor,
+    yb: tf.Tensor2D,
+    perm: Int32Array | null,
+  ): MixedBatch<T> {
     if (x.rank !== 4) throw new Error(`cutmix needs images [n, h, w, c], got shape [${x.shape}]`);
     const [n, h, w] = x.shape as number[];
     const box = cutBox(h, w, this.sampleLambda(1)[0], this.rng);
@@ -174,15 +205,25 @@ export class Mixup {
   }
 }
 
-export interface CutBox { top: number; bottom: number; left: number; right: number; lam: number }
+export interface CutBox {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  lam: number;
+}
 
 /** CutMix's box: sides √(1−λ)·(h, w), centre uniform, clipped to the image; λ recomputed from the clipped area. */
 export function cutBox(h: number, w: number, lam: number, rng: RandomStream): CutBox {
   const ratio = Math.sqrt(1 - lam);
-  const ch = Math.floor(h * ratio), cw = Math.floor(w * ratio);
-  const cy = rng.int(h), cx = rng.int(w);
-  const top = Math.max(0, cy - Math.floor(ch / 2)), bottom = Math.min(h, cy + Math.ceil(ch / 2));
-  const left = Math.max(0, cx - Math.floor(cw / 2)), right = Math.min(w, cx + Math.ceil(cw / 2));
+  const ch = Math.floor(h * ratio),
+    cw = Math.floor(w * ratio);
+  const cy = rng.int(h),
+    cx = rng.int(w);
+  const top = Math.max(0, cy - Math.floor(ch / 2)),
+    bottom = Math.min(h, cy + Math.ceil(ch / 2));
+  const left = Math.max(0, cx - Math.floor(cw / 2)),
+    right = Math.min(w, cx + Math.ceil(cw / 2));
   return { top, bottom, left, right, lam: 1 - ((bottom - top) * (right - left)) / (h * w) };
 }
 
@@ -190,7 +231,8 @@ export function cutBox(h: number, w: number, lam: number, rng: RandomStream): Cu
 export function oneHot(labels: ArrayLike<number>, classes: number): tf.Tensor2D {
   for (let i = 0; i < labels.length; i++) {
     const l = labels[i];
-    if (!Number.isInteger(l) || l < 0 || l >= classes) throw new Error(`label ${l} at index ${i} is outside 0..${classes - 1}`);
+    if (!Number.isInteger(l) || l < 0 || l >= classes)
+      throw new Error(`label ${l} at index ${i} is outside 0..${classes - 1}`);
   }
   return tf.oneHot(tf.tensor1d(Array.from(labels), 'int32'), classes).toFloat() as tf.Tensor2D;
 }

@@ -24,7 +24,10 @@ export class RandomStream {
   private readonly betas = new Map<string, () => number>();
   private normalSampler: (() => number) | null = null;
 
-  constructor(readonly seed: number, readonly name: string) {
+  constructor(
+    readonly seed: number,
+    readonly name: string,
+  ) {
     const gen = mt19937.factory({ seed: streamSeed(seed, name) }) as unknown as { normalized: () => number };
     this.uniform = gen.normalized;
   }
@@ -60,7 +63,9 @@ export class RandomStream {
     for (let i = 0; i < n; i++) p[i] = i;
     for (let i = n - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      const t = p[i]; p[i] = p[j]; p[j] = t;
+      const t = p[i];
+      p[i] = p[j];
+      p[j] = t;
     }
     return p;
   }

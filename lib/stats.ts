@@ -14,7 +14,14 @@ export function summarize(fractions: number[], digits = 2): string {
   return n > 1 ? `${mean.toFixed(digits)} ± ${std.toFixed(digits)}` : mean.toFixed(digits);
 }
 
-export interface Spread { n: number; mean: number; std: number; min: number; max: number; seeds: number[] }
+export interface Spread {
+  n: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+  seeds: number[];
+}
 
 /** The spread of values, each labelled with its seed (null when none is a number). */
 export function spreadOf(values: { seed: number; v: number | null | undefined }[]): Spread | null {

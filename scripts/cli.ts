@@ -15,7 +15,13 @@ export function parseCli<T extends ParseArgsConfig>(config: T, usage: string): R
 }
 
 /** A numeric option's value, checked: `what` says what it must be ("a whole number ≥ 1 of …"). */
-export function numberOption(value: string | undefined, fallback: number, name: string, what: string, ok: (n: number) => boolean): number {
+export function numberOption(
+  value: string | undefined,
+  fallback: number,
+  name: string,
+  what: string,
+  ok: (n: number) => boolean,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!ok(n)) throw new Error(`--${name} takes ${what}, got ${value}`);

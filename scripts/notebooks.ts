@@ -23,7 +23,10 @@ const JUPYTER = path.join(ROOT, '.venv', 'bin', 'jupyter');
 const KERNEL_SPEC = path.join(ROOT, '.venv', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
 
 export interface RunOptions {
-  names: string[]; profile: string; seeds?: string; out: string;
+  names: string[];
+  profile: string;
+  seeds?: string;
+  out: string;
   /** Seconds one notebook may run before it and its kernel are stopped (none by default). */
   timeout?: number;
   /** Aborting stops the notebook being executed (and its kernel). */
@@ -33,29 +36,53 @@ export interface RunOptions {
   /** Where the notebooks are (default: the project's notebooks/). */
   dir?: string;
 }
-export interface NotebookTiming { notebook: string; seconds: number; output: string }
+export interface NotebookTiming {
+  notebook: string;
+  seconds: number;
+  output: string;
+}
 
-const USAGE = 'npm run notebooks -- [names…] [--profile smoke|quick|lowdata|paper] [--seed N | --seeds 1,2,3] [--out DIR] [--timeout S] [--lanes N]';
+const USAGE =
+  'npm run notebooks -- [names…] [--profile smoke|quick|lowdata|paper] [--seed N | --seeds 1,2,3] [--out DIR] [--timeout S] [--lanes N]';
 
 export function parseArgs(argv: string[]): RunOptions {
-  const { values: v, positionals } = parseCli({ args: argv, allowPositionals: true, options: {
-    profile: { type: 'string', default: process.env.MIXUP_PROFILE ?? 'quick' }, seed: { type: 'string' }, seeds: { type: 'string' },
-    out: { type: 'string', default: '' }, timeout: { type: 'string' }, lanes: { type: 'string' },
-  } }, USAGE);
+  const { values: v, positionals } = parseCli(
+    {
+      args: argv,
+      allowPositionals: true,
+      options: {
+        profile: { type: 'string', default: process.env.MIXUP_PROFILE ?? 'quick' },
+        seed: { type: 'string' },
+        seeds: { type: 'string' },
+        out: { type: 'string', default: '' },
+        timeout: { type: 'string' },
+        lanes: { type: 'string' },
+      },
+    },
+    USAGE,
+  );
   const o: RunOptions = { names: positionals, profile: v.profile, out: v.out, seeds: v.seeds ?? v.seed };
   if (v.timeout !== undefined) o.timeout = numberOption(v.timeout, 0, 'timeout', 'seconds > 0', (n) => n > 0);
-  if (v.lanes !== undefined) o.lanes = numberOption(v.lanes, 0, 'lanes', 'a whole number ≥ 1 of notebooks to execute at once', positiveInt);
-  if (!(PROFILES as readonly string[]).includes(o.profile)) throw new Error(`unknown profile '${o.profile}': use one of ${PROFILES.join(', ')}`);
+  if (v.lanes !== undefined)
+    o.lanes = numberOption(v.lanes, 0, 'lanes', 'a whole number ≥ 1 of notebooks to execute at once', positiveInt);
+  if (!(PROFILES as readonly string[]).includes(o.profile))
+    throw new Error(`unknown profile '${o.profile}': use one of ${PROFILES.join(', ')}`);
   o.out ||= path.join(ROOT, '.cache', 'executed', o.profile);
   return o;
 }
 
 export function selectNotebooks(names: string[], dir = NOTEBOOKS_DIR): string[] {
-  const all = fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort();
+  const all = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ipynb'))
+    .sort();
   if (!names.length) return all;
   return names.map((n) => {
     const hit = all.filter((f) => f.startsWith(n) || f.includes(n));
-    if (hit.length !== 1) throw new Error(`notebook '${n}' matches ${hit.length ? hit.join(', ') : 'nothing'}: choose one of ${all.join(', ')}`);
+    if (hit.length !== 1)
+      throw new Error(
+        `notebook '${n}' matches ${hit.length ? hit.join(', ') : 'nothing'}: choose one of ${all.join(', ')}`,
+      );
     return hit[0];
   });
 }
@@ -64,28 +91,67 @@ export function selectNotebooks(names: string[], dir = NOTEBOOKS_DIR): string[] 
 export function checkPrerequisites(): void {
   if (!fs.existsSync(JUPYTER)) throw new Error('JupyterLab is not installed in .venv: run `npm run setup`');
   if (!fs.existsSync(KERNEL_SPEC)) throw new Error('the tslab kernel is not registered in .venv: run `npm run setup`');
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'lib', 'notebook', 'index.js'))) throw new Error('lib/ is not compiled: run `npm run build`');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'lib', 'notebook', 'index.js')))
+    throw new Error('lib/ is not compiled: run `npm run build`');
   const stale = staleSources(path.join(ROOT, 'lib'), path.join(ROOT, 'dist', 'lib'));
-  if (stale.length) throw new Error(`the compiled lib is older than ${stale.slice(0, 3).join(', ')}: run \`npm run build\` (npm run notebooks does)`);
+  if (stale.length)
+    throw new Error(
+      `the compiled lib is older than ${stale.slice(0, 3).join(', ')}: run \`npm run build\` (npm run notebooks does)`,
+    );
 }
 
-function runOne(nb: string, o: RunOptions, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; timedOut: boolean }> {
+function runOne(
+  nb: string,
+  o: RunOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stderr: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawnTracked(JUPYTER, ['nbconvert', '--to', 'notebook', '--execute', '--ExecutePreprocessor.kernel_name=tslab',
-      '--ExecutePreprocessor.timeout=-1', '--output-dir', o.out, path.join(o.dir ?? NOTEBOOKS_DIR, nb)], { env, stdio: ['ignore', 'ignore', 'pipe'], signal: o.signal });
+    const child = spawnTracked(
+      JUPYTER,
+      [
+        'nbconvert',
+        '--to',
+        'notebook',
+        '--execute',
+        '--ExecutePreprocessor.kernel_name=tslab',
+        '--ExecutePreprocessor.timeout=-1',
+        '--output-dir',
+        o.out,
+        path.join(o.dir ?? NOTEBOOKS_DIR, nb),
+      ],
+      { env, stdio: ['ignore', 'ignore', 'pipe'], signal: o.signal },
+    );
     let stderr = '';
     let timedOut = false;
-    child.stderr!.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-(1 << 20)); });
-    const timer = o.timeout ? setTimeout(() => { timedOut = true; void stopTree(child); }, o.timeout * 1000) : null;
-    child.on('error', (e) => { if (timer) clearTimeout(timer); reject(e); });
-    child.on('close', (code) => { if (timer) clearTimeout(timer); resolve({ code, stderr, timedOut }); });
+    child.stderr!.on('data', (b: Buffer) => {
+      stderr = (stderr + b.toString()).slice(-(1 << 20));
+    });
+    const timer = o.timeout
+      ? setTimeout(() => {
+          timedOut = true;
+          void stopTree(child);
+        }, o.timeout * 1000)
+      : null;
+    child.on('error', (e) => {
+      if (timer) clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code, stderr, timedOut });
+    });
   });
 }
 
 export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]> {
   checkPrerequisites();
   fs.mkdirSync(o.out, { recursive: true });
-  const env = { ...process.env, MIXUP_PROFILE: o.profile, TF_CPP_MIN_LOG_LEVEL: '2', ...(o.seeds ? { MIXUP_SEEDS: o.seeds } : {}) };
+  const env = {
+    ...process.env,
+    MIXUP_PROFILE: o.profile,
+    TF_CPP_MIN_LOG_LEVEL: '2',
+    ...(o.seeds ? { MIXUP_SEEDS: o.seeds } : {}),
+  };
   const notebooks = selectNotebooks(o.names, o.dir);
   const lanes = Math.min(o.lanes ?? Math.min(2, os.availableParallelism()), notebooks.length);
   // A failing notebook stops the ones running beside it.
@@ -107,22 +173,38 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
       if (stop.signal.aborted) return; // another lane failed and says why
       if (r.timedOut) {
         console.log(`${name}TIMED OUT`);
-        throw new Error(`${nb} ran past --timeout ${o.timeout} s and was stopped with its kernel; finished training runs stay in the run cache`);
+        throw new Error(
+          `${nb} ran past --timeout ${o.timeout} s and was stopped with its kernel; finished training runs stay in the run cache`,
+        );
       }
       if (r.code !== 0) {
         console.log(`${name}FAILED`);
         const err = r.stderr.split('\n').filter((l) => !isTensorflowStartupLine(l));
         const start = err.findIndex((l) => /CellExecutionError|An error occurred while executing/.test(l));
-        const tail = err.filter((l) => l.trim()).slice(-25).join('\n');
+        const tail = err
+          .filter((l) => l.trim())
+          .slice(-25)
+          .join('\n');
         // A kernel that dies mid-cell (training in the notebook's own process) leaves nbconvert only "Kernel died".
-        const died = /DeadKernelError|Kernel died/.test(r.stderr) ? `\nits kernel died: ${NATIVE_CRASH_HINT} (unless it ran out of memory)` : '';
-        throw new Error(`${nb} failed after ${seconds.toFixed(1)} s:\n${start >= 0 ? err.slice(start, start + 40).join('\n') + '\n…\n' : ''}${tail}${died}`);
+        const died = /DeadKernelError|Kernel died/.test(r.stderr)
+          ? `\nits kernel died: ${NATIVE_CRASH_HINT} (unless it ran out of memory)`
+          : '';
+        throw new Error(
+          `${nb} failed after ${seconds.toFixed(1)} s:\n${start >= 0 ? err.slice(start, start + 40).join('\n') + '\n…\n' : ''}${tail}${died}`,
+        );
       }
       console.log(lanes === 1 ? `${seconds.toFixed(1)} s` : `${name}done in ${seconds.toFixed(1)} s`);
       timings[k] = { notebook: nb, seconds, output: path.join(o.out, nb) };
     }
   };
-  const results = await Promise.allSettled(Array.from({ length: lanes }, () => lane().catch((e: unknown) => { stop.abort(); throw e; })));
+  const results = await Promise.allSettled(
+    Array.from({ length: lanes }, () =>
+      lane().catch((e: unknown) => {
+        stop.abort();
+        throw e;
+      }),
+    ),
+  );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return timings.filter((t): t is NotebookTiming => t !== undefined);
@@ -130,10 +212,13 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
 
 if (require.main === module) {
   const started = Date.now();
-  Promise.resolve().then(() => executeNotebooks(parseArgs(process.argv.slice(2)))).then((timings) => {
-    console.log(`notebooks: ${timings.length} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }).catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  });
+  Promise.resolve()
+    .then(() => executeNotebooks(parseArgs(process.argv.slice(2))))
+    .then((timings) => {
+      console.log(`notebooks: ${timings.length} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    })
+    .catch((e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    });
 }

@@ -53,7 +53,12 @@ export function descendants(pid: number): number[] {
     children.set(ppid, list);
   }
   const out: number[] = [];
-  const walk = (p: number) => { for (const c of children.get(p) ?? []) { out.push(c); walk(c); } };
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
   walk(pid);
   return out;
 }
@@ -70,8 +75,15 @@ export function withEnv(name: string, value: string): number[] {
   }
   for (const e of entries) {
     try {
-      if (Buffer.concat([Buffer.from('\0'), fs.readFileSync(`/proc/${e}/environ`)]).includes(Buffer.concat([Buffer.from('\0'), needle]))) out.push(Number(e));
-    } catch { /* gone, or not ours to read */ }
+      if (
+        Buffer.concat([Buffer.from('\0'), fs.readFileSync(`/proc/${e}/environ`)]).includes(
+          Buffer.concat([Buffer.from('\0'), needle]),
+        )
+      )
+        out.push(Number(e));
+    } catch {
+      /* gone, or not ours to read */
+    }
   }
   return out.filter(alive);
 }
@@ -92,8 +104,18 @@ export function alive(pid: number): boolean {
 }
 
 function signalAll(pids: number[], group: number | undefined, sig: NodeJS.Signals): void {
-  if (group) try { process.kill(-group, sig); } catch { /* the group is gone */ }
-  for (const p of pids) try { process.kill(p, sig); } catch { /* already gone */ }
+  if (group)
+    try {
+      process.kill(-group, sig);
+    } catch {
+      /* the group is gone */
+    }
+  for (const p of pids)
+    try {
+      process.kill(p, sig);
+    } catch {
+      /* already gone */
+    }
 }
 
 function killNow(child: ChildProcess): void {
@@ -103,10 +125,14 @@ function killNow(child: ChildProcess): void {
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on('exit', () => { for (const c of tracked) killNow(c); });
+  process.on('exit', () => {
+    for (const c of tracked) killNow(c);
+  });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(sig, () => {
-      void Promise.all([...tracked].map((c) => stopTree(c, 3000))).finally(() => process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1)));
+      void Promise.all([...tracked].map((c) => stopTree(c, 3000))).finally(() =>
+        process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1)),
+      );
     });
   }
 }
@@ -121,7 +147,11 @@ export function spawnTracked(command: string, args: string[], options: TrackedOp
   hookExit();
   const { signal, ...rest } = options;
   const token = `${process.pid}-${++counter}-${Math.random().toString(36).slice(2)}`;
-  const child = spawn(command, args, { ...rest, env: { ...(rest.env ?? process.env), [OWNER_VAR]: token }, detached: true });
+  const child = spawn(command, args, {
+    ...rest,
+    env: { ...(rest.env ?? process.env), [OWNER_VAR]: token },
+    detached: true,
+  });
   tokens.set(child, token);
   tracked.add(child);
   child.once('exit', () => {

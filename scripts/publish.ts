@@ -14,14 +14,22 @@ const USAGE = `npm run publish -- --profile ${PROFILES.join('|')}`;
 let profile: Profile;
 try {
   const { values } = parseCli({ options: { profile: { type: 'string', default: 'lowdata' } } }, USAGE);
-  if (!(PROFILES as readonly string[]).includes(values.profile)) throw new Error(`unknown profile '${values.profile}': ${USAGE}`);
+  if (!(PROFILES as readonly string[]).includes(values.profile))
+    throw new Error(`unknown profile '${values.profile}': ${USAGE}`);
   profile = values.profile as Profile;
 } catch (e) {
   console.error((e as Error).message);
   process.exit(1);
 }
 const p = CIFAR_PROFILES[profile];
-const files = publishRuns(profile, (spec) => spec.data.set === 'cifar10' && spec.data.trainLimit === p.trainLimit &&
-  spec.data.testLimit === p.testLimit && spec.train.epochs === p.epochs && (spec.model as { width?: number }).width === p.width);
+const files = publishRuns(
+  profile,
+  (spec) =>
+    spec.data.set === 'cifar10' &&
+    spec.data.trainLimit === p.trainLimit &&
+    spec.data.testLimit === p.testLimit &&
+    spec.train.epochs === p.epochs &&
+    (spec.model as { width?: number }).width === p.width,
+);
 for (const f of files) console.log(`publish: ${path.relative(process.cwd(), f)}`);
 console.log(`publish: ${files.length} run(s) of the ${profile} profile in results/${profile}/`);

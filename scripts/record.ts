@@ -25,7 +25,9 @@ export function machine(root: string): Machine {
   return {
     date: new Date().toISOString(),
     commit: head.status === 0 ? `${head.stdout.trim()}${dirty ? '+changes' : ''}` : null,
-    cpu: os.cpus()[0]?.model ?? 'unknown CPU', cores: os.availableParallelism(), avx512: hasAvx512(),
+    cpu: os.cpus()[0]?.model ?? 'unknown CPU',
+    cores: os.availableParallelism(),
+    avx512: hasAvx512(),
   };
 }
 

@@ -29,10 +29,18 @@ export function runCacheEmpty(root = runsRoot()): boolean {
   return !fs.existsSync(root) || fs.readdirSync(root).every((n) => n.startsWith('.'));
 }
 
-export function recordTimings(o: RunOptions, timings: NotebookTiming[], wallSeconds: number, resultsDir = path.join(ROOT, 'results')): string {
+export function recordTimings(
+  o: RunOptions,
+  timings: NotebookTiming[],
+  wallSeconds: number,
+  resultsDir = path.join(ROOT, 'results'),
+): string {
   const record: ReportTimings = {
-    profile: o.profile, seeds: o.seeds ?? null, lanes: o.lanes ?? Math.min(2, os.availableParallelism(), timings.length),
-    wallSeconds: +wallSeconds.toFixed(1), notebooks: timings.map((t) => ({ notebook: path.basename(t.notebook, '.ipynb'), seconds: +t.seconds.toFixed(1) })),
+    profile: o.profile,
+    seeds: o.seeds ?? null,
+    lanes: o.lanes ?? Math.min(2, os.availableParallelism(), timings.length),
+    wallSeconds: +wallSeconds.toFixed(1),
+    notebooks: timings.map((t) => ({ notebook: path.basename(t.notebook, '.ipynb'), seconds: +t.seconds.toFixed(1) })),
     ...machine(ROOT),
   };
   const file = path.join(resultsDir, o.profile, 'timings.json');
@@ -41,10 +49,20 @@ export function recordTimings(o: RunOptions, timings: NotebookTiming[], wallSeco
   return file;
 }
 
-interface Output { output_type: string; text?: string | string[]; data?: Record<string, unknown>; ename?: string; evalue?: string }
-interface Cell { cell_type: 'markdown' | 'code'; source: string | string[]; outputs?: Output[] }
+interface Output {
+  output_type: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+}
+interface Cell {
+  cell_type: 'markdown' | 'code';
+  source: string | string[];
+  outputs?: Output[];
+}
 
-const join = (s: string | string[] | undefined) => (Array.isArray(s) ? s.join('') : s ?? '');
+const join = (s: string | string[] | undefined) => (Array.isArray(s) ? s.join('') : (s ?? ''));
 const esc = (s: string) => s.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -52,44 +70,75 @@ pre{background:#f6f8fa;padding:.6em;overflow-x:auto;font-size:12px}pre.code{bord
 table.mixup-table{border-collapse:collapse;margin:1em 0;font-size:13px}table.mixup-table td,table.mixup-table th{border:1px solid #ccc;padding:3px 8px}
 caption{caption-side:top;text-align:left;font-style:italic;padding:4px 0}.chart{margin:1em 0}.error{color:#b00}`;
 
-export async function renderNotebook(file: string): Promise<{ html: string; lastTable: string | null; charts: number }> {
+export async function renderNotebook(
+  file: string,
+): Promise<{ html: string; lastTable: string | null; charts: number }> {
   const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: Cell[] };
   const parts: string[] = [];
   let lastTable: string | null = null;
   let charts = 0;
   for (const cell of nb.cells) {
-    if (cell.cell_type === 'markdown') { parts.push(await marked.parse(join(cell.source))); continue; }
+    if (cell.cell_type === 'markdown') {
+      parts.push(await marked.parse(join(cell.source)));
+      continue;
+    }
     parts.push(`<details><summary>code</summary><pre class="code">${esc(join(cell.source))}</pre></details>`);
     for (const o of cell.outputs ?? []) {
-      if (o.output_type === 'error') { parts.push(`<pre class="error">${esc(`${o.ename}: ${o.evalue}`)}</pre>`); continue; }
-      if (o.output_type === 'stream') { parts.push(`<pre>${esc(join(o.text))}</pre>`); continue; }
+      if (o.output_type === 'error') {
+        parts.push(`<pre class="error">${esc(`${o.ename}: ${o.evalue}`)}</pre>`);
+        continue;
+      }
+      if (o.output_type === 'stream') {
+        parts.push(`<pre>${esc(join(o.text))}</pre>`);
+        continue;
+      }
       const d = o.data ?? {};
-      if (d[VEGALITE_MIME]) { parts.push(`<div class="chart">${await toSvg(d[VEGALITE_MIME] as Record<string, unknown>)}</div>`); charts++; }
-      else if (d['image/svg+xml']) parts.push(`<div class="chart">${join(d['image/svg+xml'] as string)}</div>`);
-      else if (d['text/html']) { const h = join(d['text/html'] as string); parts.push(h); if (h.includes('mixup-table')) lastTable = h; }
-      else if (d['text/plain']) parts.push(`<pre>${esc(join(d['text/plain'] as string))}</pre>`);
+      if (d[VEGALITE_MIME]) {
+        parts.push(`<div class="chart">${await toSvg(d[VEGALITE_MIME] as Record<string, unknown>)}</div>`);
+        charts++;
+      } else if (d['image/svg+xml']) parts.push(`<div class="chart">${join(d['image/svg+xml'] as string)}</div>`);
+      else if (d['text/html']) {
+        const h = join(d['text/html'] as string);
+        parts.push(h);
+        if (h.includes('mixup-table')) lastTable = h;
+      } else if (d['text/plain']) parts.push(`<pre>${esc(join(d['text/plain'] as string))}</pre>`);
     }
   }
   const title = path.basename(file, '.ipynb');
-  return { html: `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head><body>` +
-    `<p><a href="index.html">← mixup-lab report</a></p>${parts.join('\n')}</body></html>`, lastTable, charts };
+  return {
+    html:
+      `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head><body>` +
+      `<p><a href="index.html">← mixup-lab report</a></p>${parts.join('\n')}</body></html>`,
+    lastTable,
+    charts,
+  };
 }
 
-export async function writeReport(timings: NotebookTiming[], profile: string, outDir: string, wallSeconds?: number): Promise<string> {
+export async function writeReport(
+  timings: NotebookTiming[],
+  profile: string,
+  outDir: string,
+  wallSeconds?: number,
+): Promise<string> {
   fs.mkdirSync(outDir, { recursive: true });
   const entries: string[] = [];
   for (const t of timings) {
     const name = path.basename(t.notebook, '.ipynb');
     const r = await renderNotebook(t.output);
     fs.writeFileSync(path.join(outDir, `${name}.html`), r.html);
-    entries.push(`<h2><a href="${name}.html">${esc(name)}</a></h2><p>${r.charts} charts · executed in ${t.seconds.toFixed(1)} s (${esc(profile)} profile)</p>${r.lastTable ?? ''}`);
+    entries.push(
+      `<h2><a href="${name}.html">${esc(name)}</a></h2><p>${r.charts} charts · executed in ${t.seconds.toFixed(1)} s (${esc(profile)} profile)</p>${r.lastTable ?? ''}`,
+    );
   }
   const index = path.join(outDir, 'index.html');
-  fs.writeFileSync(index, `<!doctype html><html><head><meta charset="utf-8"><title>mixup-lab report</title><style>${STYLE}</style></head><body>` +
-    `<h1>mixup-lab report</h1><p>Profile <b>${esc(profile)}</b>, generated ${new Date().toISOString()}` +
-    `${wallSeconds === undefined ? '' : `, ${timings.length} notebooks executed in ${(wallSeconds / 60).toFixed(1)} minutes (side by side: the notebooks' own times below overlap)`}. ` +
-    'Every number below was measured by the notebook run linked beside it.</p>' +
-    `${entries.join('\n')}</body></html>`);
+  fs.writeFileSync(
+    index,
+    `<!doctype html><html><head><meta charset="utf-8"><title>mixup-lab report</title><style>${STYLE}</style></head><body>` +
+      `<h1>mixup-lab report</h1><p>Profile <b>${esc(profile)}</b>, generated ${new Date().toISOString()}` +
+      `${wallSeconds === undefined ? '' : `, ${timings.length} notebooks executed in ${(wallSeconds / 60).toFixed(1)} minutes (side by side: the notebooks' own times below overlap)`}. ` +
+      'Every number below was measured by the notebook run linked beside it.</p>' +
+      `${entries.join('\n')}</body></html>`,
+  );
   return index;
 }
 
@@ -101,9 +150,17 @@ if (require.main === module) {
     const timings = await executeNotebooks(o);
     const wall = (Date.now() - started) / 1000;
     const index = await writeReport(timings, o.profile, path.join(ROOT, 'reports'), wall);
-    console.log(`report: ${path.relative(ROOT, index)} (${timings.length} notebooks in ${wall.toFixed(0)} s; ` +
-      `${timings.reduce((a, t) => a + t.seconds, 0).toFixed(0)} s summed over notebooks, which run side by side)`);
-    if (fromEmpty) console.log(`timings: ${path.relative(ROOT, recordTimings(o, timings, wall))} (commit it, then \`npm run results\`)`);
+    console.log(
+      `report: ${path.relative(ROOT, index)} (${timings.length} notebooks in ${wall.toFixed(0)} s; ` +
+        `${timings.reduce((a, t) => a + t.seconds, 0).toFixed(0)} s summed over notebooks, which run side by side)`,
+    );
+    if (fromEmpty)
+      console.log(
+        `timings: ${path.relative(ROOT, recordTimings(o, timings, wall))} (commit it, then \`npm run results\`)`,
+      );
     else console.log('timings: not recorded (runs came from the run cache, or not every notebook ran)');
-  })().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
+  })().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
 }

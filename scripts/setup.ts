@@ -39,7 +39,9 @@ function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}): { ok: bo
 async function stage<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
   const t0 = Date.now();
   const result = await fn();
-  console.log(`setup: ${name.padEnd(22)} ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${typeof result === 'string' ? result : ''}`);
+  console.log(
+    `setup: ${name.padEnd(22)} ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${typeof result === 'string' ? result : ''}`,
+  );
   return result;
 }
 
@@ -51,8 +53,11 @@ function findPython(): string {
     // TensorFlow 2.21 publishes wheels for CPython 3.10–3.13.
     if (maj === 3 && min >= 10 && min <= 13) return candidate;
   }
-  throw new SetupError('python', 'no python3 between 3.10 and 3.13 found (TensorFlow 2.21 wheels need one)',
-    'install one (Debian: apt-get install python3 python3-venv) or point MIXUP_PYTHON at it');
+  throw new SetupError(
+    'python',
+    'no python3 between 3.10 and 3.13 found (TensorFlow 2.21 wheels need one)',
+    'install one (Debian: apt-get install python3 python3-venv) or point MIXUP_PYTHON at it',
+  );
 }
 
 function ensureVenv(): string {
@@ -60,8 +65,11 @@ function ensureVenv(): string {
   const py = findPython();
   const r = run(py, ['-m', 'venv', VENV]);
   if (!r.ok) {
-    throw new SetupError('venv', `${py} -m venv failed:\n${r.out.trim()}`,
-      'install the venv module (Debian: apt-get install python3-venv) and run npm run setup again');
+    throw new SetupError(
+      'venv',
+      `${py} -m venv failed:\n${r.out.trim()}`,
+      'install the venv module (Debian: apt-get install python3-venv) and run npm run setup again',
+    );
   }
   return `created with ${py}`;
 }
@@ -73,31 +81,43 @@ function installedVersion(dist: string): string | null {
 
 function pipInstall(gpu: boolean, jupyter: boolean): string {
   const wanted: [string, string, string][] = [
-    gpu ? ['tensorflow', TENSORFLOW_VERSION, `tensorflow[and-cuda]==${TENSORFLOW_VERSION}`]
+    gpu
+      ? ['tensorflow', TENSORFLOW_VERSION, `tensorflow[and-cuda]==${TENSORFLOW_VERSION}`]
       : ['tensorflow-cpu', TENSORFLOW_VERSION, `tensorflow-cpu==${TENSORFLOW_VERSION}`],
   ];
   if (jupyter) wanted.push(['jupyterlab', JUPYTERLAB_VERSION, `jupyterlab==${JUPYTERLAB_VERSION}`]);
   const missing = wanted.filter(([dist, v]) => installedVersion(dist) !== v).map(([, , spec]) => spec);
   if (missing.length === 0) return 'already installed';
-  const r = run(VENV_PY, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', ...missing], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = run(VENV_PY, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', ...missing], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (!r.ok) {
     const unreachable = /Could not find a version|No matching distribution|connection|Max retries/i.test(r.out);
-    throw new SetupError('pip', `pip could not install ${missing.join(' ')}:\n${r.out.trim().split('\n').slice(-8).join('\n')}`,
+    throw new SetupError(
+      'pip',
+      `pip could not install ${missing.join(' ')}:\n${r.out.trim().split('\n').slice(-8).join('\n')}`,
       unreachable
         ? 'pip cannot reach an index holding these wheels: set PIP_INDEX_URL (or pip config) to one that does, and check python is 3.10–3.13'
-        : 'read pip\'s message above; `rm -rf .venv && npm run setup` starts clean');
+        : "read pip's message above; `rm -rf .venv && npm run setup` starts clean",
+    );
   }
   return missing.join(' ');
 }
 
 function tensorflowDir(): string {
-  const r = run(VENV_PY, ['-c', 'import importlib.util as u; print(u.find_spec("tensorflow").submodule_search_locations[0])']);
+  const r = run(VENV_PY, [
+    '-c',
+    'import importlib.util as u; print(u.find_spec("tensorflow").submodule_search_locations[0])',
+  ]);
   if (!r.ok) throw new SetupError('wheel', 'the venv has no tensorflow package', 'rm -rf .venv && npm run setup');
   const dir = r.out.trim();
   for (const f of ['libtensorflow_cc.so.2', 'libtensorflow_framework.so.2', 'include/tensorflow/c/c_api.h']) {
     if (!fs.existsSync(path.join(dir, f))) {
-      throw new SetupError('wheel', `the TensorFlow wheel at ${dir} lacks ${f} (the C API tfjs-node links against)`,
-        `install tensorflow-cpu==${TENSORFLOW_VERSION} from PyPI (rm -rf .venv && npm run setup)`);
+      throw new SetupError(
+        'wheel',
+        `the TensorFlow wheel at ${dir} lacks ${f} (the C API tfjs-node links against)`,
+        `install tensorflow-cpu==${TENSORFLOW_VERSION} from PyPI (rm -rf .venv && npm run setup)`,
+      );
     }
   }
   return dir;
@@ -125,10 +145,21 @@ function linkDeps(pkgDir: string, tfDir: string): string {
 function nodeGyp(): string {
   const candidates = [
     process.env.npm_config_node_gyp,
-    path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    path.join(
+      path.dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
   ].filter(Boolean) as string[];
   const found = candidates.find((p) => fs.existsSync(p));
-  if (!found) throw new SetupError('binding', 'node-gyp not found (it ships with npm)', 'run setup through `npm run setup`');
+  if (!found)
+    throw new SetupError('binding', 'node-gyp not found (it ships with npm)', 'run setup through `npm run setup`');
   return found;
 }
 
@@ -145,18 +176,24 @@ function buildBinding(pkgDir: string, tfDir: string): string {
   const key = JSON.stringify({ tfDir, tf: TENSORFLOW_VERSION, node: process.versions.modules });
   if (fs.existsSync(out) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === key) return 'up to date';
   if (!run('g++', ['--version']).ok || !run('make', ['--version']).ok) {
-    throw new SetupError('binding', 'no C++ toolchain (g++ and make) to build the tfjs-node binding',
-      'install one (Debian: apt-get install g++ make) and run npm run setup again');
+    throw new SetupError(
+      'binding',
+      'no C++ toolchain (g++ and make) to build the tfjs-node binding',
+      'install one (Debian: apt-get install g++ make) and run npm run setup again',
+    );
   }
   const args = [nodeGyp(), 'rebuild', '--module_name=tfjs_binding', '--module_path=./lib/napi-v8'];
   const nd = nodeDir();
   if (nd) args.push(`--nodedir=${nd}`);
   const r = run(process.execPath, args, { cwd: pkgDir });
   if (!r.ok) {
-    throw new SetupError('binding', `node-gyp failed:\n${r.out.trim().split('\n').slice(-15).join('\n')}`,
+    throw new SetupError(
+      'binding',
+      `node-gyp failed:\n${r.out.trim().split('\n').slice(-15).join('\n')}`,
       /nodedir|headers|download/i.test(r.out)
-        ? 'node-gyp needs Node\'s headers: set `npm config set nodedir <dir with include/node>`'
-        : 'read the compiler output above');
+        ? "node-gyp needs Node's headers: set `npm config set nodedir <dir with include/node>`"
+        : 'read the compiler output above',
+    );
   }
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.copyFileSync(path.join(pkgDir, 'build', 'Release', 'tfjs_binding.node'), out);
@@ -171,8 +208,11 @@ function checkBinding(pkg: string): string {
     console.log('backend ' + tf.getBackend() + ', tfjs ' + tf.version.tfjs);`;
   const r = run(process.execPath, ['-e', code], { cwd: ROOT, env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
   if (!r.ok) {
-    throw new SetupError('check', `${pkg} does not load or run:\n${r.out.trim().split('\n').slice(-10).join('\n')}`,
-      'rm -rf .venv node_modules/@tensorflow/tfjs-node/{deps,build,lib/napi-v8} && npm run setup');
+    throw new SetupError(
+      'check',
+      `${pkg} does not load or run:\n${r.out.trim().split('\n').slice(-10).join('\n')}`,
+      'rm -rf .venv node_modules/@tensorflow/tfjs-node/{deps,build,lib/napi-v8} && npm run setup',
+    );
   }
   return r.out.split('\n').find((l) => l.startsWith('backend')) ?? '';
 }
@@ -208,7 +248,10 @@ function writeLabSettings(): string {
 async function main(): Promise<void> {
   let flags: { gpu?: boolean; 'skip-jupyter'?: boolean };
   try {
-    flags = parseCli({ options: { gpu: { type: 'boolean' }, 'skip-jupyter': { type: 'boolean' } } }, 'npm run setup [-- --gpu] [--skip-jupyter]').values;
+    flags = parseCli(
+      { options: { gpu: { type: 'boolean' }, 'skip-jupyter': { type: 'boolean' } } },
+      'npm run setup [-- --gpu] [--skip-jupyter]',
+    ).values;
   } catch (e) {
     throw new SetupError('args', (e as Error).message, 'use --gpu and/or --skip-jupyter');
   }
@@ -234,10 +277,14 @@ async function main(): Promise<void> {
   if (jupyter) await stage('lab settings', writeLabSettings);
   await stage('browser (for tests)', () => {
     const chromium = process.env.MIXUP_CHROMIUM ?? '/usr/bin/chromium';
-    return fs.existsSync(chromium) ? `chromium found (${chromium})`
+    return fs.existsSync(chromium)
+      ? `chromium found (${chromium})`
       : `chromium missing at ${chromium}: npm test's browser checks will fail until it is there (Debian: apt-get install chromium, or set MIXUP_CHROMIUM)`;
   });
-  if (gpu) console.log('setup: --gpu is documented but untested here: check `ldd` on the binding finds the nvidia-* wheels\' CUDA libraries');
+  if (gpu)
+    console.log(
+      "setup: --gpu is documented but untested here: check `ldd` on the binding finds the nvidia-* wheels' CUDA libraries",
+    );
   console.log(`setup: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 

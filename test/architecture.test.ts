@@ -9,7 +9,9 @@ const LIB = path.resolve(__dirname, '..', '..', 'lib');
 
 /** What each top-level part of lib/ may import (docs/architecture.md's table); `*`: anything. */
 const ALLOWED: Record<string, string[] | '*'> = {
-  backend: [], random: [], stats: [],
+  backend: [],
+  random: [],
+  stats: [],
   data: ['backend', 'random'],
   mixup: ['backend', 'data', 'random'],
   models: ['backend', 'random'],
@@ -27,7 +29,11 @@ const ALLOWED: Record<string, string[] | '*'> = {
 const part = (root: string, file: string) => path.relative(root, file).split(path.sep)[0].replace(/\.ts$/, '');
 
 function tsFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => d.isDirectory() ? tsFiles(path.join(dir, d.name)) : d.name.endsWith('.ts') ? [path.join(dir, d.name)] : []);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) =>
+      d.isDirectory() ? tsFiles(path.join(dir, d.name)) : d.name.endsWith('.ts') ? [path.join(dir, d.name)] : [],
+    );
 }
 
 /** Imports from one part of lib/ into another that its layer does not allow, as "file imports part". */
@@ -36,10 +42,16 @@ export function violations(root = LIB, files = tsFiles(root)): string[] {
   for (const file of files) {
     const from = part(root, file);
     const allowed = ALLOWED[from];
-    if (allowed === undefined) { out.push(`${path.relative(root, file)}: lib/${from} is in no layer (add it to docs/architecture.md and this test)`); continue; }
+    if (allowed === undefined) {
+      out.push(
+        `${path.relative(root, file)}: lib/${from} is in no layer (add it to docs/architecture.md and this test)`,
+      );
+      continue;
+    }
     for (const m of fs.readFileSync(file, 'utf8').matchAll(/(?:from|import|require)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
       const to = part(root, path.resolve(path.dirname(file), m[1]));
-      if (to !== from && allowed !== '*' && !allowed.includes(to)) out.push(`${path.relative(root, file)} imports lib/${to}`);
+      if (to !== from && allowed !== '*' && !allowed.includes(to))
+        out.push(`${path.relative(root, file)} imports lib/${to}`);
     }
   }
   return out;
@@ -55,7 +67,10 @@ test('an import against the layers is reported with its file', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-layers-'));
   try {
     fs.mkdirSync(path.join(root, 'data'));
-    fs.writeFileSync(path.join(root, 'data', 'probe.ts'), "import { train } from '../train/loop';\nimport { stream } from '../random';\n");
+    fs.writeFileSync(
+      path.join(root, 'data', 'probe.ts'),
+      "import { train } from '../train/loop';\nimport { stream } from '../random';\n",
+    );
     assert.deepEqual(violations(root), ['data/probe.ts imports lib/train']);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

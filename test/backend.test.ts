@@ -24,7 +24,11 @@ test('MIXUP_BACKEND picks the backend and the report says which and why', () => 
 test('auto picks native TensorFlow here (npm run setup has built it); CI must run on it', () => {
   const auto = report({ MIXUP_BACKEND: 'auto' });
   assert.equal(auto.status, 0, auto.out);
-  assert.match(auto.out, /"name":"tensorflow","package":"@tensorflow\/tfjs-node"/, 'native backend expected: run npm run setup');
+  assert.match(
+    auto.out,
+    /"name":"tensorflow","package":"@tensorflow\/tfjs-node"/,
+    'native backend expected: run npm run setup',
+  );
   assert.doesNotMatch(auto.out, /WARNING: running on the pure-JavaScript cpu backend/);
 });
 

@@ -18,69 +18,135 @@ import { writeReport } from '../scripts/report';
 import { artifact, freePort, launchBrowser } from './browser';
 import { cifarSource, ROOT } from './helpers';
 
-test('JupyterLab runs a notebook with the tslab kernel and draws its vega-lite chart', { timeout: 300_000 }, async (t) => {
-  const browser = await launchBrowser();
-  const port = await freePort();
-  const token = crypto.randomBytes(16).toString('hex');
-  // A copy, so that Lab's autosave never writes outputs into the committed notebook.
-  const name = '_browser-test.ipynb';
-  const copy = path.join(ROOT, 'notebooks', name);
-  const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-lab-runs-'));
-  let lab: ReturnType<typeof spawnTracked> | null = null;
-  let page: Awaited<ReturnType<typeof browser.newPage>> | null = null;
-  try {
-    fs.copyFileSync(path.join(ROOT, 'notebooks', '01-toy-2d.ipynb'), copy);
-    lab = spawnTracked(path.join(ROOT, '.venv', 'bin', 'jupyter'), ['lab', '--ip=127.0.0.1', `--port=${port}`, '--no-browser',
-      `--IdentityProvider.token=${token}`, `--notebook-dir=${path.join(ROOT, 'notebooks')}`, ...(process.getuid?.() === 0 ? ['--allow-root'] : [])],
-    { env: { ...process.env, MIXUP_PROFILE: 'smoke', MIXUP_RUNS_DIR: runs, MIXUP_CIFAR10: process.env.MIXUP_CIFAR10 ?? cifarSource() },
-      stdio: ['ignore', 'pipe', 'pipe'], signal: t.signal });
-    let log = '';
-    lab.stdout!.on('data', (b) => { log += b; });
-    lab.stderr!.on('data', (b) => { log += b; });
-    const started = Date.now();
-    while (!log.includes(`127.0.0.1:${port}`)) {
-      if (Date.now() - started > 60_000 || lab.exitCode !== null) throw new Error(`JupyterLab did not start:\n${log.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 250));
+test(
+  'JupyterLab runs a notebook with the tslab kernel and draws its vega-lite chart',
+  { timeout: 300_000 },
+  async (t) => {
+    const browser = await launchBrowser();
+    const port = await freePort();
+    const token = crypto.randomBytes(16).toString('hex');
+    // A copy, so that Lab's autosave never writes outputs into the committed notebook.
+    const name = '_browser-test.ipynb';
+    const copy = path.join(ROOT, 'notebooks', name);
+    const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-lab-runs-'));
+    let lab: ReturnType<typeof spawnTracked> | null = null;
+    let page: Awaited<ReturnType<typeof browser.newPage>> | null = null;
+    try {
+      fs.copyFileSync(path.join(ROOT, 'notebooks', '01-toy-2d.ipynb'), copy);
+      lab = spawnTracked(
+        path.join(ROOT, '.venv', 'bin', 'jupyter'),
+        [
+          'lab',
+          '--ip=127.0.0.1',
+          `--port=${port}`,
+          '--no-browser',
+          `--IdentityProvider.token=${token}`,
+          `--notebook-dir=${path.join(ROOT, 'notebooks')}`,
+          ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+        ],
+        {
+          env: {
+            ...process.env,
+            MIXUP_PROFILE: 'smoke',
+            MIXUP_RUNS_DIR: runs,
+            MIXUP_CIFAR10: process.env.MIXUP_CIFAR10 ?? cifarSource(),
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          signal: t.signal,
+        },
+      );
+      let log = '';
+      lab.stdout!.on('data', (b) => {
+        log += b;
+      });
+      lab.stderr!.on('data', (b) => {
+        log += b;
+      });
+      const started = Date.now();
+      while (!log.includes(`127.0.0.1:${port}`)) {
+        if (Date.now() - started > 60_000 || lab.exitCode !== null)
+          throw new Error(`JupyterLab did not start:\n${log.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const outside: string[] = [];
+      page.on('request', (r) => {
+        const u = new URL(r.url());
+        if (!['127.0.0.1', ''].includes(u.hostname) && u.protocol !== 'data:') outside.push(r.url());
+      });
+      await page.goto(`http://127.0.0.1:${port}/lab/tree/${name}?token=${token}`);
+      await page.waitForSelector('.jp-Notebook .jp-Cell', { timeout: 90_000 });
+      // The kernel's display name in the toolbar means the tslab kernel has started.
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes(
+            'TypeScript',
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
+      // Under load the notebook can still be settling when the menu is used: Run All Cells then runs nothing (seen once
+      // with both cores training, every prompt left at "[ ]"). Wait for the idle kernel, and ask again if no cell started.
+      await page.waitForFunction(
+        () =>
+          /TypeScript\s*\|\s*Idle/.test(
+            (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText,
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
+      for (let attempt = 1; ; attempt++) {
+        await page.click('.lm-MenuBar-itemLabel:text-is("Run")');
+        await page.click('.lm-Menu-itemLabel:text-is("Run All Cells")');
+        const started = await page
+          .waitForFunction(
+            () =>
+              [
+                ...(
+                  globalThis as unknown as {
+                    document: { querySelectorAll(s: string): { textContent: string | null }[] };
+                  }
+                ).document.querySelectorAll('.jp-InputPrompt'),
+              ].some((e) => /\[(\*|\d+)\]/.test(e.textContent ?? '')),
+            undefined,
+            { timeout: 20_000 },
+          )
+          .then(
+            () => true,
+            () => false,
+          );
+        if (started) break;
+        if (attempt === 3) throw new Error('Run All Cells started no cell, three times');
+      }
+      const chart = await page.waitForSelector(
+        '.jp-OutputArea .vega-embed canvas, .jp-OutputArea .vega-embed svg.marks',
+        { timeout: 180_000 },
+      );
+      const box = await chart.boundingBox();
+      assert.ok(box && box.width > 100 && box.height > 100, 'the chart has a size');
+      await chart.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: artifact('jupyterlab-notebook.png') });
+      const errors = await page
+        .locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+        .count();
+      assert.equal(errors, 0, 'no cell wrote an error');
+      const text = await page.evaluate(
+        () => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText,
+      );
+      assert.doesNotMatch(text, /official Jupyter news/i, "the project's Lab settings turn the news prompt off");
+      assert.deepEqual(outside, [], 'no request left 127.0.0.1');
+    } catch (e) {
+      // What the page showed when it failed, for the person reading the failure.
+      await page?.screenshot({ path: artifact('jupyterlab-failure.png') }).catch(() => {});
+      throw e;
+    } finally {
+      await browser.close();
+      if (lab) await stopTree(lab);
+      fs.rmSync(copy, { force: true });
+      fs.rmSync(runs, { recursive: true, force: true });
     }
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const outside: string[] = [];
-    page.on('request', (r) => { const u = new URL(r.url()); if (!['127.0.0.1', ''].includes(u.hostname) && u.protocol !== 'data:') outside.push(r.url()); });
-    await page.goto(`http://127.0.0.1:${port}/lab/tree/${name}?token=${token}`);
-    await page.waitForSelector('.jp-Notebook .jp-Cell', { timeout: 90_000 });
-    // The kernel's display name in the toolbar means the tslab kernel has started.
-    await page.waitForFunction(() => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes('TypeScript'), undefined, { timeout: 60_000 });
-    // Under load the notebook can still be settling when the menu is used: Run All Cells then runs nothing (seen once
-    // with both cores training, every prompt left at "[ ]"). Wait for the idle kernel, and ask again if no cell started.
-    await page.waitForFunction(() => /TypeScript\s*\|\s*Idle/.test((globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText), undefined, { timeout: 60_000 });
-    for (let attempt = 1; ; attempt++) {
-      await page.click('.lm-MenuBar-itemLabel:text-is("Run")');
-      await page.click('.lm-Menu-itemLabel:text-is("Run All Cells")');
-      const started = await page.waitForFunction(() => [...(globalThis as unknown as { document: { querySelectorAll(s: string): { textContent: string | null }[] } })
-        .document.querySelectorAll('.jp-InputPrompt')].some((e) => /\[(\*|\d+)\]/.test(e.textContent ?? '')), undefined, { timeout: 20_000 }).then(() => true, () => false);
-      if (started) break;
-      if (attempt === 3) throw new Error('Run All Cells started no cell, three times');
-    }
-    const chart = await page.waitForSelector('.jp-OutputArea .vega-embed canvas, .jp-OutputArea .vega-embed svg.marks', { timeout: 180_000 });
-    const box = await chart.boundingBox();
-    assert.ok(box && box.width > 100 && box.height > 100, 'the chart has a size');
-    await chart.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: artifact('jupyterlab-notebook.png') });
-    const errors = await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').count();
-    assert.equal(errors, 0, 'no cell wrote an error');
-    const text = await page.evaluate(() => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText);
-    assert.doesNotMatch(text, /official Jupyter news/i, 'the project\'s Lab settings turn the news prompt off');
-    assert.deepEqual(outside, [], 'no request left 127.0.0.1');
-  } catch (e) {
-    // What the page showed when it failed, for the person reading the failure.
-    await page?.screenshot({ path: artifact('jupyterlab-failure.png') }).catch(() => {});
-    throw e;
-  } finally {
-    await browser.close();
-    if (lab) await stopTree(lab);
-    fs.rmSync(copy, { force: true });
-    fs.rmSync(runs, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 test('the exported report page shows its charts offline in a real browser', { timeout: 180_000 }, async (t) => {
   const browser = await launchBrowser();
@@ -88,7 +154,10 @@ test('the exported report page shows its charts offline in a real browser', { ti
   const runsBefore = process.env.MIXUP_RUNS_DIR;
   try {
     process.env.MIXUP_RUNS_DIR = path.join(tmp, 'runs');
-    const timings = await executeNotebooks({ ...parseArgs(['toy', '--profile', 'smoke', '--out', path.join(tmp, 'executed')]), signal: t.signal });
+    const timings = await executeNotebooks({
+      ...parseArgs(['toy', '--profile', 'smoke', '--out', path.join(tmp, 'executed')]),
+      signal: t.signal,
+    });
     const index = await writeReport(timings, 'smoke', path.join(tmp, 'reports'));
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const requests: string[] = [];
@@ -104,7 +173,8 @@ test('the exported report page shows its charts offline in a real browser', { ti
     await page.screenshot({ path: artifact('report-01-toy-2d.png'), fullPage: true });
   } finally {
     await browser.close();
-    if (runsBefore === undefined) delete process.env.MIXUP_RUNS_DIR; else process.env.MIXUP_RUNS_DIR = runsBefore;
+    if (runsBefore === undefined) delete process.env.MIXUP_RUNS_DIR;
+    else process.env.MIXUP_RUNS_DIR = runsBefore;
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -5,19 +5,33 @@ import { learningCurves, lineChart } from '../lib/charts/specs';
 
 test('a dashed line chart draws a legend whose entries can be told apart', async () => {
   const rows = ['test', 'train, redrawn labels', 'train, untouched labels'].flatMap((set, k) =>
-    [10, 20, 30].map((epoch) => ({ method: 'ERM', set, epoch, error: 0.1 * (k + 1) + epoch / 100 })));
+    [10, 20, 30].map((epoch) => ({ method: 'ERM', set, epoch, error: 0.1 * (k + 1) + epoch / 100 })),
+  );
   const svg = await toSvg(lineChart(rows, { x: 'epoch', y: 'error', color: 'method', strokeDash: 'set' }));
   // Each legend entry of the dash field is a stroke with its own dash pattern (not three identical dots).
-  const symbols = [...svg.matchAll(/role-legend-symbol"[^>]*>(<path[^>]*>)/g)].map((m) => m[1]).filter((p) => p.includes('stroke-dasharray'));
+  const symbols = [...svg.matchAll(/role-legend-symbol"[^>]*>(<path[^>]*>)/g)]
+    .map((m) => m[1])
+    .filter((p) => p.includes('stroke-dasharray'));
   assert.equal(symbols.length, 3, svg.slice(0, 200));
   // A stroked line shows its dash pattern; a filled dot (what points on the lines give) hides it.
-  for (const p of symbols) assert.ok(/ stroke="#/.test(p) && !/ fill="/.test(p), `legend symbol is a stroke, not a dot: ${p}`);
-  assert.equal(new Set(symbols.map((p) => /stroke-dasharray="([^"]*)"/.exec(p)![1])).size, 3, 'three different patterns');
-  for (const label of ['test', 'train, redrawn labels', 'train, untouched labels']) assert.ok(svg.includes(`>${label}<`), `legend shows "${label}" in full`);
+  for (const p of symbols)
+    assert.ok(/ stroke="#/.test(p) && !/ fill="/.test(p), `legend symbol is a stroke, not a dot: ${p}`);
+  assert.equal(
+    new Set(symbols.map((p) => /stroke-dasharray="([^"]*)"/.exec(p)![1])).size,
+    3,
+    'three different patterns',
+  );
+  for (const label of ['test', 'train, redrawn labels', 'train, untouched labels'])
+    assert.ok(svg.includes(`>${label}<`), `legend shows "${label}" in full`);
 });
 
 test('learning curves draw test error only at the scored epochs', async () => {
-  const rows = [1, 2, 3, 4, 5].map((epoch) => ({ run: 'ERM s1', epoch, trainLoss: 2 / epoch, testError: epoch % 2 ? 0.5 / epoch : null }));
+  const rows = [1, 2, 3, 4, 5].map((epoch) => ({
+    run: 'ERM s1',
+    epoch,
+    trainLoss: 2 / epoch,
+    testError: epoch % 2 ? 0.5 / epoch : null,
+  }));
   const spec = learningCurves(rows) as { hconcat: { transform: { filter: string }[] }[] };
   assert.match(spec.hconcat[1].transform[0].filter, /isValid\(datum\['testError'\]\)/);
   const svg = await toSvg(learningCurves(rows));
@@ -25,10 +39,23 @@ test('learning curves draw test error only at the scored epochs', async () => {
 });
 
 test('learning curves dashed by source: ours and the reference told apart in the legend', async () => {
-  const rows = ['mixup-lab', 'PyTorch reference'].flatMap((source) => [20, 40, 60].map((epoch) =>
-    ({ run: `ERM s1${source === 'mixup-lab' ? '' : ' (PyTorch)'}`, source, epoch, testError: 0.5 - epoch / 400 })));
+  const rows = ['mixup-lab', 'PyTorch reference'].flatMap((source) =>
+    [20, 40, 60].map((epoch) => ({
+      run: `ERM s1${source === 'mixup-lab' ? '' : ' (PyTorch)'}`,
+      source,
+      epoch,
+      testError: 0.5 - epoch / 400,
+    })),
+  );
   const svg = await toSvg(learningCurves(rows, 'curves', { dashBy: 'source' }));
-  const dashed = [...svg.matchAll(/role-legend-symbol"[^>]*>(<path[^>]*>)/g)].map((m) => m[1]).filter((p) => p.includes('stroke-dasharray'));
-  assert.equal(new Set(dashed.map((p) => /stroke-dasharray="([^"]*)"/.exec(p)![1])).size, 2, 'two dash patterns in the legend');
-  for (const label of ['mixup-lab', 'PyTorch reference']) assert.ok(svg.includes(`>${label}<`), `legend names "${label}"`);
+  const dashed = [...svg.matchAll(/role-legend-symbol"[^>]*>(<path[^>]*>)/g)]
+    .map((m) => m[1])
+    .filter((p) => p.includes('stroke-dasharray'));
+  assert.equal(
+    new Set(dashed.map((p) => /stroke-dasharray="([^"]*)"/.exec(p)![1])).size,
+    2,
+    'two dash patterns in the legend',
+  );
+  for (const label of ['mixup-lab', 'PyTorch reference'])
+    assert.ok(svg.includes(`>${label}<`), `legend names "${label}"`);
 });

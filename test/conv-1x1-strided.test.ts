@@ -32,22 +32,37 @@ for (const isa of isas) {
       const shape = `1×1 stride-2 conv, NHWC [${batch}, 16, 16, ${ic}] → 16 channels (${isa.name})`;
       test(`${shape}: forward and both gradients match float64 on every path`, { skip }, () => {
         const r = spawnSync(process.execPath, [CHILD, String(batch), String(ic)], {
-          env: { ...process.env, ...isa.env, TF_CPP_MIN_LOG_LEVEL: '2' }, encoding: 'utf8', timeout: 120_000,
+          env: { ...process.env, ...isa.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+          encoding: 'utf8',
+          timeout: 120_000,
         });
         // TensorFlow's start-up lines say nothing about the failure; the C library's last words do ("double free …").
-        const said = `${r.stderr ?? ''}`.split('\n').filter((l) => l.trim() && !isTensorflowStartupLine(l))
-          .slice(-3).join(' | ') || '(nothing but TensorFlow\'s start-up lines)';
+        const said =
+          `${r.stderr ?? ''}`
+            .split('\n')
+            .filter((l) => l.trim() && !isTensorflowStartupLine(l))
+            .slice(-3)
+            .join(' | ') || "(nothing but TensorFlow's start-up lines)";
         if (isNativeCrash(r.status, r.signal)) {
-          assert.fail(`${shape}: the process died by ${r.signal ?? `exit code ${r.status}`}, ${NATIVE_CRASH_HINT}. ` +
-            `This is the shape of uxlfoundation/oneDNN issue 6035 (strided 1×1 backward weights, input channels below oneDNN's block): ` +
-            `a strided 1×1 convolution reached that primitive (lib/backend/fused). Its last output: ${said}`);
+          assert.fail(
+            `${shape}: the process died by ${r.signal ?? `exit code ${r.status}`}, ${NATIVE_CRASH_HINT}. ` +
+              `This is the shape of uxlfoundation/oneDNN issue 6035 (strided 1×1 backward weights, input channels below oneDNN's block): ` +
+              `a strided 1×1 convolution reached that primitive (lib/backend/fused). Its last output: ${said}`,
+          );
         }
-        assert.equal(r.status, 0, `${shape}: the child failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}): ${said}`);
+        assert.equal(
+          r.status,
+          0,
+          `${shape}: the child failed (exit ${r.status}${r.signal ? `, ${r.signal}` : ''}): ${said}`,
+        );
         const errors = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
         assert.equal(Object.keys(errors).length, 6);
         for (const [what, err] of Object.entries(errors)) {
-          assert.ok(err < TOLERANCE, `${shape}: ${what} is off float64 by ${err.toExponential(2)} of its largest entry ` +
-            `(tolerance ${TOLERANCE}): wrong, as uxlfoundation/oneDNN issue 6035 makes strided 1×1 filter gradients on AVX2`);
+          assert.ok(
+            err < TOLERANCE,
+            `${shape}: ${what} is off float64 by ${err.toExponential(2)} of its largest entry ` +
+              `(tolerance ${TOLERANCE}): wrong, as uxlfoundation/oneDNN issue 6035 makes strided 1×1 filter gradients on AVX2`,
+          );
         }
       });
     }

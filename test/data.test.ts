@@ -24,7 +24,8 @@ test('CIFAR-10 test batch: 10,000 records, 1,000 per class, pixels laid out HWC 
   labels.forEach((l) => counts[l]++);
   assert.deepEqual(counts, new Array(10).fill(1000));
   const raw = fs.readFileSync(file);
-  const r = 1234, p = 517; // record, pixel
+  const r = 1234,
+    p = 517; // record, pixel
   for (let c = 0; c < 3; c++) assert.equal(pixels[r * 3072 + 3 * p + c], raw[r * RECORD_BYTES + 1 + c * 1024 + p]);
 });
 
@@ -49,7 +50,8 @@ test('augmentation: crops of the zero-padded image and horizontal flips, seeded'
   const mirrored = [...seen].map((k) => k.split(',').map(Number)).find((a) => Math.abs(a[0] - 1 / 255) > 1e-9)!;
   assert.ok(Math.abs(mirrored[0] - px[9] / 255) < 1e-6, 'first pixel of a flip is the last of the row');
   const crop = new ImageData(px, 4, 4, Int32Array.from([0]), 1, { pad: 1, flip: false });
-  const a = crop.batch([0], stream(3, 'aug')).dataSync(), b = crop.batch([0], stream(3, 'aug')).dataSync();
+  const a = crop.batch([0], stream(3, 'aug')).dataSync(),
+    b = crop.batch([0], stream(3, 'aug')).dataSync();
   assert.deepEqual(a, b);
   for (let s = 0; s < 30; s++) {
     const v = Array.from(crop.batch([0], stream(s, 'aug')).dataSync());
@@ -64,8 +66,12 @@ test('missing, truncated and corrupt CIFAR files get errors that name the file a
   await assert.rejects(resolveCifar10({ source: dir }), /holds no test_batch.bin/);
   const good = fs.readFileSync(path.join(source, 'test_batch.bin'));
   fs.writeFileSync(path.join(dir, 'test_batch.bin'), good.subarray(0, 1000));
-  assert.throws(() => readCifarFile(path.join(dir, 'test_batch.bin')), /test_batch.bin has 1000 bytes, expected 30730000.*fetch it again/);
-  const bad = Buffer.from(good); bad[5000] ^= 0xff;
+  assert.throws(
+    () => readCifarFile(path.join(dir, 'test_batch.bin')),
+    /test_batch.bin has 1000 bytes, expected 30730000.*fetch it again/,
+  );
+  const bad = Buffer.from(good);
+  bad[5000] ^= 0xff;
   fs.writeFileSync(path.join(dir, 'test_batch.bin'), bad);
   assert.throws(() => readCifarFile(path.join(dir, 'test_batch.bin')), /test_batch.bin is corrupt \(SHA-256/);
   assert.throws(() => readCifarFile(path.join(dir, 'data_batch_1.bin')), /data_batch_1.bin is missing/);
@@ -81,7 +87,10 @@ test('a local archive is unpacked into the cache folder and read', async () => {
   assert.equal(found, path.join(dir, 'cache', 'cifar-10-batches-bin'));
   assert.equal(readCifarFile(path.join(found, 'test_batch.bin'), 10).labels.length, 10);
   fs.writeFileSync(path.join(dir, 'junk.tar.gz'), 'not an archive');
-  await assert.rejects(resolveCifar10({ source: path.join(dir, 'junk.tar.gz'), cacheDir: path.join(dir, 'cache2') }), /junk.tar.gz/);
+  await assert.rejects(
+    resolveCifar10({ source: path.join(dir, 'junk.tar.gz'), cacheDir: path.join(dir, 'cache2') }),
+    /junk.tar.gz/,
+  );
   fs.rmSync(dir, { recursive: true });
 });
 
@@ -115,7 +124,8 @@ test('the six UCI sets load: one-hot categories, missing values filled, standard
   assert.equal(dims.abalone, 7 + 3, 'sex M/F/I becomes three columns');
   assert.equal(dims.iris, 4);
   assert.equal(dims.arcene, 10000);
-  const a = await loadUci('iris', stream(9, 'split')), b = await loadUci('iris', stream(9, 'split'));
+  const a = await loadUci('iris', stream(9, 'split')),
+    b = await loadUci('iris', stream(9, 'split'));
   assert.deepEqual(a.test.labels, b.test.labels);
   await assert.rejects(loadUci('htru2', stream(1, 'split')), /unknown UCI data set 'htru2'/);
 });
@@ -130,9 +140,17 @@ test('two moons: balanced classes with a curved boundary, seeded', () => {
 test('an unreachable or silent CIFAR-10 source fails in seconds, naming MIXUP_CIFAR10 as the fix', async () => {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-fetch-'));
   // Nothing listens: refused at once.
-  const closed = await new Promise<number>((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
-  await assert.rejects(resolveCifar10({ source: `http://127.0.0.1:${closed}/cifar-10-binary.tar.gz`, cacheDir, onProgress: () => {} }),
-    /could not download .*ECONNREFUSED.*set MIXUP_CIFAR10/);
+  const closed = await new Promise<number>((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+  await assert.rejects(
+    resolveCifar10({ source: `http://127.0.0.1:${closed}/cifar-10-binary.tar.gz`, cacheDir, onProgress: () => {} }),
+    /could not download .*ECONNREFUSED.*set MIXUP_CIFAR10/,
+  );
   // A server that accepts and never answers: the stall limit ends it.
   const sockets: net.Socket[] = [];
   const silent = net.createServer((sock) => sockets.push(sock));
@@ -140,10 +158,20 @@ test('an unreachable or silent CIFAR-10 source fails in seconds, naming MIXUP_CI
   process.env.MIXUP_FETCH_STALL_S = '1';
   const t0 = Date.now();
   try {
-    await assert.rejects(resolveCifar10({ source: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/cifar-10-binary.tar.gz`, cacheDir, onProgress: () => {} }),
-      /stalled \(no data for 1 s\).*set MIXUP_CIFAR10/);
+    await assert.rejects(
+      resolveCifar10({
+        source: `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/cifar-10-binary.tar.gz`,
+        cacheDir,
+        onProgress: () => {},
+      }),
+      /stalled \(no data for 1 s\).*set MIXUP_CIFAR10/,
+    );
     assert.ok(Date.now() - t0 < 10_000);
-    assert.equal(fs.existsSync(path.join(cacheDir, 'cifar-10-binary.tar.gz.part')), false, 'no partial download is left');
+    assert.equal(
+      fs.existsSync(path.join(cacheDir, 'cifar-10-binary.tar.gz.part')),
+      false,
+      'no partial download is left',
+    );
   } finally {
     delete process.env.MIXUP_FETCH_STALL_S;
     for (const s of sockets) s.destroy();

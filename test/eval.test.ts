@@ -25,18 +25,26 @@ test('error rate and expected calibration error', () => {
 async function trainedCifar() {
   const c = await loadCifar10({ source: cifarSource(), trainLimit: 1024, testLimit: 200 });
   const m = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 1);
-  await train(m, c, { epochs: 2, batchSize: 64, optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4, milestones: [], gamma: 0.1 }, mixup: { alpha: 0 }, seed: 1 });
+  await train(m, c, {
+    epochs: 2,
+    batchSize: 64,
+    optimizer: { kind: 'sgd', lr: 0.05, momentum: 0.9, weightDecay: 5e-4, milestones: [], gamma: 0.1 },
+    mixup: { alpha: 0 },
+    seed: 1,
+  });
   return { c, m };
 }
 
-test('FGSM moves every pixel by exactly ε along its gradient\'s sign (or to the clip), stays in [0, 1], and raises the loss; I-FGSM stays in the ε-ball', async () => {
+test("FGSM moves every pixel by exactly ε along its gradient's sign (or to the clip), stays in [0, 1], and raises the loss; I-FGSM stays in the ε-ball", async () => {
   const { c, m } = await trainedCifar();
   const idx = Array.from({ length: 32 }, (_, i) => i);
   const labels = idx.map((i) => c.test.labels[i]);
   const x = c.test.batch(idx);
   const eps = 8 / 255;
   const adv = fgsm(m, x, labels, eps);
-  const xv = x.dataSync(), av = adv.dataSync(), sv = signGradient(m, x, labels).dataSync();
+  const xv = x.dataSync(),
+    av = adv.dataSync(),
+    sv = signGradient(m, x, labels).dataSync();
   let moved = 0;
   for (let i = 0; i < xv.length; i++) {
     assert.ok(av[i] >= 0 && av[i] <= 1);
@@ -62,14 +70,24 @@ test('FGSM direction on a confident model: the sign of the exact gradient, where
   // few float32 steps of 1, as in an ERM network that has fitted its training set). The exact ∇ₓ CE = W (p − y) in
   // float64, with 1 − p_y summed from the other classes, is the yardstick.
   const rng = stream(7, 'confident');
-  const n = 64, d = 8, k = 10;
+  const n = 64,
+    d = 8,
+    k = 10;
   const W = Array.from({ length: d * k }, () => rng.uniform() - 0.5);
   const X = Array.from({ length: n * d }, () => rng.uniform() - 0.5);
   const labels = Array.from({ length: n }, (_, i) => i % k);
-  const logits = (i: number) => Array.from({ length: k }, (_, c) => X.slice(i * d, (i + 1) * d).reduce((a, x, j) => a + x * W[j * k + c], 0));
+  const logits = (i: number) =>
+    Array.from({ length: k }, (_, c) => X.slice(i * d, (i + 1) * d).reduce((a, x, j) => a + x * W[j * k + c], 0));
   // Shift each example's true logit so that it leads by a margin in [15, 18].
-  const shift = labels.map((l, i) => { const z = logits(i); return 15 + 3 * rng.uniform() + Math.max(...z.filter((_, c) => c !== l)) - z[l]; });
-  const model = { numClasses: k, apply: (x: tf.Tensor) => tf.add(tf.matMul(x as tf.Tensor2D, tf.tensor2d(W, [d, k])), tf.oneHot(labels, k).mul(tf.tensor2d(shift, [n, 1]))) } as unknown as Model;
+  const shift = labels.map((l, i) => {
+    const z = logits(i);
+    return 15 + 3 * rng.uniform() + Math.max(...z.filter((_, c) => c !== l)) - z[l];
+  });
+  const model = {
+    numClasses: k,
+    apply: (x: tf.Tensor) =>
+      tf.add(tf.matMul(x as tf.Tensor2D, tf.tensor2d(W, [d, k])), tf.oneHot(labels, k).mul(tf.tensor2d(shift, [n, 1]))),
+  } as unknown as Model;
   const exact: number[] = [];
   for (let i = 0; i < n; i++) {
     const z = logits(i).map((v, c) => (c === labels[i] ? v + shift[i] : v));
@@ -84,9 +102,14 @@ test('FGSM direction on a confident model: the sign of the exact gradient, where
   const x = tf.tensor2d(X, [n, d]);
   const ours = Array.from(signGradient(model, x, labels).dataSync());
   const y = tf.oneHot(labels, k).toFloat();
-  const usual = Array.from(tf.sign(tf.grad((xi: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, model.apply(xi, false)))(x)).dataSync());
+  const usual = Array.from(
+    tf.sign(tf.grad((xi: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, model.apply(xi, false)))(x)).dataSync(),
+  );
   const differ = (a: number[]) => a.filter((v, i) => v !== exact[i]).length;
-  assert.ok(differ(usual) > 0.05 * exact.length, `the usual float32 gradient should be rounding-bound here (${differ(usual)} of ${exact.length} signs differ)`);
+  assert.ok(
+    differ(usual) > 0.05 * exact.length,
+    `the usual float32 gradient should be rounding-bound here (${differ(usual)} of ${exact.length} signs differ)`,
+  );
   assert.equal(differ(ours), 0, `${differ(ours)} of ${exact.length} signs differ from the exact gradient's`);
 });
 
@@ -105,17 +128,28 @@ test('attack errors: ε = 0 is the clean error; error grows with ε; white-box a
   const labels = idx.map((i) => c.test.labels[i]);
   for (const [k, eps] of [2 / 255, 8 / 255].entries()) {
     const pred = tf.tidy(() => tf.argMax(other.apply(fgsm(m, c.test.batch(idx), labels, eps), false), 1).dataSync());
-    assert.equal(rows.filter((r) => r.target === 'black')[k + 1].error, labels.filter((l, i) => pred[i] !== l).length / 200);
+    assert.equal(
+      rows.filter((r) => r.target === 'black')[k + 1].error,
+      labels.filter((l, i) => pred[i] !== l).length / 200,
+    );
   }
-  m.dispose(); other.dispose();
+  m.dispose();
+  other.dispose();
 });
 
 test('Fig. 2 measures: an ERM net has larger input gradients between examples than at them; misses need a third class', async () => {
   const d = twoMoons(400, 0.05, stream(1, 'toy'));
   const m = buildModel({ kind: 'mlp', inputs: 2, hidden: [64, 64], numClasses: 2 }, 1);
-  await train(m, { train: d, test: d }, { epochs: 30, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01 }, mixup: { alpha: 0 }, seed: 1 });
+  await train(
+    m,
+    { train: d, test: d },
+    { epochs: 30, batchSize: 16, optimizer: { kind: 'adam', lr: 0.01 }, mixup: { alpha: 0 }, seed: 1 },
+  );
   const pts = inBetween(m, d, stream(1, 'between'), { pairs: 400, lambdas: [0, 0.5, 1] });
-  assert.deepEqual(pts.map((p) => p.lambda), [0, 0.5, 1]);
+  assert.deepEqual(
+    pts.map((p) => p.lambda),
+    [0, 0.5, 1],
+  );
   // With two classes every prediction is y_i or y_j unless the pair shares a class: misses are rare.
   assert.ok(pts[0].missRate < 0.05 && pts[2].missRate < 0.05);
   assert.ok(pts[1].gradNorm > pts[0].gradNorm, `gradient norms ${pts.map((p) => p.gradNorm)}`);

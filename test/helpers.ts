@@ -11,10 +11,16 @@ export function backendForTests() {
 
 /** Where the tests read CIFAR-10 from: MIXUP_CIFAR10, else the shared development copy, else an earlier fetch. */
 export function cifarSource(): string {
-  const candidates = [process.env.MIXUP_CIFAR10, path.join(ROOT, '..', 'shared', 'data', 'cifar-10-batches-bin'),
-    path.join(ROOT, 'data', 'cifar-10', 'cifar-10-batches-bin')].filter(Boolean) as string[];
+  const candidates = [
+    process.env.MIXUP_CIFAR10,
+    path.join(ROOT, '..', 'shared', 'data', 'cifar-10-batches-bin'),
+    path.join(ROOT, 'data', 'cifar-10', 'cifar-10-batches-bin'),
+  ].filter(Boolean) as string[];
   const found = candidates.find((c) => fs.existsSync(c));
-  if (!found) throw new Error(`tests need CIFAR-10: set MIXUP_CIFAR10 to a folder of the .bin files (looked in ${candidates.join(', ')})`);
+  if (!found)
+    throw new Error(
+      `tests need CIFAR-10: set MIXUP_CIFAR10 to a folder of the .bin files (looked in ${candidates.join(', ')})`,
+    );
   return found;
 }
 
@@ -44,9 +50,15 @@ export function mean(xs: ArrayLike<number>): number {
 
 /** Where the tests read FSDD from: MIXUP_FSDD, else the shared development archive, else an earlier fetch. */
 export function fsddSource(): string {
-  const candidates = [process.env.MIXUP_FSDD, path.join(ROOT, '..', 'shared', 'data', 'fsdd-recordings.tar.gz'),
-    path.join(ROOT, 'data', 'fsdd', 'recordings')].filter(Boolean) as string[];
+  const candidates = [
+    process.env.MIXUP_FSDD,
+    path.join(ROOT, '..', 'shared', 'data', 'fsdd-recordings.tar.gz'),
+    path.join(ROOT, 'data', 'fsdd', 'recordings'),
+  ].filter(Boolean) as string[];
   const found = candidates.find((c) => fs.existsSync(c));
-  if (!found) throw new Error(`tests need FSDD: set MIXUP_FSDD to its archive or a folder of the .wav files (looked in ${candidates.join(', ')})`);
+  if (!found)
+    throw new Error(
+      `tests need FSDD: set MIXUP_FSDD to its archive or a folder of the .wav files (looked in ${candidates.join(', ')})`,
+    );
   return found;
 }

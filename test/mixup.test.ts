@@ -23,7 +23,10 @@ for (const n of [7, 128]) {
     assert.equal(new Set(m.lam).size, 1, 'one λ per batch');
     const lam = m.lam[0];
     assert.ok(lam > 0 && lam < 1);
-    assert.deepEqual([...m.perm!].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
+    assert.deepEqual(
+      [...m.perm!].sort((a, b) => a - b),
+      Array.from({ length: n }, (_, i) => i),
+    );
     const xs = x.arraySync() as number[][][][];
     const got = m.x.arraySync() as number[][][][];
     let worst = 0;
@@ -36,7 +39,8 @@ for (const n of [7, 128]) {
     ys.forEach((row, i) => {
       assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-6, 'targets sum to 1');
       const want = new Array(10).fill(0);
-      want[labels[i]] += lam; want[labels[m.perm![i]]] += 1 - lam;
+      want[labels[i]] += lam;
+      want[labels[m.perm![i]]] += 1 - lam;
       assert.ok(maxAbsDiff(row, want) < 1e-6);
     });
   });
@@ -55,38 +59,63 @@ test('per-sample mode draws a λ per example, each row still a convex combinatio
   const m = new Mixup({ alpha: 0.5, mode: 'sample' }, stream(2, 'mixup')).apply(x, y);
   assert.ok(new Set(m.lam).size > 10);
   const ys = m.y.arraySync();
-  ys.forEach((row, i) => assert.ok(Math.abs(Math.max(...row) - Math.max(m.lam[i], 1 - m.lam[i])) < 1e-6 || row.filter((v) => v > 0).length === 1));
+  ys.forEach((row, i) =>
+    assert.ok(
+      Math.abs(Math.max(...row) - Math.max(m.lam[i], 1 - m.lam[i])) < 1e-6 || row.filter((v) => v > 0).length === 1,
+    ),
+  );
 });
 
 test('CutMix pastes a box from the partner and corrects λ to its true area', () => {
   const { x, y } = batch(6);
   const m = new Mixup({ alpha: 1, mode: 'cutmix' }, stream(4, 'mixup')).apply(x, y);
-  const xs = x.arraySync() as number[][][][], got = m.x.arraySync() as number[][][][];
+  const xs = x.arraySync() as number[][][][],
+    got = m.x.arraySync() as number[][][][];
   let fromPartner = 0;
-  for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) {
-    const own = maxAbsDiff(got[0][r][c], xs[0][r][c]) === 0;
-    const partner = maxAbsDiff(got[0][r][c], xs[m.perm![0]][r][c]) === 0;
-    assert.ok(own || partner, 'every pixel comes from the example or its partner');
-    if (!own) fromPartner++;
-  }
+  for (let r = 0; r < 4; r++)
+    for (let c = 0; c < 4; c++) {
+      const own = maxAbsDiff(got[0][r][c], xs[0][r][c]) === 0;
+      const partner = maxAbsDiff(got[0][r][c], xs[m.perm![0]][r][c]) === 0;
+      assert.ok(own || partner, 'every pixel comes from the example or its partner');
+      if (!own) fromPartner++;
+    }
   if (m.perm![0] !== 0) assert.ok(Math.abs(1 - m.lam[0] - fromPartner / 16) < 1e-6, 'λ = 1 − box area');
   const box = cutBox(32, 32, 0.75, stream(1, 'box'));
   assert.equal(box.lam, 1 - ((box.bottom - box.top) * (box.right - box.left)) / 1024);
 });
 
 test('bad options are rejected with a message that names them', () => {
-  for (const alpha of [-1, NaN, Infinity]) assert.throws(() => new Mixup({ alpha }, stream(1, 'm')), /alpha must be a finite number ≥ 0/);
-  assert.throws(() => new Mixup({ alpha: 1, mode: 'manifold' as never }, stream(1, 'm')), /unknown mixup mode 'manifold'/);
+  for (const alpha of [-1, NaN, Infinity])
+    assert.throws(() => new Mixup({ alpha }, stream(1, 'm')), /alpha must be a finite number ≥ 0/);
+  assert.throws(
+    () => new Mixup({ alpha: 1, mode: 'manifold' as never }, stream(1, 'm')),
+    /unknown mixup mode 'manifold'/,
+  );
   const { x } = batch(4);
-  assert.throws(() => new Mixup({ alpha: 1 }, stream(1, 'm')).apply(x, oneHot([1, 2, 3], 10)), /targets of shape \[4, classes\]/);
+  assert.throws(
+    () => new Mixup({ alpha: 1 }, stream(1, 'm')).apply(x, oneHot([1, 2, 3], 10)),
+    /targets of shape \[4, classes\]/,
+  );
   assert.throws(() => oneHot([0, 10], 10), /label 10 at index 1 is outside 0..9/);
-  assert.throws(() => new Mixup({ alpha: 1, pairing: 'furthest' as never }, stream(1, 'm')), /unknown mixup pairing 'furthest': use one of random, within-class, nearest/);
-  assert.throws(() => new Mixup({ alpha: 1, targets: 'soft' as never }, stream(1, 'm')), /unknown mixup targets 'soft'/);
+  assert.throws(
+    () => new Mixup({ alpha: 1, pairing: 'furthest' as never }, stream(1, 'm')),
+    /unknown mixup pairing 'furthest': use one of random, within-class, nearest/,
+  );
+  assert.throws(
+    () => new Mixup({ alpha: 1, targets: 'soft' as never }, stream(1, 'm')),
+    /unknown mixup targets 'soft'/,
+  );
   assert.throws(() => new Mixup({ alpha: 1, labelSmoothing: 1 }, stream(1, 'm')), /labelSmoothing must be in \[0, 1\)/);
-  assert.throws(() => new Mixup({ alpha: 0, inputNoise: -0.1 }, stream(1, 'm')), /inputNoise must be a finite standard deviation/);
+  assert.throws(
+    () => new Mixup({ alpha: 0, inputNoise: -0.1 }, stream(1, 'm')),
+    /inputNoise must be a finite standard deviation/,
+  );
   assert.throws(() => new Mixup({ alpha: 1, lambda: 0.5 } as never, stream(1, 'm')), /unknown mixup option 'lambda'/);
   const { y } = batch(4);
-  assert.throws(() => new Mixup({ alpha: 1, pairing: 'nearest' }, stream(1, 'm')).apply(x, y), /pairing 'nearest' needs partners from the training set/);
+  assert.throws(
+    () => new Mixup({ alpha: 1, pairing: 'nearest' }, stream(1, 'm')).apply(x, y),
+    /pairing 'nearest' needs partners from the training set/,
+  );
 });
 
 // The ablation's variants (section 3.8), each on real tensors.
@@ -99,7 +128,10 @@ test('inputs only: mixed inputs, but the one-hot label of whichever example weig
     const ys = m.y.arraySync();
     ys.forEach((row, i) => {
       assert.equal(row.filter((v) => v === 1).length, 1, 'one-hot');
-      assert.equal(row.reduce((a, b) => a + b, 0), 1);
+      assert.equal(
+        row.reduce((a, b) => a + b, 0),
+        1,
+      );
       assert.equal(row.indexOf(1), lam >= 0.5 ? labels[i] : labels[m.perm![i]]);
     });
     assert.ok(m.targetLam.every((t) => t === (lam >= 0.5 ? 1 : 0)));
@@ -153,7 +185,8 @@ test('within-class pairs share the class, and are another example where the clas
   }
   assert.equal(t.draw([6], rng)[0], 6, 'a class of one pairs with itself');
   // Every pair of the largest class (four examples: 0, 2, 5, 8) turns up: partners are drawn, not fixed.
-  for (const i of [0, 2, 5, 8]) for (const j of [0, 2, 5, 8]) if (i !== j) assert.ok(seen.has(`${i}-${j}`), `pair ${i}-${j} never drawn`);
+  for (const i of [0, 2, 5, 8])
+    for (const j of [0, 2, 5, 8]) if (i !== j) assert.ok(seen.has(`${i}-${j}`), `pair ${i}-${j} never drawn`);
 });
 
 test('nearest neighbours on real CIFAR-10 pixels are the nearest by brute force, and mixing uses them', async () => {
@@ -167,18 +200,29 @@ test('nearest neighbours on real CIFAR-10 pixels are the nearest by brute force,
   for (const i of [0, 17, 150, 299]) {
     const dist = Array.from({ length: train.n }, (_, j) => {
       let s = 0;
-      for (let c = 0; c < d; c++) { const v = px[i * d + c] - px[j * d + c]; s += v * v; }
+      for (let c = 0; c < d; c++) {
+        const v = px[i * d + c] - px[j * d + c];
+        s += v * v;
+      }
       return [s, j];
-    }).filter(([, j]) => j !== i).sort((a, b) => a[0] - b[0]);
+    })
+      .filter(([, j]) => j !== i)
+      .sort((a, b) => a[0] - b[0]);
     const got = Array.from(table.subarray(i * k, (i + 1) * k));
     // The k-th nearest distance matches (the sets may differ only on exact ties).
     const want = dist.slice(0, k).map(([, j]) => j);
-    assert.deepEqual([...got].sort((a, b) => a - b), [...want].sort((a, b) => a - b), `row ${i}`);
+    assert.deepEqual(
+      [...got].sort((a, b) => a - b),
+      [...want].sort((a, b) => a - b),
+      `row ${i}`,
+    );
   }
   flat.dispose();
   const partners = nearestPartners(train, k);
   const p = partners.draw([0, 17, 150], stream(1, 'partners'));
-  p.forEach((j, r) => assert.ok(Array.from(table.subarray([0, 17, 150][r] * k, ([0, 17, 150][r] + 1) * k)).includes(j)));
+  p.forEach((j, r) =>
+    assert.ok(Array.from(table.subarray([0, 17, 150][r] * k, ([0, 17, 150][r] + 1) * k)).includes(j)),
+  );
   assert.equal(partnerTable('random', train), null);
   assert.throws(() => nearestNeighbours(tf.zeros([4, 3]) as tf.Tensor2D, 4), /needs 1 ≤ k < 4/);
 });
@@ -186,8 +230,12 @@ test('nearest neighbours on real CIFAR-10 pixels are the nearest by brute force,
 test('partners handed in are what the batch mixes with', () => {
   const { x, y } = batch(8);
   const other = batch(8);
-  const xp = tf.reverse(other.x, 0), yp = tf.reverse(other.y, 0);
-  const m = new Mixup({ alpha: 1, pairing: 'within-class' }, stream(4, 'mixup')).apply(x, y, { x: xp as tf.Tensor4D, y: yp as tf.Tensor2D });
+  const xp = tf.reverse(other.x, 0),
+    yp = tf.reverse(other.y, 0);
+  const m = new Mixup({ alpha: 1, pairing: 'within-class' }, stream(4, 'mixup')).apply(x, y, {
+    x: xp as tf.Tensor4D,
+    y: yp as tf.Tensor2D,
+  });
   assert.equal(m.perm, null);
   const lam = m.lam[0];
   assert.ok(maxAbsDiff(m.x.dataSync(), tf.add(tf.mul(x, lam), tf.mul(xp, 1 - lam)).dataSync()) < 1e-6);

@@ -8,7 +8,7 @@ import { backendForTests, maxAbsDiff } from './helpers';
 
 backendForTests();
 
-test('PreAct ResNet-18 at width 64 has the reference\'s 11,171,274 trainable parameters', () => {
+test("PreAct ResNet-18 at width 64 has the reference's 11,171,274 trainable parameters", () => {
   const m = buildModel({ kind: 'preact-resnet18', width: 64, numClasses: 10 }, 0);
   assert.equal(m.params.count(), 11_171_274);
   // Each stage doubles the width; 1×1 shortcuts only where the shape changes (3 of 8 blocks).
@@ -22,7 +22,7 @@ test('post-activation ResNet-18 adds BN on its shortcuts: 11,173,962 parameters'
   m.dispose();
 });
 
-test('MLP: the paper\'s tabular net (two hidden layers of 128)', () => {
+test("MLP: the paper's tabular net (two hidden layers of 128)", () => {
   const m = buildModel({ kind: 'mlp', inputs: 57, hidden: [128, 128], numClasses: 2 }, 0);
   assert.equal(m.params.count(), 57 * 128 + 128 + 128 * 128 + 128 + 128 * 2 + 2);
   const out = m.apply(tf.ones([3, 57]), false);
@@ -36,12 +36,17 @@ test('ResNets map [n, 32, 32, 3] to logits, reject other shapes, and init is see
   const b = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 3);
   const c = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 4);
   const x = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 1);
-  const ya = a.apply(x, false).dataSync(), yb = b.apply(x, false).dataSync(), yc = c.apply(x, false).dataSync();
+  const ya = a.apply(x, false).dataSync(),
+    yb = b.apply(x, false).dataSync(),
+    yc = c.apply(x, false).dataSync();
   assert.equal(ya.length, 20);
   assert.equal(maxAbsDiff(ya, yb), 0);
   assert.ok(maxAbsDiff(ya, yc) > 1e-4);
   assert.throws(() => a.apply(tf.ones([2, 28, 28, 3]), false), /takes images \[n, 32, 32, 3\]/);
-  assert.throws(() => buildModel({ kind: 'preact-resnet18', width: 0, numClasses: 10 }, 0), /width must be a positive integer/);
+  assert.throws(
+    () => buildModel({ kind: 'preact-resnet18', width: 0, numClasses: 10 }, 0),
+    /width must be a positive integer/,
+  );
   assert.throws(() => buildModel({ kind: 'densenet' } as never, 0), /unknown model kind 'densenet'/);
   for (const m of [a, b, c]) m.dispose();
 });
@@ -62,10 +67,19 @@ test('dropout on the pooled features: seeded masks in training, inverted scaling
   const plain = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10 }, 3);
   const drop = buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10, dropout: 0.8 }, 3);
   const x = tf.randomUniform([16, 32, 32, 3], 0, 1, 'float32', 4);
-  assert.equal(maxAbsDiff(plain.apply(x, false).dataSync(), drop.apply(x, false).dataSync()), 0, 'inference is the plain network');
+  assert.equal(
+    maxAbsDiff(plain.apply(x, false).dataSync(), drop.apply(x, false).dataSync()),
+    0,
+    'inference is the plain network',
+  );
   assert.throws(() => drop.apply(x, true), /dropout 0.8 but no noise stream/);
-  const train = (m: ReturnType<typeof buildModel>, seed: number) => { m.noise = stream(seed, 'dropout/0'); return m.apply(x, true).dataSync(); };
-  const a = train(drop, 1), b = train(drop, 1), c = train(drop, 2);
+  const train = (m: ReturnType<typeof buildModel>, seed: number) => {
+    m.noise = stream(seed, 'dropout/0');
+    return m.apply(x, true).dataSync();
+  };
+  const a = train(drop, 1),
+    b = train(drop, 1),
+    c = train(drop, 2);
   assert.equal(maxAbsDiff(a, b), 0, 'same stream, same mask');
   assert.ok(maxAbsDiff(a, c) > 1e-4, 'another stream, another mask');
   assert.ok(maxAbsDiff(a, train(plain, 1)) > 1e-4, 'training output differs from the network without dropout');
@@ -73,7 +87,13 @@ test('dropout on the pooled features: seeded masks in training, inverted scaling
   const out = dropout(tf.ones([100, 200]) as tf.Tensor2D, 0.8, stream(9, 'm'), 'test').dataSync();
   const kept = Array.from(out).filter((v) => v !== 0);
   assert.ok(Math.abs(kept.length / out.length - 0.2) < 0.01, `kept ${kept.length / out.length}`);
-  assert.ok(kept.every((v) => Math.abs(v - 5) < 1e-6), 'kept features scaled by 1/(1−p)');
-  assert.throws(() => buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10, dropout: 1 }, 3), /dropout is a drop probability in \[0, 1\)/);
+  assert.ok(
+    kept.every((v) => Math.abs(v - 5) < 1e-6),
+    'kept features scaled by 1/(1−p)',
+  );
+  assert.throws(
+    () => buildModel({ kind: 'preact-resnet18', width: 4, numClasses: 10, dropout: 1 }, 3),
+    /dropout is a drop probability in \[0, 1\)/,
+  );
   for (const m of [plain, drop]) m.dispose();
 });

@@ -8,28 +8,43 @@ import { executeNotebooks, parseArgs, selectNotebooks } from '../scripts/noteboo
 import { writeReport } from '../scripts/report';
 import { cifarSource, fsddSource } from './helpers';
 
-test('all eight notebooks run in the smoke profile, show vega-lite charts, and export to an offline report', { timeout: 600_000 }, async (t) => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-nb-'));
-  process.env.MIXUP_CIFAR10 ??= cifarSource();
-  process.env.MIXUP_FSDD ??= fsddSource();
-  process.env.MIXUP_RUNS_DIR = path.join(tmp, 'runs');
-  const timings = await executeNotebooks({ ...parseArgs(['--profile', 'smoke', '--out', path.join(tmp, 'executed')]), signal: t.signal });
-  assert.equal(timings.length, 8);
-  for (const t of timings) {
-    const nb = JSON.parse(fs.readFileSync(t.output, 'utf8')) as { cells: { outputs?: { output_type: string; data?: Record<string, unknown> }[] }[] };
-    const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
-    assert.equal(outputs.filter((o) => o.output_type === 'error').length, 0, `${t.notebook} has an error output`);
-    assert.ok(outputs.some((o) => o.data?.['application/vnd.vegalite.v5+json']), `${t.notebook} shows a vega-lite chart`);
-    assert.ok(outputs.some((o) => String(o.data?.['text/html'] ?? '').includes('mixup-table')), `${t.notebook} ends with a table`);
-  }
-  const index = await writeReport(timings, 'smoke', path.join(tmp, 'reports'));
-  const page = fs.readFileSync(path.join(path.dirname(index), '02-cifar10.html'), 'utf8');
-  assert.ok((page.match(/<svg/g) ?? []).length >= 2, 'charts are inline SVG');
-  assert.doesNotMatch(page, /<script|https?:\/\/(?!www\.w3\.org)/, 'the page loads nothing from the network');
-  assert.match(fs.readFileSync(index, 'utf8'), /mixup-table/);
+test(
+  'all eight notebooks run in the smoke profile, show vega-lite charts, and export to an offline report',
+  { timeout: 600_000 },
+  async (t) => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-nb-'));
+    process.env.MIXUP_CIFAR10 ??= cifarSource();
+    process.env.MIXUP_FSDD ??= fsddSource();
+    process.env.MIXUP_RUNS_DIR = path.join(tmp, 'runs');
+    const timings = await executeNotebooks({
+      ...parseArgs(['--profile', 'smoke', '--out', path.join(tmp, 'executed')]),
+      signal: t.signal,
+    });
+    assert.equal(timings.length, 8);
+    for (const t of timings) {
+      const nb = JSON.parse(fs.readFileSync(t.output, 'utf8')) as {
+        cells: { outputs?: { output_type: string; data?: Record<string, unknown> }[] }[];
+      };
+      const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+      assert.equal(outputs.filter((o) => o.output_type === 'error').length, 0, `${t.notebook} has an error output`);
+      assert.ok(
+        outputs.some((o) => o.data?.['application/vnd.vegalite.v5+json']),
+        `${t.notebook} shows a vega-lite chart`,
+      );
+      assert.ok(
+        outputs.some((o) => String(o.data?.['text/html'] ?? '').includes('mixup-table')),
+        `${t.notebook} ends with a table`,
+      );
+    }
+    const index = await writeReport(timings, 'smoke', path.join(tmp, 'reports'));
+    const page = fs.readFileSync(path.join(path.dirname(index), '02-cifar10.html'), 'utf8');
+    assert.ok((page.match(/<svg/g) ?? []).length >= 2, 'charts are inline SVG');
+    assert.doesNotMatch(page, /<script|https?:\/\/(?!www\.w3\.org)/, 'the page loads nothing from the network');
+    assert.match(fs.readFileSync(index, 'utf8'), /mixup-table/);
 
-  fs.rmSync(tmp, { recursive: true });
-});
+    fs.rmSync(tmp, { recursive: true });
+  },
+);
 
 test('notebook selection and options are checked', () => {
   assert.deepEqual(selectNotebooks(['toy']), ['01-toy-2d.ipynb']);
@@ -45,18 +60,36 @@ test('a notebook whose kernel dies mid-cell, or whose worker crashed, fails nami
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-dead-kernel-'));
   try {
     // A real native-style death: the kernel's own process killed by SIGSEGV while a cell runs.
-    const nb = { nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' } },
-      cells: [{ cell_type: 'code', id: 'crash', metadata: {}, execution_count: null, outputs: [], source: ["process.kill(process.pid, 'SIGSEGV');"] }] };
+    const nb = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' } },
+      cells: [
+        {
+          cell_type: 'code',
+          id: 'crash',
+          metadata: {},
+          execution_count: null,
+          outputs: [],
+          source: ["process.kill(process.pid, 'SIGSEGV');"],
+        },
+      ],
+    };
     fs.writeFileSync(path.join(dir, 'crash.ipynb'), JSON.stringify(nb));
-    await assert.rejects(executeNotebooks({ names: ['crash'], profile: 'smoke', out: path.join(dir, 'out'), dir, lanes: 1 }),
-      /crash\.ipynb failed after [\d.]+ s:[\s\S]*its kernel died: a native crash in TensorFlow: rerun with ONEDNN_MAX_CPU_ISA=AVX2 and report it/);
+    await assert.rejects(
+      executeNotebooks({ names: ['crash'], profile: 'smoke', out: path.join(dir, 'out'), dir, lanes: 1 }),
+      /crash\.ipynb failed after [\d.]+ s:[\s\S]*its kernel died: a native crash in TensorFlow: rerun with ONEDNN_MAX_CPU_ISA=AVX2 and report it/,
+    );
     // A worker's crash reaches the notebook as a cell error naming oneDNN's AVX2 cap: the runner's filter of
     // TensorFlow's start-up noise keeps it.
-    const said = 'the worker training X stopped (SIGSEGV: a native crash in TensorFlow: rerun with ONEDNN_MAX_CPU_ISA=AVX2 and report it)';
+    const said =
+      'the worker training X stopped (SIGSEGV: a native crash in TensorFlow: rerun with ONEDNN_MAX_CPU_ISA=AVX2 and report it)';
     const cell = { ...nb.cells[0], id: 'worker', source: [`throw new Error(${JSON.stringify(said)});`] };
     fs.writeFileSync(path.join(dir, 'worker.ipynb'), JSON.stringify({ ...nb, cells: [cell] }));
-    await assert.rejects(executeNotebooks({ names: ['worker'], profile: 'smoke', out: path.join(dir, 'out'), dir, lanes: 1 }),
-      (e: Error) => e.message.includes(said) && !e.message.includes('its kernel died'));
+    await assert.rejects(
+      executeNotebooks({ names: ['worker'], profile: 'smoke', out: path.join(dir, 'out'), dir, lanes: 1 }),
+      (e: Error) => e.message.includes(said) && !e.message.includes('its kernel died'),
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

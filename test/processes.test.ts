@@ -30,18 +30,27 @@ test('stopTree stops a child, its descendants, and one that left for a session o
   const mark = crypto.randomBytes(8).toString('hex');
   const child = spawnTracked('sh', ['-c', TREE], { stdio: 'ignore', env: { ...process.env, MIXUP_TEST_MARK: mark } });
   await until(() => withEnv('MIXUP_TEST_MARK', mark).length === 3);
-  const orphan = withEnv('MIXUP_TEST_MARK', mark).filter((p) => p !== child.pid && !descendants(child.pid!).includes(p));
+  const orphan = withEnv('MIXUP_TEST_MARK', mark).filter(
+    (p) => p !== child.pid && !descendants(child.pid!).includes(p),
+  );
   assert.equal(orphan.length, 1, 'one process is no longer below the child: only the inherited token finds it');
   await stopTree(child, 2000);
   await until(() => withEnv('MIXUP_TEST_MARK', mark).length === 0);
   assert.equal(alive(orphan[0]), false);
 });
 
-function runTestFile(source: string, env: NodeJS.ProcessEnv): { seconds: number; status: number | null; output: string } {
+function runTestFile(
+  source: string,
+  env: NodeJS.ProcessEnv,
+): { seconds: number; status: number | null; output: string } {
   const t0 = Date.now();
   // A nested runner that inherits NODE_TEST_CONTEXT reports to this one instead of running its file.
   const { NODE_TEST_CONTEXT: _, ...clean } = env;
-  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', source], { env: clean, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', source], {
+    env: clean,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { seconds: (Date.now() - t0) / 1000, status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
@@ -49,7 +58,9 @@ test('a test that times out, or throws before its finally, takes its processes w
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-hang-'));
   const file = path.join(dir, 'hang.test.js');
   const lib = JSON.stringify(path.join(ROOT, 'dist', 'scripts', 'processes.js'));
-  fs.writeFileSync(file, `const { after, test } = require('node:test');
+  fs.writeFileSync(
+    file,
+    `const { after, test } = require('node:test');
 const { spawnTracked, stopAll } = require(${lib});
 after(() => stopAll());
 test('times out', { timeout: 1000 }, async (t) => {
@@ -60,7 +71,8 @@ test('throws before its finally', async () => {
   spawnTracked('sh', ['-c', ${JSON.stringify(TREE)}], { stdio: ['ignore', 'pipe', 'pipe'] });
   throw new Error('boom');
 });
-`);
+`,
+  );
   const mark = crypto.randomBytes(8).toString('hex');
   const r = runTestFile(file, { ...process.env, MIXUP_TEST_MARK: mark });
   fs.rmSync(dir, { recursive: true, force: true });
@@ -73,10 +85,17 @@ test('throws before its finally', async () => {
 
 test('without Chromium the browser checks fail in seconds with the fix, and leave nothing running', () => {
   const mark = crypto.randomBytes(8).toString('hex');
-  const r = runTestFile(path.join(ROOT, 'dist', 'test', 'browser.test.js'),
-    { ...process.env, MIXUP_TEST_MARK: mark, MIXUP_CHROMIUM: path.join(os.tmpdir(), 'no-such-chromium') });
+  const r = runTestFile(path.join(ROOT, 'dist', 'test', 'browser.test.js'), {
+    ...process.env,
+    MIXUP_TEST_MARK: mark,
+    MIXUP_CHROMIUM: path.join(os.tmpdir(), 'no-such-chromium'),
+  });
   assert.notEqual(r.status, 0);
-  assert.equal((r.output.match(/browser tests need Chromium at .*no-such-chromium: apt-get install chromium/g) ?? []).length >= 2, true, r.output.slice(-2000));
+  assert.equal(
+    (r.output.match(/browser tests need Chromium at .*no-such-chromium: apt-get install chromium/g) ?? []).length >= 2,
+    true,
+    r.output.slice(-2000),
+  );
   assert.ok(r.seconds < 30, `the browser checks ended in ${r.seconds} s`);
   assert.deepEqual(withEnv('MIXUP_TEST_MARK', mark), [], 'no process they started is left');
 });

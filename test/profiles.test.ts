@@ -8,23 +8,45 @@ import os from 'node:os';
 import path from 'node:path';
 
 const defaults = {
-  smoke: { seeds: [1], epochs: 1 }, quick: { seeds: [1, 2, 3], epochs: 4 }, lowdata: { seeds: [1], epochs: 240 }, paper: { seeds: [1], epochs: 200 },
+  smoke: { seeds: [1], epochs: 1 },
+  quick: { seeds: [1, 2, 3], epochs: 4 },
+  lowdata: { seeds: [1], epochs: 240 },
+  paper: { seeds: [1], epochs: 200 },
 };
 
 test('notebook parameters: profile, seeds and JSON overrides from the environment; bad values named', () => {
   assert.deepEqual(notebookParams(defaults, {}), { seeds: [1, 2, 3], epochs: 4, profile: 'quick' });
-  assert.deepEqual(notebookParams(defaults, { MIXUP_PROFILE: 'smoke', MIXUP_SEED: '7' }), { seeds: [7], epochs: 1, profile: 'smoke' });
-  assert.deepEqual(notebookParams(defaults, { MIXUP_SEEDS: '4,5', MIXUP_PARAMS: '{"epochs": 9}' }), { seeds: [4, 5], epochs: 9, profile: 'quick' });
-  assert.deepEqual(notebookParams(defaults, { MIXUP_PROFILE: 'lowdata' }), { seeds: [1], epochs: 240, profile: 'lowdata' });
-  assert.throws(() => notebookParams(defaults, { MIXUP_PROFILE: 'fast' }), /MIXUP_PROFILE=fast is not a profile: use one of smoke, quick, lowdata, paper/);
-  assert.throws(() => notebookParams(defaults, { MIXUP_PARAMS: '{"epoch": 9}' }), /unknown key\(s\) epoch: this notebook takes seeds, epochs/);
+  assert.deepEqual(notebookParams(defaults, { MIXUP_PROFILE: 'smoke', MIXUP_SEED: '7' }), {
+    seeds: [7],
+    epochs: 1,
+    profile: 'smoke',
+  });
+  assert.deepEqual(notebookParams(defaults, { MIXUP_SEEDS: '4,5', MIXUP_PARAMS: '{"epochs": 9}' }), {
+    seeds: [4, 5],
+    epochs: 9,
+    profile: 'quick',
+  });
+  assert.deepEqual(notebookParams(defaults, { MIXUP_PROFILE: 'lowdata' }), {
+    seeds: [1],
+    epochs: 240,
+    profile: 'lowdata',
+  });
+  assert.throws(
+    () => notebookParams(defaults, { MIXUP_PROFILE: 'fast' }),
+    /MIXUP_PROFILE=fast is not a profile: use one of smoke, quick, lowdata, paper/,
+  );
+  assert.throws(
+    () => notebookParams(defaults, { MIXUP_PARAMS: '{"epoch": 9}' }),
+    /unknown key\(s\) epoch: this notebook takes seeds, epochs/,
+  );
   assert.throws(() => notebookParams(defaults, { MIXUP_PARAMS: '{epochs' }), /MIXUP_PARAMS is not valid JSON/);
   assert.throws(() => notebookParams(defaults, { MIXUP_SEEDS: '1,x' }), /seeds are non-negative integers/);
 });
 
 test('stale compiled lib is detected', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fresh-'));
-  fs.mkdirSync(path.join(dir, 'src')); fs.mkdirSync(path.join(dir, 'dist'));
+  fs.mkdirSync(path.join(dir, 'src'));
+  fs.mkdirSync(path.join(dir, 'dist'));
   fs.writeFileSync(path.join(dir, 'dist', 'a.js'), '');
   fs.writeFileSync(path.join(dir, 'src', 'a.ts'), '');
   fs.writeFileSync(path.join(dir, 'src', 'b.ts'), '');
@@ -39,7 +61,10 @@ test('stale compiled lib is detected', () => {
 
 test('the low-data CIFAR profile is the reference protocol, scored every 10 epochs; an every-epoch schedule keeps old cache keys', () => {
   const p = CIFAR_PROFILES.lowdata;
-  assert.deepEqual([p.trainLimit, p.testLimit, p.width, p.epochs, p.batchSize, p.alpha, p.evalEvery], [2500, 10000, 16, 240, 128, 1, 10]);
+  assert.deepEqual(
+    [p.trainLimit, p.testLimit, p.width, p.epochs, p.batchSize, p.alpha, p.evalEvery],
+    [2500, 10000, 16, 240, 128, 1, 10],
+  );
   const spec = cifarSpec(p, 1, 1);
   assert.deepEqual((spec.train.optimizer as { milestones: number[] }).milestones, [120, 180]);
   assert.equal(spec.train.evalEvery, 10);

@@ -5,7 +5,14 @@ import { stream, streamSeed } from '../lib/random';
 import { mean } from './helpers';
 
 test('same seed and name give the same draws; other names or seeds differ', () => {
-  const draw = (seed: number, name: string) => Array.from({ length: 20 }, (() => { const s = stream(seed, name); return () => s.uniform(); })());
+  const draw = (seed: number, name: string) =>
+    Array.from(
+      { length: 20 },
+      (() => {
+        const s = stream(seed, name);
+        return () => s.uniform();
+      })(),
+    );
   assert.deepEqual(draw(7, 'init'), draw(7, 'init'));
   assert.notDeepEqual(draw(7, 'init'), draw(7, 'shuffle'));
   assert.notDeepEqual(draw(7, 'init'), draw(8, 'init'));
@@ -15,16 +22,24 @@ test('same seed and name give the same draws; other names or seeds differ', () =
 
 test('permutation holds every index once and is seeded', () => {
   const p = stream(3, 'p').permutation(1001);
-  assert.deepEqual([...p].sort((a, b) => a - b), Array.from({ length: 1001 }, (_, i) => i));
+  assert.deepEqual(
+    [...p].sort((a, b) => a - b),
+    Array.from({ length: 1001 }, (_, i) => i),
+  );
   assert.deepEqual(p, stream(3, 'p').permutation(1001));
-  assert.notDeepEqual([...p], Array.from({ length: 1001 }, (_, i) => i));
+  assert.notDeepEqual(
+    [...p],
+    Array.from({ length: 1001 }, (_, i) => i),
+  );
 });
 
 /** Kolmogorov–Smirnov statistic of samples against a CDF. */
 function ks(samples: number[], cdf: (x: number) => number): number {
   const s = [...samples].sort((a, b) => a - b);
   let d = 0;
-  s.forEach((x, i) => { d = Math.max(d, Math.abs(cdf(x) - i / s.length), Math.abs(cdf(x) - (i + 1) / s.length)); });
+  s.forEach((x, i) => {
+    d = Math.max(d, Math.abs(cdf(x) - i / s.length), Math.abs(cdf(x) - (i + 1) / s.length));
+  });
   return d;
 }
 

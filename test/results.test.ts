@@ -19,22 +19,34 @@ test('every generated file equals what its generator makes from results/ (npm ru
   const all = await generateAll();
   const stale = all.filter((g) => g.current !== g.next).map((g) => g.file);
   assert.deepEqual(stale, [], 'stale generated files: run `npm run results` (or restore results/ from git)');
-  for (const file of Object.keys(WHOLE)) assert.ok(all.some((g) => g.file === file && g.current !== null), `${file} exists`);
+  for (const file of Object.keys(WHOLE))
+    assert.ok(
+      all.some((g) => g.file === file && g.current !== null),
+      `${file} exists`,
+    );
   // Every generator has its block somewhere, once.
-  const names = blockFiles().flatMap((f) => [...fs.readFileSync(path.join(ROOT, f), 'utf8').matchAll(/<!-- results:([\w-]+) -->/g)].map((m) => m[1]));
+  const names = blockFiles().flatMap((f) =>
+    [...fs.readFileSync(path.join(ROOT, f), 'utf8').matchAll(/<!-- results:([\w-]+) -->/g)].map((m) => m[1]),
+  );
   assert.deepEqual([...new Set(names)].sort(), Object.keys(GENERATORS).sort());
   assert.equal(names.length, new Set(names).size, 'each block once');
 });
 
 test('a figure edited by hand inside a block is undone, not kept', () => {
   const text = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const edited = text.replace(/(<!-- results:headline -->\n\|[^\n]*\n\|[^\n]*\n\| [^|]+\| )(\d)/, (_, a: string, d: string) => `${a}${(Number(d) + 1) % 10}`);
+  const edited = text.replace(
+    /(<!-- results:headline -->\n\|[^\n]*\n\|[^\n]*\n\| [^|]+\| )(\d)/,
+    (_, a: string, d: string) => `${a}${(Number(d) + 1) % 10}`,
+  );
   assert.notEqual(edited, text);
   assert.equal(regenerate(edited), text);
 });
 
 test('a block with no generator, or left open, is an error that names it', () => {
-  assert.throws(() => regenerate('<!-- results:nope -->\nx\n<!-- /results:nope -->\n'), /results:nope has no generator: use one of .*headline/);
+  assert.throws(
+    () => regenerate('<!-- results:nope -->\nx\n<!-- /results:nope -->\n'),
+    /results:nope has no generator: use one of .*headline/,
+  );
   assert.throws(() => regenerate('<!-- results:headline -->\nx\n'), /results:headline is not closed/);
 });
 
@@ -73,8 +85,12 @@ test('the report records its timings only from an empty run cache, with machine 
     assert.equal(runCacheEmpty(path.join(tmp, 'runs')), true, 'the slots folder is not a run');
     fs.mkdirSync(path.join(tmp, 'runs', 'abc'));
     assert.equal(runCacheEmpty(path.join(tmp, 'runs')), false);
-    const file = recordTimings({ names: [], profile: 'smoke', out: tmp, lanes: 2 },
-      [{ notebook: '01-toy-2d.ipynb', seconds: 3.21, output: '' }], 4.56, path.join(tmp, 'results'));
+    const file = recordTimings(
+      { names: [], profile: 'smoke', out: tmp, lanes: 2 },
+      [{ notebook: '01-toy-2d.ipynb', seconds: 3.21, output: '' }],
+      4.56,
+      path.join(tmp, 'results'),
+    );
     const t = JSON.parse(fs.readFileSync(file, 'utf8'));
     assert.equal(file, path.join(tmp, 'results', 'smoke', 'timings.json'));
     assert.deepEqual(t.notebooks, [{ notebook: '01-toy-2d', seconds: 3.2 }]);

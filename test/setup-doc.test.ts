@@ -38,7 +38,11 @@ test('every MIXUP_* variable the code reads is in docs/setup.md, and every one t
   const doc = variablesInDoc(fs.readFileSync(path.join(ROOT, 'docs', 'setup.md'), 'utf8'));
   assert.ok(code.size >= 10, `found only ${code.size} variables: the scan is broken`);
   const missing = [...code.keys()].filter((v) => !doc.has(v));
-  assert.deepEqual(missing, [], `add to docs/setup.md's table: ${missing.map((v) => `${v} (read in ${code.get(v)})`).join(', ')}`);
+  assert.deepEqual(
+    missing,
+    [],
+    `add to docs/setup.md's table: ${missing.map((v) => `${v} (read in ${code.get(v)})`).join(', ')}`,
+  );
   const stale = [...doc].filter((v) => !code.has(v));
   assert.deepEqual(stale, [], `docs/setup.md names variables nothing reads: ${stale.join(', ')}`);
 });

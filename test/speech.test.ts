@@ -32,12 +32,19 @@ test('FSDD from its archive: 3,000 recordings, every byte checked against v1.0.1
   fs.rmSync(victim);
   await assert.rejects(resolveFsdd({ source: copy, cacheDir }), /has 2999 recordings, expected 3000/);
   fs.rmSync(copy, { recursive: true });
-  await assert.rejects(resolveFsdd({ source: path.join(cacheDir, 'nope.tar.gz') }), /FSDD source .* does not exist.*MIXUP_FSDD/);
+  await assert.rejects(
+    resolveFsdd({ source: path.join(cacheDir, 'nope.tar.gz') }),
+    /FSDD source .* does not exist.*MIXUP_FSDD/,
+  );
   const junk = path.join(os.tmpdir(), `mixup-junk-${process.pid}.tar.gz`);
   fs.writeFileSync(junk, 'this is not an archive');
   const emptyCache = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-fsdd-empty-'));
-  await assert.rejects(resolveFsdd({ source: junk, cacheDir: emptyCache }), /(not a readable \.tar\.gz|holds no recordings\/\*\.wav)/);
-  fs.rmSync(junk); fs.rmSync(emptyCache, { recursive: true });
+  await assert.rejects(
+    resolveFsdd({ source: junk, cacheDir: emptyCache }),
+    /(not a readable \.tar\.gz|holds no recordings\/\*\.wav)/,
+  );
+  fs.rmSync(junk);
+  fs.rmSync(emptyCache, { recursive: true });
 });
 
 test('the upstream release layout (free-spoken-digit-dataset-<tag>/recordings/) unpacks and checks too', async () => {
@@ -65,12 +72,25 @@ test('WAV decoding: a real recording is 8 kHz mono in [-1, 1); another rate, ste
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-wav-'));
   const write = (name: string, channels: number, rate: number) => {
     const w = new WaveFile();
-    w.fromScratch(channels, rate, '16', channels === 1 ? [0, 1000, -1000] : [[0, 1], [2, 3]]);
+    w.fromScratch(
+      channels,
+      rate,
+      '16',
+      channels === 1
+        ? [0, 1000, -1000]
+        : [
+            [0, 1],
+            [2, 3],
+          ],
+    );
     fs.writeFileSync(path.join(tmp, name), w.toBuffer());
     return path.join(tmp, name);
   };
   assert.deepEqual(Array.from(readWav(write('ok.wav', 1, 8000))), [0, 1000 / 32768, -1000 / 32768]);
-  assert.throws(() => readWav(write('fast.wav', 1, 16000)), /fast\.wav is sampled at 16000 Hz, expected 8000 Hz: resample/);
+  assert.throws(
+    () => readWav(write('fast.wav', 1, 16000)),
+    /fast\.wav is sampled at 16000 Hz, expected 8000 Hz: resample/,
+  );
   assert.throws(() => readWav(write('stereo.wav', 2, 8000)), /stereo\.wav has 2 channels, expected 1/);
   fs.writeFileSync(path.join(tmp, 'junk.wav'), 'not a wave file');
   assert.throws(() => readWav(path.join(tmp, 'junk.wav')), /junk\.wav is not a readable WAV file/);
@@ -78,7 +98,8 @@ test('WAV decoding: a real recording is 8 kHz mono in [-1, 1); another rate, ste
 });
 
 test('spectrograms: 99 frames × 81 bins per 1-s clip, equal to tf.signal.stft, a tone peaks in its bin', async () => {
-  const rate = 8000, n = 8000;
+  const rate = 8000,
+    n = 8000;
   const tone = Float32Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * 1000 * i) / rate)); // 1 kHz: bin 1000 / (8000/160) = 20
   const r = await loadFsdd({ source: dir, seconds: 1 });
   const clips = new Float32Array(2 * n);
@@ -88,7 +109,23 @@ test('spectrograms: 99 frames × 81 bins per 1-s clip, equal to tf.signal.stft, 
   assert.deepEqual([s.n, s.frames, s.bins], [2, 99, 81]);
   const frame = s.values.subarray(10 * 81, 11 * 81);
   assert.equal(frame.indexOf(Math.max(...frame)), 20);
-  const ref = tf.tidy(() => tf.log(tf.add(tf.abs(tf.signal.stft(tf.tensor1d(r.clips.subarray(0, n)), SPEECH_FRAMES.frameLength, SPEECH_FRAMES.frameStep, SPEECH_FRAMES.frameLength)), 1e-6)).dataSync());
+  const ref = tf.tidy(() =>
+    tf
+      .log(
+        tf.add(
+          tf.abs(
+            tf.signal.stft(
+              tf.tensor1d(r.clips.subarray(0, n)),
+              SPEECH_FRAMES.frameLength,
+              SPEECH_FRAMES.frameStep,
+              SPEECH_FRAMES.frameLength,
+            ),
+          ),
+          1e-6,
+        ),
+      )
+      .dataSync(),
+  );
   const ours = s.values.subarray(99 * 81);
   let worst = 0;
   for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ref[i] - ours[i]));
@@ -112,15 +149,24 @@ test('splits: the official one (takes 0–4 test) and one speaker held out; smok
   assert.equal(new Set(small.train.labels).size, 10, 'every digit in a 100-recording subset');
   const p = { epochs: 1, batchSize: 100, lr: 1e-3, vggWidth: 4, trainLimit: 0 };
   const model = { kind: 'lenet' as const, input: [99, 81, 1], numClasses: 10 };
-  assert.notEqual(runKey(speechSpec(p, model, { kind: 'official' }, 0, 1)), runKey(speechSpec({ ...p, trainLimit: 100 }, model, { kind: 'official' }, 0, 1)));
+  assert.notEqual(
+    runKey(speechSpec(p, model, { kind: 'official' }, 0, 1)),
+    runKey(speechSpec({ ...p, trainLimit: 100 }, model, { kind: 'official' }, 0, 1)),
+  );
 });
 
 test('the speech nets take [n, 99, 81, 1] and give 10 logits; a wrong shape is named', () => {
-  for (const spec of [{ kind: 'lenet' as const, input: [99, 81, 1], numClasses: 10 }, { kind: 'vgg' as const, input: [99, 81, 1], width: 2, numClasses: 10 }]) {
+  for (const spec of [
+    { kind: 'lenet' as const, input: [99, 81, 1], numClasses: 10 },
+    { kind: 'vgg' as const, input: [99, 81, 1], width: 2, numClasses: 10 },
+  ]) {
     const m = buildModel(spec, 1);
     const y = tf.tidy(() => m.apply(tf.zeros([3, 99, 81, 1]), true).shape);
     assert.deepEqual(y, [3, 10]);
-    assert.throws(() => m.apply(tf.zeros([3, 81, 99, 1]), false), new RegExp(`${spec.kind} takes \\[n, 99,81,1\\] inputs`));
+    assert.throws(
+      () => m.apply(tf.zeros([3, 81, 99, 1]), false),
+      new RegExp(`${spec.kind} takes \\[n, 99,81,1\\] inputs`),
+    );
     m.dispose();
   }
   fs.rmSync(cacheDir, { recursive: true, force: true });

@@ -15,7 +15,9 @@ import { tf } from '../backend';
 import type { LabeledData } from '../data/dataset';
 import type { Model } from '../models';
 
-export interface AttackOptions { iterations?: number }
+export interface AttackOptions {
+  iterations?: number;
+}
 
 /**
  * Mean cross-entropy of logits [n, k] against one-hot targets [n, k], whose gradient w.r.t. the logits,
@@ -45,10 +47,18 @@ function inputGradient(model: Model, y: tf.Tensor2D): (x: tf.Tensor) => tf.Tenso
   return tf.grad((xi: tf.Tensor) => confidentCrossEntropy(y, model.apply(xi, false)));
 }
 
-export function fgsm(model: Model, x: tf.Tensor, labels: ArrayLike<number>, epsilon: number, options: AttackOptions = {}): tf.Tensor {
-  if (!(epsilon >= 0 && Number.isFinite(epsilon))) throw new Error(`epsilon must be a finite number ≥ 0, got ${epsilon}`);
+export function fgsm(
+  model: Model,
+  x: tf.Tensor,
+  labels: ArrayLike<number>,
+  epsilon: number,
+  options: AttackOptions = {},
+): tf.Tensor {
+  if (!(epsilon >= 0 && Number.isFinite(epsilon)))
+    throw new Error(`epsilon must be a finite number ≥ 0, got ${epsilon}`);
   const iterations = options.iterations ?? 1;
-  if (!Number.isInteger(iterations) || iterations < 1) throw new Error(`iterations must be a positive integer, got ${iterations}`);
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new Error(`iterations must be a positive integer, got ${iterations}`);
   return tf.tidy(() => {
     const y = tf.oneHot(Array.from(labels), model.numClasses).toFloat() as tf.Tensor2D;
     const lossGrad = inputGradient(model, y);
@@ -70,14 +80,23 @@ export function signGradient(model: Model, x: tf.Tensor, labels: ArrayLike<numbe
   });
 }
 
-export interface AttackRow { epsilon: number; target: string; error: number }
+export interface AttackRow {
+  epsilon: number;
+  target: string;
+  error: number;
+}
 
 /**
  * Error rates of each target model on adversarial examples made on `source`, per ε. White-box: put the source
  * among the targets; black-box: the other targets. ε = 0 gives the clean error.
  */
-export function attackErrors(source: Model, targets: Record<string, Model>, data: LabeledData, epsilons: number[],
-  options: AttackOptions & { batchSize?: number; limit?: number } = {}): AttackRow[] {
+export function attackErrors(
+  source: Model,
+  targets: Record<string, Model>,
+  data: LabeledData,
+  epsilons: number[],
+  options: AttackOptions & { batchSize?: number; limit?: number } = {},
+): AttackRow[] {
   const n = Math.min(options.limit ?? data.n, data.n);
   const bs = options.batchSize ?? 250;
   const names = Object.keys(targets);
@@ -89,13 +108,17 @@ export function attackErrors(source: Model, targets: Record<string, Model>, data
       const x = data.batch(idx);
       // FGSM's direction sign(∇ₓ loss) does not depend on ε: one gradient serves every ε (I-FGSM's does not).
       const direction = (options.iterations ?? 1) === 1 ? signGradient(source, x, labels) : null;
-      epsilons.forEach((epsilon, e) => tf.tidy(() => {
-        const adv = direction ? tf.clipByValue(tf.add(x, tf.mul(direction, epsilon)), 0, 1) : fgsm(source, x, labels, epsilon, options);
-        for (const name of names) {
-          const pred = tf.argMax(targets[name].apply(adv, false), 1).dataSync();
-          for (let i = 0; i < labels.length; i++) if (pred[i] !== labels[i]) wrong[e][name]++;
-        }
-      }));
+      epsilons.forEach((epsilon, e) =>
+        tf.tidy(() => {
+          const adv = direction
+            ? tf.clipByValue(tf.add(x, tf.mul(direction, epsilon)), 0, 1)
+            : fgsm(source, x, labels, epsilon, options);
+          for (const name of names) {
+            const pred = tf.argMax(targets[name].apply(adv, false), 1).dataSync();
+            for (let i = 0; i < labels.length; i++) if (pred[i] !== labels[i]) wrong[e][name]++;
+          }
+        }),
+      );
     });
   }
   return epsilons.flatMap((epsilon, e) => names.map((name) => ({ epsilon, target: name, error: wrong[e][name] / n })));

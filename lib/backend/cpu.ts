@@ -17,7 +17,9 @@ export const NATIVE_CRASH_HINT = 'a native crash in TensorFlow: rerun with ONEDN
  * or AVX: a native crash's own message names both.
  */
 export function isTensorflowStartupLine(line: string): boolean {
-  return /WARNING: All log messages before absl|^[IW]\d{4} |cpu_feature_guard|To enable the following instructions|oneDNN custom operations are on/.test(line);
+  return /WARNING: All log messages before absl|^[IW]\d{4} |cpu_feature_guard|To enable the following instructions|oneDNN custom operations are on/.test(
+    line,
+  );
 }
 
 const CRASH_SIGNALS = new Set(['SIGSEGV', 'SIGABRT', 'SIGBUS', 'SIGILL', 'SIGFPE']);
@@ -32,7 +34,10 @@ export function isNativeCrash(code: number | null, signal: NodeJS.Signals | null
 /** The CPU's feature flags from /proc/cpuinfo (empty where there is none, e.g. macOS). */
 export function cpuFlags(): Set<string> {
   try {
-    const line = fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => /^flags\s*:/.test(l));
+    const line = fs
+      .readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => /^flags\s*:/.test(l));
     return new Set(line ? line.split(':')[1].trim().split(/\s+/) : []);
   } catch {
     return new Set();
@@ -58,7 +63,11 @@ export function onednnIsa(env: NodeJS.ProcessEnv = process.env): string | null {
   }
   const code = `const tf = require(${JSON.stringify(binding)});
     tf.conv2d(tf.ones([1, 4, 4, 2]), tf.ones([3, 3, 2, 2]), 1, 'same').dataSync();`;
-  const r = spawnSync(process.execPath, ['-e', code], { env: { ...env, ONEDNN_VERBOSE: '1', TF_CPP_MIN_LOG_LEVEL: '2' }, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['-e', code], {
+    env: { ...env, ONEDNN_VERBOSE: '1', TF_CPP_MIN_LOG_LEVEL: '2' },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const m = `${r.stdout ?? ''}${r.stderr ?? ''}`.match(/onednn_verbose,[^\n]*,info,cpu,isa:([^\n]+)/);
   return m ? m[1].trim() : null;
 }
@@ -67,7 +76,9 @@ export function onednnIsa(env: NodeJS.ProcessEnv = process.env): string | null {
 export function cpuSummary(env: NodeJS.ProcessEnv = process.env): string {
   const cpus = os.cpus();
   const isa = onednnIsa(env);
-  return `${cpus[0]?.model ?? 'unknown CPU'} (${cpus.length} cores), AVX-512 ${hasAvx512() ? 'yes' : 'no'}; ` +
+  return (
+    `${cpus[0]?.model ?? 'unknown CPU'} (${cpus.length} cores), AVX-512 ${hasAvx512() ? 'yes' : 'no'}; ` +
     `oneDNN runs ${isa ?? 'nothing (native TensorFlow not loaded, or oneDNN off)'}` +
-    `; ONEDNN_MAX_CPU_ISA=${env.ONEDNN_MAX_CPU_ISA ?? 'unset'}`;
+    `; ONEDNN_MAX_CPU_ISA=${env.ONEDNN_MAX_CPU_ISA ?? 'unset'}`
+  );
 }

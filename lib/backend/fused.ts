@@ -21,7 +21,14 @@ export interface BatchNormTrainResult {
 }
 
 interface NativeBackend {
-  binding: { TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_ATTR_INT: number; TF_FLOAT: number };
+  binding: {
+    TF_ATTR_FLOAT: number;
+    TF_ATTR_STRING: number;
+    TF_ATTR_BOOL: number;
+    TF_ATTR_TYPE: number;
+    TF_ATTR_INT: number;
+    TF_FLOAT: number;
+  };
   executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.Tensor[], n: number): tf.Tensor[];
   executeSingleOutput(name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor;
 }
@@ -35,24 +42,43 @@ function nativeAttrs(backend: NativeBackend, eps: number, training: boolean, avg
     { name: 'data_format', type: backend.binding.TF_ATTR_STRING, value: 'NHWC' },
     { name: 'is_training', type: backend.binding.TF_ATTR_BOOL, value: training },
   ];
-  if (avgFactor !== undefined) attrs.push({ name: 'exponential_avg_factor', type: backend.binding.TF_ATTR_FLOAT, value: avgFactor });
+  if (avgFactor !== undefined)
+    attrs.push({ name: 'exponential_avg_factor', type: backend.binding.TF_ATTR_FLOAT, value: avgFactor });
   return attrs;
 }
 
 /** Training-mode batch norm over N, H, W of an NHWC tensor; gradients flow to x, gamma and beta. */
-export function batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
-  runningMean: tf.Tensor1D, runningVar: tf.Tensor1D, momentum: number, eps: number): BatchNormTrainResult {
+export function batchNormTrain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  runningMean: tf.Tensor1D,
+  runningVar: tf.Tensor1D,
+  momentum: number,
+  eps: number,
+): BatchNormTrainResult {
   if (isNative()) return fusedTrain(x, gamma, beta, runningMean, runningVar, momentum, eps);
   return composedTrain(x, gamma, beta, runningMean, runningVar, momentum, eps);
 }
 
-function fusedTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
-  runningMean: tf.Tensor1D, runningVar: tf.Tensor1D, momentum: number, eps: number): BatchNormTrainResult {
+function fusedTrain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  runningMean: tf.Tensor1D,
+  runningVar: tf.Tensor1D,
+  momentum: number,
+  eps: number,
+): BatchNormTrainResult {
   const backend = tf.backend() as unknown as NativeBackend;
   let stats: [tf.Tensor1D, tf.Tensor1D] | null = null;
   const op = tf.customGrad((xi, g, b, save) => {
-    const [y, newMean, newVar, r1, r2, r3] = backend.executeMultipleOutputs('FusedBatchNormV3',
-      nativeAttrs(backend, eps, true, momentum), [xi as tf.Tensor, g as tf.Tensor, b as tf.Tensor, runningMean, runningVar], 6);
+    const [y, newMean, newVar, r1, r2, r3] = backend.executeMultipleOutputs(
+      'FusedBatchNormV3',
+      nativeAttrs(backend, eps, true, momentum),
+      [xi as tf.Tensor, g as tf.Tensor, b as tf.Tensor, runningMean, runningVar],
+      6,
+    );
     // customGrad runs this inside its own tidy; keep the statistics for the caller, who disposes them.
     stats = [tf.keep(newMean) as tf.Tensor1D, tf.keep(newVar) as tf.Tensor1D];
     (save as tf.GradSaveFunc)([xi as tf.Tensor, g as tf.Tensor, r1, r2, r3]);
@@ -60,8 +86,12 @@ function fusedTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sg, s1, s2, s3] = saved;
-        const [dx, dg, db] = backend.executeMultipleOutputs('FusedBatchNormGradV3',
-          nativeAttrs(backend, eps, true), [dy, sx, sg, s1, s2, s3], 5);
+        const [dx, dg, db] = backend.executeMultipleOutputs(
+          'FusedBatchNormGradV3',
+          nativeAttrs(backend, eps, true),
+          [dy, sx, sg, s1, s2, s3],
+          5,
+        );
         return [dx, dg, db];
       },
     };
@@ -71,8 +101,15 @@ function fusedTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
   return { y, runningMean: m, runningVar: v };
 }
 
-function composedTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
-  runningMean: tf.Tensor1D, runningVar: tf.Tensor1D, momentum: number, eps: number): BatchNormTrainResult {
+function composedTrain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  runningMean: tf.Tensor1D,
+  runningVar: tf.Tensor1D,
+  momentum: number,
+  eps: number,
+): BatchNormTrainResult {
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
   const y = tf.batchNorm(x, mean, variance, beta, gamma, eps) as tf.Tensor4D;
   const n = x.shape[0] * x.shape[1] * x.shape[2];
@@ -91,8 +128,13 @@ function composedTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D,
  * and was the largest single cost of scoring a network (`node dist/bench/batchnorm-infer.js` times them).
  * (Keeping s and t between batches, keyed on the variables' data, saved too little to be worth its bookkeeping.)
  */
-export function batchNormAffine(gamma: tf.Tensor1D, beta: tf.Tensor1D, runningMean: tf.Tensor1D, runningVar: tf.Tensor1D,
-  eps: number): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+export function batchNormAffine(
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  runningMean: tf.Tensor1D,
+  runningVar: tf.Tensor1D,
+  eps: number,
+): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
   return tf.tidy(() => {
     const scale = tf.mul(gamma, tf.rsqrt(tf.add(runningVar, eps))) as tf.Tensor1D;
     return { scale, shift: tf.sub(beta, tf.mul(runningMean, scale)) as tf.Tensor1D };
@@ -121,8 +163,9 @@ export function relu<T extends tf.Tensor>(x: T): T {
     (save as tf.GradSaveFunc)([y]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        [backend.executeSingleOutput('ReluGrad', [typeAttr(backend)], [dy, saved[0]])],
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        backend.executeSingleOutput('ReluGrad', [typeAttr(backend)], [dy, saved[0]]),
+      ],
     };
   });
   return op(x) as T;
@@ -143,7 +186,10 @@ function typeAttr(backend: NativeBackend): unknown {
 const CONV_KERNEL = 'MixupLabConv2DExplicit';
 const CONV_INPUT_GRAD = 'MixupLabConv2DExplicitBackpropInput';
 const CONV_FILTER_GRAD = 'MixupLabConv2DExplicitBackpropFilter';
-interface ConvAttrs { stride: number; pad: number }
+interface ConvAttrs {
+  stride: number;
+  pad: number;
+}
 
 /**
  * Attributes of Conv2D and its backprop ops; `pad` null means 'VALID'. Stride 1 with (k−1)/2 padding is 'SAME'
@@ -156,7 +202,9 @@ function convAttrs(backend: NativeBackend, stride: number, pad: number | null): 
     typeAttr(backend),
     { name: 'strides', type: TF_ATTR_INT, value: [1, stride, stride, 1] },
     { name: 'padding', type: TF_ATTR_STRING, value: padding },
-    ...(padding === 'EXPLICIT' ? [{ name: 'explicit_paddings', type: TF_ATTR_INT, value: [0, 0, pad, pad, pad, pad, 0, 0] }] : []),
+    ...(padding === 'EXPLICIT'
+      ? [{ name: 'explicit_paddings', type: TF_ATTR_INT, value: [0, 0, pad, pad, pad, pad, 0, 0] }]
+      : []),
     { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
     { name: 'use_cudnn_on_gpu', type: TF_ATTR_BOOL, value: true },
     { name: 'dilations', type: TF_ATTR_INT, value: [1, 1, 1, 1] },
@@ -175,7 +223,10 @@ function convAttrs(backend: NativeBackend, stride: number, pad: number | null): 
  */
 function isStrided1x1(filterShape: number[], stride: number, pad: number): boolean {
   if (stride === 1 || filterShape[0] !== 1 || filterShape[1] !== 1) return false;
-  if (pad !== 0) throw new Error(`a 1×1 convolution with stride ${stride} and padding ${pad} is not supported: lib/backend/fused runs strided 1×1 convolutions unpadded only`);
+  if (pad !== 0)
+    throw new Error(
+      `a 1×1 convolution with stride ${stride} and padding ${pad} is not supported: lib/backend/fused runs strided 1×1 convolutions unpadded only`,
+    );
   return true;
 }
 
@@ -217,7 +268,14 @@ function convForward(be: NativeBackend, x: tf.Tensor, w: tf.Tensor, stride: numb
   return be.executeSingleOutput('Conv2D', convAttrs(be, stride, pad === 0 ? null : pad), [x, w]) as tf.Tensor4D;
 }
 
-function convInputGrad(be: NativeBackend, inputShape: number[], w: tf.Tensor, dy: tf.Tensor, stride: number, pad: number): tf.Tensor4D {
+function convInputGrad(
+  be: NativeBackend,
+  inputShape: number[],
+  w: tf.Tensor,
+  dy: tf.Tensor,
+  stride: number,
+  pad: number,
+): tf.Tensor4D {
   const [n, h, wd, c] = inputShape;
   if (isStrided1x1(w.shape, stride, pad)) {
     const [, ho, wo] = dy.shape as number[];
@@ -229,7 +287,11 @@ function convInputGrad(be: NativeBackend, inputShape: number[], w: tf.Tensor, dy
   const direct = pad === 0 || stride === 1;
   // Stride 2 with padding: VALID on the padded shape, then crop (EXPLICIT leaves oneDNN at wide layers).
   const sizes = tf.tensor1d(direct ? inputShape : [n, h + 2 * pad, wd + 2 * pad, c], 'int32');
-  const full = be.executeSingleOutput('Conv2DBackpropInput', convAttrs(be, stride, direct && pad > 0 ? pad : null), [sizes, w, dy]) as tf.Tensor4D;
+  const full = be.executeSingleOutput('Conv2DBackpropInput', convAttrs(be, stride, direct && pad > 0 ? pad : null), [
+    sizes,
+    w,
+    dy,
+  ]) as tf.Tensor4D;
   sizes.dispose();
   if (direct) return full;
   const dx = tf.slice(full, [0, pad, pad, 0], [n, h, wd, c]);
@@ -237,7 +299,14 @@ function convInputGrad(be: NativeBackend, inputShape: number[], w: tf.Tensor, dy
   return dx;
 }
 
-function convFilterGrad(be: NativeBackend, x: tf.Tensor, filterShape: number[], dy: tf.Tensor, stride: number, pad: number): tf.Tensor4D {
+function convFilterGrad(
+  be: NativeBackend,
+  x: tf.Tensor,
+  filterShape: number[],
+  dy: tf.Tensor,
+  stride: number,
+  pad: number,
+): tf.Tensor4D {
   if (isStrided1x1(filterShape, stride, pad)) {
     const xs = subsample(be, x, stride);
     const dw = convFilterGrad(be, xs, filterShape, dy, 1, 0);
@@ -245,7 +314,11 @@ function convFilterGrad(be: NativeBackend, x: tf.Tensor, filterShape: number[], 
     return dw;
   }
   const sizes = tf.tensor1d(filterShape, 'int32');
-  const dw = be.executeSingleOutput('Conv2DBackpropFilter', convAttrs(be, stride, pad === 0 ? null : pad), [x, sizes, dy]) as tf.Tensor4D;
+  const dw = be.executeSingleOutput('Conv2DBackpropFilter', convAttrs(be, stride, pad === 0 ? null : pad), [
+    x,
+    sizes,
+    dy,
+  ]) as tf.Tensor4D;
   sizes.dispose();
   return dw;
 }
@@ -257,26 +330,57 @@ function registerConv(): void {
   const native = (b: unknown) => b as NativeBackend;
   type Attrs = ConvAttrs & { inputShape: number[]; filterShape: number[] };
   const attrsOf = (a: unknown) => a as Attrs;
-  tf.registerKernel({ kernelName: CONV_KERNEL, backendName: 'tensorflow', kernelFunc: ({ inputs, backend, attrs }) => {
-    const { stride, pad } = attrsOf(attrs);
-    return convForward(native(backend), inputs.x as tf.Tensor, inputs.filter as tf.Tensor, stride, pad);
-  } });
-  tf.registerKernel({ kernelName: CONV_INPUT_GRAD, backendName: 'tensorflow', kernelFunc: ({ inputs, backend, attrs }) => {
-    const { stride, pad, inputShape } = attrsOf(attrs);
-    return convInputGrad(native(backend), inputShape, inputs.filter as tf.Tensor, inputs.dy as tf.Tensor, stride, pad);
-  } });
-  tf.registerKernel({ kernelName: CONV_FILTER_GRAD, backendName: 'tensorflow', kernelFunc: ({ inputs, backend, attrs }) => {
-    const { stride, pad, filterShape } = attrsOf(attrs);
-    return convFilterGrad(native(backend), inputs.x as tf.Tensor, filterShape, inputs.dy as tf.Tensor, stride, pad);
-  } });
-  tf.registerGradient({ kernelName: CONV_KERNEL, inputsToSave: ['x', 'filter'], gradFunc: (dy, saved, attrs) => {
-    const [x, filter] = saved;
-    const a = attrs as unknown as ConvAttrs;
-    return {
-      x: () => tf.engine().runKernel(CONV_INPUT_GRAD, { dy: dy as tf.Tensor, filter }, { ...a, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
-      filter: () => tf.engine().runKernel(CONV_FILTER_GRAD, { dy: dy as tf.Tensor, x }, { ...a, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
-    };
-  } });
+  tf.registerKernel({
+    kernelName: CONV_KERNEL,
+    backendName: 'tensorflow',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { stride, pad } = attrsOf(attrs);
+      return convForward(native(backend), inputs.x as tf.Tensor, inputs.filter as tf.Tensor, stride, pad);
+    },
+  });
+  tf.registerKernel({
+    kernelName: CONV_INPUT_GRAD,
+    backendName: 'tensorflow',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { stride, pad, inputShape } = attrsOf(attrs);
+      return convInputGrad(
+        native(backend),
+        inputShape,
+        inputs.filter as tf.Tensor,
+        inputs.dy as tf.Tensor,
+        stride,
+        pad,
+      );
+    },
+  });
+  tf.registerKernel({
+    kernelName: CONV_FILTER_GRAD,
+    backendName: 'tensorflow',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { stride, pad, filterShape } = attrsOf(attrs);
+      return convFilterGrad(native(backend), inputs.x as tf.Tensor, filterShape, inputs.dy as tf.Tensor, stride, pad);
+    },
+  });
+  tf.registerGradient({
+    kernelName: CONV_KERNEL,
+    inputsToSave: ['x', 'filter'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter] = saved;
+      const a = attrs as unknown as ConvAttrs;
+      return {
+        x: () =>
+          tf.engine().runKernel(CONV_INPUT_GRAD, { dy: dy as tf.Tensor, filter }, {
+            ...a,
+            inputShape: x.shape,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        filter: () =>
+          tf.engine().runKernel(CONV_FILTER_GRAD, { dy: dy as tf.Tensor, x }, {
+            ...a,
+            filterShape: filter.shape,
+          } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      };
+    },
+  });
 }
 
 /**
@@ -285,10 +389,17 @@ function registerConv(): void {
  * with the same explicit padding.
  */
 export function conv2dPadded(x: tf.Tensor4D, filter: tf.Tensor4D, stride: number, pad: number): tf.Tensor4D {
-  const padding: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [pad, pad], [pad, pad], [0, 0]];
+  const padding: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [pad, pad],
+    [pad, pad],
+    [0, 0],
+  ];
   if (!isNative()) return tf.conv2d(x, filter, stride, padding);
   registerConv();
-  return tf.engine().runKernel(CONV_KERNEL, { x, filter }, { stride, pad } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  return tf
+    .engine()
+    .runKernel(CONV_KERNEL, { x, filter }, { stride, pad } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /**
@@ -300,10 +411,23 @@ export interface NativeKernels {
   convBackpropInput(inputShape: number[], w: tf.Tensor4D, dy: tf.Tensor4D, stride: number): tf.Tensor4D;
   convBackpropFilter(x: tf.Tensor4D, w: tf.Tensor4D, dy: tf.Tensor4D, stride: number): tf.Tensor4D;
   /** Training batch norm: output, updated running mean and variance, and the three reserve tensors its gradient needs. */
-  batchNormTrain(x: tf.Tensor4D, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor,
-    momentum: number, eps: number): { y: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D; reserve: tf.Tensor[] };
+  batchNormTrain(
+    x: tf.Tensor4D,
+    gamma: tf.Tensor,
+    beta: tf.Tensor,
+    mean: tf.Tensor,
+    variance: tf.Tensor,
+    momentum: number,
+    eps: number,
+  ): { y: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D; reserve: tf.Tensor[] };
   /** Gradients of training batch norm with respect to input, gamma and beta. */
-  batchNormGrad(dy: tf.Tensor4D, x: tf.Tensor4D, gamma: tf.Tensor, reserve: tf.Tensor[], eps: number): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+  batchNormGrad(
+    dy: tf.Tensor4D,
+    x: tf.Tensor4D,
+    gamma: tf.Tensor,
+    reserve: tf.Tensor[],
+    eps: number,
+  ): [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
   relu(x: tf.Tensor4D): tf.Tensor4D;
   /** Gradient of ReLU from its output. */
   reluGrad(dy: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D;
@@ -314,19 +438,31 @@ export interface NativeKernels {
 export function nativeKernels(): NativeKernels | null {
   if (!isNative()) return null;
   const be = tf.backend() as unknown as NativeBackend;
-  const one = (name: string, attrs: unknown[], inputs: tf.Tensor[]) => be.executeSingleOutput(name, attrs, inputs) as tf.Tensor4D;
+  const one = (name: string, attrs: unknown[], inputs: tf.Tensor[]) =>
+    be.executeSingleOutput(name, attrs, inputs) as tf.Tensor4D;
   const padOf = (w: tf.Tensor) => (w.shape[0] - 1) / 2;
   return {
     conv: (x, w, stride) => convForward(be, x, w, stride, padOf(w)),
     convBackpropInput: (inputShape, w, dy, stride) => convInputGrad(be, inputShape, w, dy, stride, padOf(w)),
     convBackpropFilter: (x, w, dy, stride) => convFilterGrad(be, x, w.shape, dy, stride, padOf(w)),
     batchNormTrain: (x, gamma, beta, mean, variance, momentum, eps) => {
-      const [y, m, v, r1, r2, r3] = be.executeMultipleOutputs('FusedBatchNormV3', nativeAttrs(be, eps, true, momentum), [x, gamma, beta, mean, variance], 6);
+      const [y, m, v, r1, r2, r3] = be.executeMultipleOutputs(
+        'FusedBatchNormV3',
+        nativeAttrs(be, eps, true, momentum),
+        [x, gamma, beta, mean, variance],
+        6,
+      );
       return { y: y as tf.Tensor4D, mean: m as tf.Tensor1D, variance: v as tf.Tensor1D, reserve: [r1, r2, r3] };
     },
     batchNormGrad: (dy, x, gamma, reserve, eps) => {
-      const [dx, dg, db, r4, r5] = be.executeMultipleOutputs('FusedBatchNormGradV3', nativeAttrs(be, eps, true), [dy, x, gamma, ...reserve], 5);
-      r4.dispose(); r5.dispose();
+      const [dx, dg, db, r4, r5] = be.executeMultipleOutputs(
+        'FusedBatchNormGradV3',
+        nativeAttrs(be, eps, true),
+        [dy, x, gamma, ...reserve],
+        5,
+      );
+      r4.dispose();
+      r5.dispose();
       return [dx as tf.Tensor4D, dg as tf.Tensor1D, db as tf.Tensor1D];
     },
     relu: (x) => one('Relu', [typeAttr(be)], [x]),

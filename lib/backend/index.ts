@@ -71,8 +71,10 @@ export function useBackend(choice?: BackendChoice): BackendReport {
       pkg = native;
       tf.setBackend('tensorflow');
     } else if (requested === 'tensorflow') {
-      throw new Error(`native TensorFlow was requested but is not available: ${reasons.join('; ')}.\n` +
-        '  fix: run `npm run setup` (it builds tfjs-node against the pinned TensorFlow wheel)');
+      throw new Error(
+        `native TensorFlow was requested but is not available: ${reasons.join('; ')}.\n` +
+          '  fix: run `npm run setup` (it builds tfjs-node against the pinned TensorFlow wheel)',
+      );
     }
   } else {
     reasons.push('the cpu backend was requested explicitly');
@@ -80,8 +82,10 @@ export function useBackend(choice?: BackendChoice): BackendReport {
   if (tf.getBackend() !== 'tensorflow') {
     tf.setBackend('cpu');
     if (requested === 'auto') {
-      console.warn('\n*** mixup-lab WARNING: running on the pure-JavaScript cpu backend, orders of magnitude slower than\n' +
-        `*** native TensorFlow. Why: ${reasons.join('; ')}.\n*** Fix: run \`npm run setup\`.\n`);
+      console.warn(
+        '\n*** mixup-lab WARNING: running on the pure-JavaScript cpu backend, orders of magnitude slower than\n' +
+          `*** native TensorFlow. Why: ${reasons.join('; ')}.\n*** Fix: run \`npm run setup\`.\n`,
+      );
     }
   }
   current = { name: tf.getBackend(), package: pkg, requested, reasons };

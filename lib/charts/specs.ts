@@ -7,23 +7,61 @@ export type Row = Record<string, string | number | null>;
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
-export interface LineOptions { x: string; y: string; color?: string; strokeDash?: string; title?: string; xTitle?: string; yTitle?: string;
-  yFormat?: string; xScale?: 'linear' | 'log'; width?: number; height?: number; facet?: string }
+export interface LineOptions {
+  x: string;
+  y: string;
+  color?: string;
+  strokeDash?: string;
+  title?: string;
+  xTitle?: string;
+  yTitle?: string;
+  yFormat?: string;
+  xScale?: 'linear' | 'log';
+  width?: number;
+  height?: number;
+  facet?: string;
+}
 
 /** Lines with points, one per `color` value (and dashed per `strokeDash`), optionally faceted into columns. */
 export function lineChart(rows: Row[], o: LineOptions): Spec {
   const encoding: Record<string, unknown> = {
-    x: { field: o.x, type: 'quantitative', title: o.xTitle ?? o.x, scale: o.xScale === 'log' ? { type: 'log' } : { zero: false } },
-    y: { field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, ...(o.yFormat ? { axis: { format: o.yFormat } } : {}) },
+    x: {
+      field: o.x,
+      type: 'quantitative',
+      title: o.xTitle ?? o.x,
+      scale: o.xScale === 'log' ? { type: 'log' } : { zero: false },
+    },
+    y: {
+      field: o.y,
+      type: 'quantitative',
+      title: o.yTitle ?? o.y,
+      ...(o.yFormat ? { axis: { format: o.yFormat } } : {}),
+    },
     tooltip: Object.keys(rows[0] ?? {}).map((field) => ({ field })),
   };
   if (o.color) encoding.color = { field: o.color, type: 'nominal' };
-  if (o.strokeDash) encoding.strokeDash = { field: o.strokeDash, type: 'nominal', legend: { symbolStrokeWidth: 2, symbolSize: 400, labelLimit: 220 } };
+  if (o.strokeDash)
+    encoding.strokeDash = {
+      field: o.strokeDash,
+      type: 'nominal',
+      legend: { symbolStrokeWidth: 2, symbolSize: 400, labelLimit: 220 },
+    };
   // Points on the lines would make every legend entry the same dot, and the dash patterns could not be told apart:
   // dashed charts draw plain lines, so their legend shows each pattern.
-  const unit = { mark: { type: 'line', point: !o.strokeDash }, encoding, width: o.width ?? 320, height: o.height ?? 220 };
+  const unit = {
+    mark: { type: 'line', point: !o.strokeDash },
+    encoding,
+    width: o.width ?? 320,
+    height: o.height ?? 220,
+  };
   if (o.facet) {
-    return { $schema: SCHEMA, title: o.title, data: { values: rows }, facet: { column: { field: o.facet, type: 'nominal' } }, spec: unit };
+    return {
+      $schema: SCHEMA,
+      title: o.title,
+      data: { values: rows },
+      facet: { column: { field: o.facet, type: 'nominal' } },
+      spec: unit,
+    };
   }
   return { $schema: SCHEMA, title: o.title, data: { values: rows }, ...unit };
 }
@@ -46,32 +84,51 @@ export function learningCurves(rows: Row[], title = 'Learning curves', o: { dash
       ...(o.dashBy ? { strokeDash: { field: o.dashBy, type: 'nominal', title: null } } : {}),
       tooltip: [{ field: 'run' }, { field: 'epoch' }, { field: y }],
     },
-    width: 300, height: 220,
+    width: 300,
+    height: 220,
   });
-  return { $schema: SCHEMA, title, data: { values: rows }, hconcat: [base('trainLoss', 'training loss', undefined, rows.length / runs <= 60), base('testError', 'test error', '.0%')] };
+  return {
+    $schema: SCHEMA,
+    title,
+    data: { values: rows },
+    hconcat: [
+      base('trainLoss', 'training loss', undefined, rows.length / runs <= 60),
+      base('testError', 'test error', '.0%'),
+    ],
+  };
 }
 
 /** p(y = 1 | x) over a grid with the training points on top (rows: grid x, y, p; points x, y, label), faceted by `panel`. */
 export function decisionHeatmap(grid: Row[], points: Row[], step: number, title: string): Spec {
   const panels = [...new Set(grid.map((g) => g.panel))];
   return {
-    $schema: SCHEMA, title,
+    $schema: SCHEMA,
+    title,
     hconcat: panels.map((panel) => ({
-      title: String(panel), width: 260, height: 260,
+      title: String(panel),
+      width: 260,
+      height: 260,
       layer: [
-        { data: { values: grid.filter((g) => g.panel === panel) }, mark: { type: 'rect' },
+        {
+          data: { values: grid.filter((g) => g.panel === panel) },
+          mark: { type: 'rect' },
           encoding: {
             x: { field: 'x', type: 'quantitative', bin: { binned: true, step }, title: 'x₁' },
             x2: { field: 'x2' },
             y: { field: 'y', type: 'quantitative', bin: { binned: true, step }, title: 'x₂' },
             y2: { field: 'y2' },
             color: { field: 'p', type: 'quantitative', title: 'p(y=1|x)', scale: { scheme: 'blues', domain: [0, 1] } },
-          } },
-        { data: { values: points }, mark: { type: 'point', filled: true, size: 14 },
+          },
+        },
+        {
+          data: { values: points },
+          mark: { type: 'point', filled: true, size: 14 },
           encoding: {
-            x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' },
+            x: { field: 'x', type: 'quantitative' },
+            y: { field: 'y', type: 'quantitative' },
             color: { field: 'label', type: 'nominal', scale: { range: ['#2ca02c', '#ff7f0e'] }, title: 'class' },
-          } },
+          },
+        },
       ],
       resolve: { scale: { color: 'independent' } },
     })),
@@ -79,14 +136,26 @@ export function decisionHeatmap(grid: Row[], points: Row[], step: number, title:
 }
 
 /** Grouped bars, e.g. ours vs paper per method (rows: group, series, value[, lo, hi]). */
-export function groupedBars(rows: Row[], o: { group: string; series: string; value: string; title?: string; yTitle?: string; yFormat?: string }): Spec {
+export function groupedBars(
+  rows: Row[],
+  o: { group: string; series: string; value: string; title?: string; yTitle?: string; yFormat?: string },
+): Spec {
   return {
-    $schema: SCHEMA, title: o.title, data: { values: rows }, width: 360, height: 220,
+    $schema: SCHEMA,
+    title: o.title,
+    data: { values: rows },
+    width: 360,
+    height: 220,
     mark: 'bar',
     encoding: {
       x: { field: o.group, type: 'nominal', title: null },
       xOffset: { field: o.series },
-      y: { field: o.value, type: 'quantitative', title: o.yTitle ?? o.value, ...(o.yFormat ? { axis: { format: o.yFormat } } : {}) },
+      y: {
+        field: o.value,
+        type: 'quantitative',
+        title: o.yTitle ?? o.value,
+        ...(o.yFormat ? { axis: { format: o.yFormat } } : {}),
+      },
       color: { field: o.series, type: 'nominal', title: null },
       tooltip: Object.keys(rows[0] ?? {}).map((field) => ({ field })),
     },
@@ -97,53 +166,117 @@ export function groupedBars(rows: Row[], o: { group: string; series: string; val
  * One point per run and a tick at each series' mean, side by side within each group (e.g. ERM / mixup × ours / the
  * reference): where people would rather see the spread of seeds than read it.
  */
-export function seedStrip(rows: Row[], o: { group: string; series: string; value: string; title?: string; yTitle?: string }): Spec {
+export function seedStrip(
+  rows: Row[],
+  o: { group: string; series: string; value: string; title?: string; yTitle?: string },
+): Spec {
   const x = { field: o.group, type: 'nominal', title: null, sort: null, axis: { labelAngle: 0 } };
   const xOffset = { field: o.series, sort: null };
   const color = { field: o.series, type: 'nominal', title: null, sort: null, legend: { orient: 'bottom' } };
   const y = { field: o.value, type: 'quantitative', title: o.yTitle ?? o.value, scale: { zero: false } };
   return {
-    $schema: SCHEMA, title: o.title, data: { values: rows }, width: 360, height: 240,
+    $schema: SCHEMA,
+    title: o.title,
+    data: { values: rows },
+    width: 360,
+    height: 240,
     layer: [
-      { mark: { type: 'point', filled: true, opacity: 0.75, size: 50 }, encoding: { x, xOffset, y, color, tooltip: Object.keys(rows[0] ?? {}).map((field) => ({ field })) } },
-      { mark: { type: 'tick', thickness: 2, size: 26 }, encoding: { x, xOffset, y: { ...y, aggregate: 'mean' }, color } },
+      {
+        mark: { type: 'point', filled: true, opacity: 0.75, size: 50 },
+        encoding: { x, xOffset, y, color, tooltip: Object.keys(rows[0] ?? {}).map((field) => ({ field })) },
+      },
+      {
+        mark: { type: 'tick', thickness: 2, size: 26 },
+        encoding: { x, xOffset, y: { ...y, aggregate: 'mean' }, color },
+      },
     ],
   };
 }
 
 /** Points in the plane, coloured by `color`, in a grid of small panels by `row` and `column` (e.g. method × iteration). */
-export function scatterPanels(rows: Row[], o: { x: string; y: string; color: string; row?: string; column: string; title?: string; size?: number;
-  domain?: [number, number]; colors?: Record<string, string> }): Spec {
+export function scatterPanels(
+  rows: Row[],
+  o: {
+    x: string;
+    y: string;
+    color: string;
+    row?: string;
+    column: string;
+    title?: string;
+    size?: number;
+    domain?: [number, number];
+    colors?: Record<string, string>;
+  },
+): Spec {
   const scale = o.domain ? { domain: o.domain, nice: false } : { zero: false };
   return {
-    $schema: SCHEMA, title: o.title, data: { values: rows },
-    facet: { column: { field: o.column, type: 'ordinal', sort: null }, ...(o.row ? { row: { field: o.row, type: 'nominal' } } : {}) },
+    $schema: SCHEMA,
+    title: o.title,
+    data: { values: rows },
+    facet: {
+      column: { field: o.column, type: 'ordinal', sort: null },
+      ...(o.row ? { row: { field: o.row, type: 'nominal' } } : {}),
+    },
     spec: {
-      width: o.size ?? 140, height: o.size ?? 140,
+      width: o.size ?? 140,
+      height: o.size ?? 140,
       // Clipped to the panel: points far outside a fixed domain would otherwise spill over the neighbours.
       mark: { type: 'point', filled: true, size: 6, opacity: 0.5, clip: !!o.domain },
       encoding: {
         x: { field: o.x, type: 'quantitative', scale, title: null },
         y: { field: o.y, type: 'quantitative', scale, title: null },
-        color: { field: o.color, type: 'nominal', title: null,
-          scale: o.colors ? { domain: Object.keys(o.colors), range: Object.values(o.colors) } : { range: ['#1f77b4', '#ff7f0e'] } },
+        color: {
+          field: o.color,
+          type: 'nominal',
+          title: null,
+          scale: o.colors
+            ? { domain: Object.keys(o.colors), range: Object.values(o.colors) }
+            : { range: ['#1f77b4', '#ff7f0e'] },
+        },
       },
     },
   };
 }
 
 /** A grid of values as coloured cells (rows: x, y, value[, panel]), e.g. spectrograms: one panel per `facet` value. */
-export function heatmap(rows: Row[], o: { x: string; y: string; value: string; facet?: string; title?: string; xTitle?: string; yTitle?: string;
-  width?: number; height?: number; scheme?: string }): Spec {
+export function heatmap(
+  rows: Row[],
+  o: {
+    x: string;
+    y: string;
+    value: string;
+    facet?: string;
+    title?: string;
+    xTitle?: string;
+    yTitle?: string;
+    width?: number;
+    height?: number;
+    scheme?: string;
+  },
+): Spec {
   const unit = {
-    width: o.width ?? 160, height: o.height ?? 120,
+    width: o.width ?? 160,
+    height: o.height ?? 120,
     mark: { type: 'rect' },
     encoding: {
       x: { field: o.x, type: 'ordinal', title: o.xTitle ?? o.x, axis: { labels: false, ticks: false } },
-      y: { field: o.y, type: 'ordinal', title: o.yTitle ?? o.y, sort: 'descending', axis: { labels: false, ticks: false } },
+      y: {
+        field: o.y,
+        type: 'ordinal',
+        title: o.yTitle ?? o.y,
+        sort: 'descending',
+        axis: { labels: false, ticks: false },
+      },
       color: { field: o.value, type: 'quantitative', scale: { scheme: o.scheme ?? 'viridis' }, title: o.value },
     },
   };
-  if (o.facet) return { $schema: SCHEMA, title: o.title, data: { values: rows }, facet: { column: { field: o.facet, type: 'nominal' } }, spec: unit };
+  if (o.facet)
+    return {
+      $schema: SCHEMA,
+      title: o.title,
+      data: { values: rows },
+      facet: { column: { field: o.facet, type: 'nominal' } },
+      spec: unit,
+    };
   return { $schema: SCHEMA, title: o.title, data: { values: rows }, ...unit };
 }

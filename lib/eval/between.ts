@@ -9,9 +9,17 @@ import type { LabeledData } from '../data/dataset';
 import type { Model } from '../models';
 import type { RandomStream } from '../random';
 
-export interface BetweenPoint { lambda: number; missRate: number; gradNorm: number }
+export interface BetweenPoint {
+  lambda: number;
+  missRate: number;
+  gradNorm: number;
+}
 
-export interface BetweenOptions { pairs: number; lambdas: number[]; batchSize?: number }
+export interface BetweenOptions {
+  pairs: number;
+  lambdas: number[];
+  batchSize?: number;
+}
 
 export function inBetween(model: Model, data: LabeledData, rng: RandomStream, options: BetweenOptions): BetweenPoint[] {
   const { pairs, lambdas } = options;
@@ -22,13 +30,19 @@ export function inBetween(model: Model, data: LabeledData, rng: RandomStream, op
   const bs = options.batchSize ?? 250;
   const k = data.numClasses;
   return lambdas.map((lambda) => {
-    let misses = 0, normSum = 0;
+    let misses = 0,
+      normSum = 0;
     for (let s = 0; s < pairs; s += bs) {
-      const ia = Array.from(a.subarray(s, s + bs)), ib = Array.from(b.subarray(s, s + bs));
-      const ya = ia.map((i) => data.labels[i]), yb = ib.map((i) => data.labels[i]);
+      const ia = Array.from(a.subarray(s, s + bs)),
+        ib = Array.from(b.subarray(s, s + bs));
+      const ya = ia.map((i) => data.labels[i]),
+        yb = ib.map((i) => data.labels[i]);
       const [pred, norms] = tf.tidy(() => {
         const x = tf.add(tf.mul(data.batch(ia), lambda), tf.mul(data.batch(ib), 1 - lambda));
-        const target = tf.add(tf.mul(tf.oneHot(ya, k).toFloat(), lambda), tf.mul(tf.oneHot(yb, k).toFloat(), 1 - lambda));
+        const target = tf.add(
+          tf.mul(tf.oneHot(ya, k).toFloat(), lambda),
+          tf.mul(tf.oneHot(yb, k).toFloat(), 1 - lambda),
+        );
         let logits: tf.Tensor | null = null;
         // Summed per-example losses: in inference mode examples are independent, so each row of the
         // gradient is that example's own gradient.
@@ -37,7 +51,10 @@ export function inBetween(model: Model, data: LabeledData, rng: RandomStream, op
           return tf.sum(tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1)));
         })(x);
         const flat = tf.reshape(g, [g.shape[0], -1]);
-        const out: [Int32Array, Float32Array] = [tf.argMax(logits!, 1).dataSync() as Int32Array, tf.norm(flat, 'euclidean', 1).dataSync() as Float32Array];
+        const out: [Int32Array, Float32Array] = [
+          tf.argMax(logits!, 1).dataSync() as Int32Array,
+          tf.norm(flat, 'euclidean', 1).dataSync() as Float32Array,
+        ];
         (logits as unknown as tf.Tensor).dispose();
         return out;
       });

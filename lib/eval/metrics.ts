@@ -15,7 +15,12 @@ function range(n: number): Int32Array {
 }
 
 /** Inference-mode predictions over all of `data` (or `indices`), in batches. */
-export function predict(model: Model, data: LabeledData, batchSize = 500, indices: ArrayLike<number> = range(data.n)): Predictions {
+export function predict(
+  model: Model,
+  data: LabeledData,
+  batchSize = 500,
+  indices: ArrayLike<number> = range(data.n),
+): Predictions {
   const k = model.numClasses;
   const probs = new Float32Array(indices.length * k);
   let lossSum = 0;
@@ -24,7 +29,10 @@ export function predict(model: Model, data: LabeledData, batchSize = 500, indice
     // Tensors out of tidy, values read after: tidy walks every element of a typed array handed back to it.
     const [p, l] = tf.tidy(() => {
       const logits = model.apply(data.batch(idx), false);
-      const labels = tf.tensor1d(idx.map((i) => data.labels[i]), 'int32');
+      const labels = tf.tensor1d(
+        idx.map((i) => data.labels[i]),
+        'int32',
+      );
       const logp = tf.logSoftmax(logits);
       const nll = tf.neg(tf.sum(tf.mul(logp, tf.oneHot(labels, k)), 1));
       return [tf.exp(logp), tf.sum(nll)];
@@ -48,7 +56,8 @@ export function argmaxRows(probs: Float32Array, k: number): Int32Array {
 
 /** Fraction of predictions that differ from the labels. */
 export function errorRate(predicted: ArrayLike<number>, labels: ArrayLike<number>): number {
-  if (predicted.length !== labels.length) throw new Error(`errorRate: ${predicted.length} predictions for ${labels.length} labels`);
+  if (predicted.length !== labels.length)
+    throw new Error(`errorRate: ${predicted.length} predictions for ${labels.length} labels`);
   let wrong = 0;
   for (let i = 0; i < labels.length; i++) if (predicted[i] !== labels[i]) wrong++;
   return labels.length ? wrong / labels.length : 0;
@@ -60,23 +69,37 @@ export function errorRate(predicted: ArrayLike<number>, labels: ArrayLike<number
  */
 export function expectedCalibrationError(probs: Float32Array, labels: ArrayLike<number>, k: number, bins = 15): number {
   const n = labels.length;
-  const count = new Float64Array(bins), conf = new Float64Array(bins), acc = new Float64Array(bins);
+  const count = new Float64Array(bins),
+    conf = new Float64Array(bins),
+    acc = new Float64Array(bins);
   const pred = argmaxRows(probs, k);
   for (let i = 0; i < n; i++) {
     const c = probs[i * k + pred[i]];
     const b = Math.min(bins - 1, Math.floor(c * bins));
-    count[b]++; conf[b] += c; acc[b] += pred[i] === labels[i] ? 1 : 0;
+    count[b]++;
+    conf[b] += c;
+    acc[b] += pred[i] === labels[i] ? 1 : 0;
   }
   let ece = 0;
   for (let b = 0; b < bins; b++) if (count[b]) ece += (count[b] / n) * Math.abs(acc[b] / count[b] - conf[b] / count[b]);
   return ece;
 }
 
-export interface Evaluation { loss: number; error: number; ece: number; n: number }
+export interface Evaluation {
+  loss: number;
+  error: number;
+  ece: number;
+  n: number;
+}
 
 export function evaluate(model: Model, data: LabeledData, batchSize = 500, indices?: ArrayLike<number>): Evaluation {
   const idx = indices ?? range(data.n);
   const p = predict(model, data, batchSize, idx);
   const labels = Int32Array.from(idx as ArrayLike<number>, (i) => data.labels[i]);
-  return { loss: p.loss, error: errorRate(argmaxRows(p.probs, p.numClasses), labels), ece: expectedCalibrationError(p.probs, labels, p.numClasses), n: labels.length };
+  return {
+    loss: p.loss,
+    error: errorRate(argmaxRows(p.probs, p.numClasses), labels),
+    ece: expectedCalibrationError(p.probs, labels, p.numClasses),
+    n: labels.length,
+  };
 }

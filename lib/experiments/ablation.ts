@@ -32,18 +32,42 @@ export interface AblationVariant {
 export const ABLATION_VARIANTS: readonly AblationVariant[] = [
   { name: 'ERM', alpha: 0, variant: {}, about: 'no mixing: the baseline' },
   { name: 'mixup', alpha: 1, variant: {}, about: 'random pairs from the batch, inputs and labels mixed (the paper)' },
-  { name: 'mixup, within-class pairs', alpha: 1, variant: { mixup: { pairing: 'within-class' } },
-    about: 'partner of the same class ("AC"): labels are then not mixed at all' },
-  { name: `mixup, nearest-neighbour pairs`, alpha: 1, variant: { mixup: { pairing: 'nearest' } },
-    about: `partner among the ${DEFAULT_NEIGHBOURS} nearest training images in pixel space ("KNN")` },
-  { name: 'mix inputs only', alpha: 1, variant: { mixup: { targets: 'dominant' } },
-    about: 'inputs mixed, the label of whichever image weighs more' },
-  { name: 'label smoothing', alpha: 0, variant: { mixup: { labelSmoothing: ABLATION_LABEL_SMOOTHING } },
-    about: `no mixing, targets (1 − ε)·y + ε/10 with ε = ${ABLATION_LABEL_SMOOTHING}` },
-  { name: 'mix inputs + label smoothing', alpha: 1, variant: { mixup: { targets: 'dominant', labelSmoothing: ABLATION_LABEL_SMOOTHING } },
-    about: 'inputs mixed, the heavier image\'s label smoothed' },
-  { name: 'Gaussian input noise', alpha: 0, variant: { mixup: { inputNoise: ABLATION_INPUT_NOISE } },
-    about: `no mixing, N(0, ${ABLATION_INPUT_NOISE}²) added to every pixel` },
+  {
+    name: 'mixup, within-class pairs',
+    alpha: 1,
+    variant: { mixup: { pairing: 'within-class' } },
+    about: 'partner of the same class ("AC"): labels are then not mixed at all',
+  },
+  {
+    name: `mixup, nearest-neighbour pairs`,
+    alpha: 1,
+    variant: { mixup: { pairing: 'nearest' } },
+    about: `partner among the ${DEFAULT_NEIGHBOURS} nearest training images in pixel space ("KNN")`,
+  },
+  {
+    name: 'mix inputs only',
+    alpha: 1,
+    variant: { mixup: { targets: 'dominant' } },
+    about: 'inputs mixed, the label of whichever image weighs more',
+  },
+  {
+    name: 'label smoothing',
+    alpha: 0,
+    variant: { mixup: { labelSmoothing: ABLATION_LABEL_SMOOTHING } },
+    about: `no mixing, targets (1 − ε)·y + ε/10 with ε = ${ABLATION_LABEL_SMOOTHING}`,
+  },
+  {
+    name: 'mix inputs + label smoothing',
+    alpha: 1,
+    variant: { mixup: { targets: 'dominant', labelSmoothing: ABLATION_LABEL_SMOOTHING } },
+    about: "inputs mixed, the heavier image's label smoothed",
+  },
+  {
+    name: 'Gaussian input noise',
+    alpha: 0,
+    variant: { mixup: { inputNoise: ABLATION_INPUT_NOISE } },
+    about: `no mixing, N(0, ${ABLATION_INPUT_NOISE}²) added to every pixel`,
+  },
 ];
 
 /**
@@ -62,9 +86,19 @@ export const ABLATION_PROFILES: Record<Profile, CifarParams & { weightDecays: nu
 };
 
 /** One variant at one weight decay and seed, through the run cache. */
-export function ablationRun(p: CifarParams, v: AblationVariant, weightDecay: number, seed: number,
-  data: { train: LabeledData; test: LabeledData }, callbacks?: TrainCallbacks): Promise<CachedRun> {
-  return cifarRun({ kind: 'cifar', params: p, alpha: v.alpha, seed, variant: { ...v.variant, weightDecay } }, data, callbacks);
+export function ablationRun(
+  p: CifarParams,
+  v: AblationVariant,
+  weightDecay: number,
+  seed: number,
+  data: { train: LabeledData; test: LabeledData },
+  callbacks?: TrainCallbacks,
+): Promise<CachedRun> {
+  return cifarRun(
+    { kind: 'cifar', params: p, alpha: v.alpha, seed, variant: { ...v.variant, weightDecay } },
+    data,
+    callbacks,
+  );
 }
 
 /** The same run as a job for the worker pool (lib/experiments/pool). */

@@ -14,7 +14,12 @@ import { cachedRun, CachedRun, RunSpec } from '../runs/cache';
 import type { BaseParams, Profile } from './profiles';
 
 export interface CifarParams extends BaseParams {
-  trainLimit: number; testLimit: number; width: number; epochs: number; batchSize: number; alpha: number;
+  trainLimit: number;
+  testLimit: number;
+  width: number;
+  epochs: number;
+  batchSize: number;
+  alpha: number;
   /** Score the test set after the first epoch, every evalEvery-th and the last (1: every epoch). */
   evalEvery: number;
 }
@@ -30,9 +35,36 @@ export interface CifarParams extends BaseParams {
  */
 export const CIFAR_PROFILES: Record<Profile, CifarParams> = {
   smoke: { seeds: [1], trainLimit: 256, testLimit: 200, width: 4, epochs: 1, batchSize: 64, alpha: 1, evalEvery: 1 },
-  quick: { seeds: [1], trainLimit: 1000, testLimit: 10000, width: 8, epochs: 240, batchSize: 128, alpha: 1, evalEvery: 20 },
-  lowdata: { seeds: [1], trainLimit: 2500, testLimit: 10000, width: 16, epochs: 240, batchSize: 128, alpha: 1, evalEvery: 10 },
-  paper: { seeds: [1], trainLimit: 50000, testLimit: 10000, width: 64, epochs: 200, batchSize: 128, alpha: 1, evalEvery: 1 },
+  quick: {
+    seeds: [1],
+    trainLimit: 1000,
+    testLimit: 10000,
+    width: 8,
+    epochs: 240,
+    batchSize: 128,
+    alpha: 1,
+    evalEvery: 20,
+  },
+  lowdata: {
+    seeds: [1],
+    trainLimit: 2500,
+    testLimit: 10000,
+    width: 16,
+    epochs: 240,
+    batchSize: 128,
+    alpha: 1,
+    evalEvery: 10,
+  },
+  paper: {
+    seeds: [1],
+    trainLimit: 50000,
+    testLimit: 10000,
+    width: 64,
+    epochs: 200,
+    batchSize: 128,
+    alpha: 1,
+    evalEvery: 1,
+  },
 };
 
 /**
@@ -45,37 +77,77 @@ export interface CifarVariant {
   dropout?: number;
 }
 
-export function cifarSpec(p: CifarParams, alpha: number, seed: number, extraData: Record<string, unknown> = {}, variant: CifarVariant = {}): RunSpec {
+export function cifarSpec(
+  p: CifarParams,
+  alpha: number,
+  seed: number,
+  extraData: Record<string, unknown> = {},
+  variant: CifarVariant = {},
+): RunSpec {
   const optimizer = p.epochs === 200 ? PAPER_CIFAR_SGD : scaledCifarSgd(p.epochs);
   // Only what differs from the reference recipe enters the spec, so runs cached before an option existed keep their keys.
   return {
     data: { set: 'cifar10', trainLimit: p.trainLimit, testLimit: p.testLimit, ...extraData },
-    model: { kind: 'preact-resnet18', width: p.width, numClasses: 10, ...(variant.dropout ? { dropout: variant.dropout } : {}) },
-    train: { epochs: p.epochs, batchSize: p.batchSize,
+    model: {
+      kind: 'preact-resnet18',
+      width: p.width,
+      numClasses: 10,
+      ...(variant.dropout ? { dropout: variant.dropout } : {}),
+    },
+    train: {
+      epochs: p.epochs,
+      batchSize: p.batchSize,
       optimizer: variant.weightDecay !== undefined ? { ...optimizer, weightDecay: variant.weightDecay } : optimizer,
-      mixup: { alpha, ...(variant.mixup ?? {}) }, seed,
-      ...(p.evalEvery > 1 ? { evalEvery: p.evalEvery } : {}) },
+      mixup: { alpha, ...(variant.mixup ?? {}) },
+      seed,
+      ...(p.evalEvery > 1 ? { evalEvery: p.evalEvery } : {}),
+    },
   };
 }
 
 /** A CIFAR training run as plain data: what a notebook asks for and a worker process receives (lib/experiments/jobs). */
 export type CifarJob = { kind: 'cifar'; params: CifarParams; alpha: number; seed: number; variant?: CifarVariant };
 /** A fraction `noise` of the training labels redrawn (the memorisation experiment, `corruptedCifarRun`). */
-export type CorruptedJob = { kind: 'corrupted'; params: CifarParams & { probe: number }; noise: number; alpha: number; seed: number; variant?: CifarVariant };
+export type CorruptedJob = {
+  kind: 'corrupted';
+  params: CifarParams & { probe: number };
+  noise: number;
+  alpha: number;
+  seed: number;
+  variant?: CifarVariant;
+};
 
 /** Trains the job on `data` through the run cache, or loads it when it has finished before. */
-export function cifarRun(job: CifarJob, data: { train: LabeledData; test: LabeledData }, callbacks?: TrainCallbacks): Promise<CachedRun> {
+export function cifarRun(
+  job: CifarJob,
+  data: { train: LabeledData; test: LabeledData },
+  callbacks?: TrainCallbacks,
+): Promise<CachedRun> {
   return cachedRun(cifarSpec(job.params, job.alpha, job.seed, {}, job.variant), data, callbacks);
 }
 
 /** The noisy-label training set, its probes and the spec entries of a memorisation run (no training). */
-export function corruptedSetup(p: CifarParams & { probe: number }, noise: number, seed: number, data: { train: LabeledData; test: LabeledData }) {
+export function corruptedSetup(
+  p: CifarParams & { probe: number },
+  noise: number,
+  seed: number,
+  data: { train: LabeledData; test: LabeledData },
+) {
   const corruption = corruptLabels(data.train.labels, data.train.numClasses, noise, stream(seed, 'corrupt'));
   const train = data.train.withLabels(corruption.labels);
   const redrawn = corruption.corrupted.slice(0, p.probe);
-  const untouched = Int32Array.from({ length: train.n }, (_, i) => i).filter((i) => !corruption.isCorrupted[i]).slice(0, p.probe);
-  const probes = (m: Model) => ({ corruptedTrainError: evaluate(m, train, 500, redrawn).error, cleanTrainError: evaluate(m, train, 500, untouched).error });
-  const extraData = { corruption: noise, corruptionSeed: seed, probe: { redrawn: redrawn.length, untouched: untouched.length } };
+  const untouched = Int32Array.from({ length: train.n }, (_, i) => i)
+    .filter((i) => !corruption.isCorrupted[i])
+    .slice(0, p.probe);
+  const probes = (m: Model) => ({
+    corruptedTrainError: evaluate(m, train, 500, redrawn).error,
+    cleanTrainError: evaluate(m, train, 500, untouched).error,
+  });
+  const extraData = {
+    corruption: noise,
+    corruptionSeed: seed,
+    probe: { redrawn: redrawn.length, untouched: untouched.length },
+  };
   return { corruption, data: { train, test: data.test }, probes, extraData };
 }
 
@@ -86,8 +158,11 @@ export function corruptedSetup(p: CifarParams & { probe: number }, noise: number
  * drew their true class again count too, as in the PyTorch reference) and of the first `probe` untouched ones
  * (`cleanTrainError`).
  */
-export async function corruptedCifarRun(job: CorruptedJob, data: { train: LabeledData; test: LabeledData },
-  callbacks: TrainCallbacks = {}): Promise<CachedRun & { corruption: CorruptedLabels }> {
+export async function corruptedCifarRun(
+  job: CorruptedJob,
+  data: { train: LabeledData; test: LabeledData },
+  callbacks: TrainCallbacks = {},
+): Promise<CachedRun & { corruption: CorruptedLabels }> {
   const s = corruptedSetup(job.params, job.noise, job.seed, data);
   const spec = cifarSpec(job.params, job.alpha, job.seed, s.extraData, job.variant);
   const run = await cachedRun(spec, s.data, { ...callbacks, evaluate: s.probes });

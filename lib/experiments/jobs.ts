@@ -7,7 +7,16 @@ import { loadCifar10 } from '../data/cifar10';
 import type { LabeledData } from '../data/dataset';
 import type { TrainCallbacks } from '../train/loop';
 import type { CachedRun, RunSpec } from '../runs/cache';
-import { CifarJob, CifarParams, cifarRun, cifarSpec, CifarVariant, CorruptedJob, corruptedCifarRun, corruptedSetup } from './cifar';
+import {
+  CifarJob,
+  CifarParams,
+  cifarRun,
+  cifarSpec,
+  CifarVariant,
+  CorruptedJob,
+  corruptedCifarRun,
+  corruptedSetup,
+} from './cifar';
 
 export type RunJob = CifarJob | CorruptedJob;
 
@@ -16,7 +25,9 @@ export type CifarData = { train: LabeledData; test: LabeledData };
 /** The CIFAR subset a job trains on (its params' first trainLimit / testLimit images), each subset loaded once. */
 export type JobData = (job: RunJob) => Promise<CifarData>;
 
-export function jobData(load: (limits: { trainLimit: number; testLimit: number }) => Promise<CifarData> = loadCifar10): JobData {
+export function jobData(
+  load: (limits: { trainLimit: number; testLimit: number }) => Promise<CifarData> = loadCifar10,
+): JobData {
   const loaded = new Map<string, Promise<CifarData>>();
   return (job) => {
     const { trainLimit, testLimit } = job.params;
@@ -33,8 +44,10 @@ export function jobData(load: (limits: { trainLimit: number; testLimit: number }
 function checkData(job: RunJob, data: CifarData): void {
   const { trainLimit, testLimit } = job.params;
   if (data.train.n !== trainLimit || data.test.n !== testLimit) {
-    throw new Error(`${jobLabel(job)} trains on the first ${trainLimit} training and ${testLimit} test images, but was given ` +
-      `${data.train.n} and ${data.test.n}: load the data its params name (loadCifar10 with those limits, or pass jobData() to trainRuns)`);
+    throw new Error(
+      `${jobLabel(job)} trains on the first ${trainLimit} training and ${testLimit} test images, but was given ` +
+        `${data.train.n} and ${data.test.n}: load the data its params name (loadCifar10 with those limits, or pass jobData() to trainRuns)`,
+    );
   }
 }
 
@@ -42,7 +55,13 @@ export function cifarJob(params: CifarParams, alpha: number, seed: number, varia
   return { kind: 'cifar', params, alpha, seed, ...(variant ? { variant } : {}) };
 }
 
-export function corruptedJob(params: CifarParams & { probe: number }, noise: number, alpha: number, seed: number, variant?: CifarVariant): RunJob {
+export function corruptedJob(
+  params: CifarParams & { probe: number },
+  noise: number,
+  alpha: number,
+  seed: number,
+  variant?: CifarVariant,
+): RunJob {
   return { kind: 'corrupted', params, noise, alpha, seed, ...(variant ? { variant } : {}) };
 }
 
@@ -50,7 +69,13 @@ export function corruptedJob(params: CifarParams & { probe: number }, noise: num
 export function jobSpec(job: RunJob, data: CifarData): RunSpec {
   checkData(job, data);
   if (job.kind === 'cifar') return cifarSpec(job.params, job.alpha, job.seed, {}, job.variant);
-  return cifarSpec(job.params, job.alpha, job.seed, corruptedSetup(job.params, job.noise, job.seed, data).extraData, job.variant);
+  return cifarSpec(
+    job.params,
+    job.alpha,
+    job.seed,
+    corruptedSetup(job.params, job.noise, job.seed, data).extraData,
+    job.variant,
+  );
 }
 
 /** Trains the job in this process, or loads it from the run cache when it has finished before. */

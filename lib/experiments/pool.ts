@@ -43,7 +43,10 @@ export interface PoolOptions {
 export function defaultWorkers(env = process.env): number {
   if (env.MIXUP_WORKERS !== undefined) {
     const w = Number(env.MIXUP_WORKERS);
-    if (!Number.isInteger(w) || w < 1) throw new Error(`MIXUP_WORKERS=${env.MIXUP_WORKERS}: give a whole number ≥ 1 of runs to train at once (1 = in this process)`);
+    if (!Number.isInteger(w) || w < 1)
+      throw new Error(
+        `MIXUP_WORKERS=${env.MIXUP_WORKERS}: give a whole number ≥ 1 of runs to train at once (1 = in this process)`,
+      );
     return w;
   }
   return Math.min(2, os.availableParallelism());
@@ -62,7 +65,11 @@ const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
  * epoch checkpointed (a rerun resumes there); the others are stopped the same way and the call fails naming the run.
  * `data`: the CIFAR subset every job trains on, or `jobData()` when the jobs' protocols differ in their image counts.
  */
-export async function trainRuns(jobs: RunJob[], data: CifarData | JobData, options: PoolOptions = {}): Promise<CachedRun[]> {
+export async function trainRuns(
+  jobs: RunJob[],
+  data: CifarData | JobData,
+  options: PoolOptions = {},
+): Promise<CachedRun[]> {
   const dataOf: JobData = typeof data === 'function' ? data : async () => data;
   const workers = options.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number ≥ 1, got ${workers}`);
@@ -84,10 +91,18 @@ export async function trainRuns(jobs: RunJob[], data: CifarData | JobData, optio
 }
 
 /** A job waiting for a worker: its index in `jobs` and the cache folder it trains into. */
-interface Queued { index: number; dir: string }
+interface Queued {
+  index: number;
+  dir: string;
+}
 
-function inWorkers(queue: Queued[], jobs: RunJob[], callbacks: TrainCallbacks[], workers: number,
-  onWorkerJob?: (index: number, pid: number) => void): Promise<void> {
+function inWorkers(
+  queue: Queued[],
+  jobs: RunJob[],
+  callbacks: TrainCallbacks[],
+  workers: number,
+  onWorkerJob?: (index: number, pid: number) => void,
+): Promise<void> {
   const threads = threadsPerWorker(workers);
   const backend = tf.getBackend();
   const children: ChildProcess[] = [];
@@ -104,37 +119,53 @@ function inWorkers(queue: Queued[], jobs: RunJob[], callbacks: TrainCallbacks[],
       const child = fork(WORKER_SCRIPT, [], {
         // The thread count is set before TensorFlow starts in the child; it is part of what makes a seed's numbers.
         // The slots cap the runs training at once across every pool on this run cache (./slots) at this pool's count.
-        env: { ...process.env, TF_NUM_INTRAOP_THREADS: String(threads), MIXUP_BACKEND: backend, MIXUP_TRAINING_SLOTS: String(workers) },
+        env: {
+          ...process.env,
+          TF_NUM_INTRAOP_THREADS: String(threads),
+          MIXUP_BACKEND: backend,
+          MIXUP_TRAINING_SLOTS: String(workers),
+        },
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
       children.push(child);
       running++;
       let stderr = '';
-      child.stderr!.on('data', (b: Buffer) => { stderr = (stderr + b.toString()).slice(-2000); });
+      child.stderr!.on('data', (b: Buffer) => {
+        stderr = (stderr + b.toString()).slice(-2000);
+      });
       let current: Queued | null = null;
       let history: EpochRecord[] = [];
       const next = () => {
         current = queue.shift() ?? null;
         history = [];
         if (current === null) child.disconnect();
-        else { child.send({ job: jobs[current.index] }); onWorkerJob?.(current.index, child.pid!); }
+        else {
+          child.send({ job: jobs[current.index] });
+          onWorkerJob?.(current.index, child.pid!);
+        }
       };
       child.on('message', (m: WorkerMessage) => {
         if (current === null) return;
         const cb = callbacks[current.index];
         if (m.type === 'step') cb.onStep?.(m.info);
-        else if (m.type === 'epoch') { history.push(m.record); cb.onEpoch?.(m.record, history); }
-        else if (m.type === 'done') next();
+        else if (m.type === 'epoch') {
+          history.push(m.record);
+          cb.onEpoch?.(m.record, history);
+        } else if (m.type === 'done') next();
         else fail(new Error(`${jobLabel(jobs[current.index])} failed in its worker: ${m.message}`));
       });
       child.on('error', (e) => fail(new Error(`could not start a training worker (${WORKER_SCRIPT}): ${e.message}`)));
       child.on('exit', (code, signal) => {
         running--;
         if (current !== null) {
-          fail(new Error(`the worker training ${jobLabel(jobs[current.index])} stopped (${signal ?? `exit code ${code}`}` +
-            `${isNativeCrash(code, signal) ? `: ${NATIVE_CRASH_HINT}` : ''}); its last finished ` +
-            `epoch is checkpointed in ${current.dir}, so a rerun resumes there.` +
-            (stderr.trim() ? `\n  its last output: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : '')));
+          fail(
+            new Error(
+              `the worker training ${jobLabel(jobs[current.index])} stopped (${signal ?? `exit code ${code}`}` +
+                `${isNativeCrash(code, signal) ? `: ${NATIVE_CRASH_HINT}` : ''}); its last finished ` +
+                `epoch is checkpointed in ${current.dir}, so a rerun resumes there.` +
+                (stderr.trim() ? `\n  its last output: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''),
+            ),
+          );
         } else if (running === 0 && !failed) resolve();
       });
       next();

@@ -12,18 +12,22 @@
 export const PROFILES = ['smoke', 'quick', 'lowdata', 'paper'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-export interface BaseParams { seeds: number[] }
+export interface BaseParams {
+  seeds: number[];
+}
 export type Resolved<T> = T & BaseParams & { profile: Profile };
 
 export function readProfile(env = process.env): Profile {
   const p = (env.MIXUP_PROFILE ?? 'quick').trim();
-  if (!(PROFILES as readonly string[]).includes(p)) throw new Error(`MIXUP_PROFILE=${p} is not a profile: use one of ${PROFILES.join(', ')}`);
+  if (!(PROFILES as readonly string[]).includes(p))
+    throw new Error(`MIXUP_PROFILE=${p} is not a profile: use one of ${PROFILES.join(', ')}`);
   return p as Profile;
 }
 
 function parseSeeds(text: string, from: string): number[] {
   const seeds = text.split(',').map((s) => Number(s.trim()));
-  if (!seeds.length || seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new Error(`${from}=${text}: seeds are non-negative integers, comma-separated`);
+  if (!seeds.length || seeds.some((s) => !Number.isInteger(s) || s < 0))
+    throw new Error(`${from}=${text}: seeds are non-negative integers, comma-separated`);
   return seeds;
 }
 
@@ -38,8 +42,15 @@ export function notebookParams<T extends BaseParams>(defaults: Record<Profile, T
       throw new Error(`MIXUP_PARAMS is not valid JSON (${(e as Error).message}): give an object such as {"epochs": 3}`);
     }
     const unknown = Object.keys(overrides).filter((k) => !(k in base));
-    if (unknown.length) throw new Error(`MIXUP_PARAMS has unknown key(s) ${unknown.join(', ')}: this notebook takes ${Object.keys(base).join(', ')}`);
+    if (unknown.length)
+      throw new Error(
+        `MIXUP_PARAMS has unknown key(s) ${unknown.join(', ')}: this notebook takes ${Object.keys(base).join(', ')}`,
+      );
   }
-  const seeds = env.MIXUP_SEEDS ? parseSeeds(env.MIXUP_SEEDS, 'MIXUP_SEEDS') : env.MIXUP_SEED ? parseSeeds(env.MIXUP_SEED, 'MIXUP_SEED') : undefined;
+  const seeds = env.MIXUP_SEEDS
+    ? parseSeeds(env.MIXUP_SEEDS, 'MIXUP_SEEDS')
+    : env.MIXUP_SEED
+      ? parseSeeds(env.MIXUP_SEED, 'MIXUP_SEED')
+      : undefined;
   return { ...base, ...overrides, ...(seeds ? { seeds } : {}), profile } as Resolved<T>;
 }

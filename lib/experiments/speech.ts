@@ -9,7 +9,10 @@ import type { ModelSpec } from '../models';
 import type { TrainCallbacks } from '../train/loop';
 import { cachedRun, CachedRun, RunSpec } from '../runs/cache';
 
-export interface SpeechSet { recordings: Recordings; spectrograms: Spectrograms }
+export interface SpeechSet {
+  recordings: Recordings;
+  spectrograms: Spectrograms;
+}
 
 /** Every recording as a 1-s clip and its log spectrogram (99 frames × 81 bins at 8 kHz). */
 export async function loadSpeech(o: FsddSourceOptions = {}): Promise<SpeechSet> {
@@ -28,14 +31,23 @@ export function splitName(split: FsddSplit): string {
 export function speechData(s: SpeechSet, split: FsddSplit, trainLimit = 0): { train: LabeledData; test: LabeledData } {
   const parts = splitFsdd(s.recordings, split);
   const n = parts.train.length;
-  const train = trainLimit > 0 && trainLimit < n ? Int32Array.from({ length: trainLimit }, (_, i) => parts.train[Math.floor((i * n) / trainLimit)]) : parts.train;
+  const train =
+    trainLimit > 0 && trainLimit < n
+      ? Int32Array.from({ length: trainLimit }, (_, i) => parts.train[Math.floor((i * n) / trainLimit)])
+      : parts.train;
   const test = parts.test;
   const labels = s.recordings.digits;
-  return { train: spectrogramData(s.spectrograms, labels, 10, train, train), test: spectrogramData(s.spectrograms, labels, 10, test, train) };
+  return {
+    train: spectrogramData(s.spectrograms, labels, 10, train, train),
+    test: spectrogramData(s.spectrograms, labels, 10, test, train),
+  };
 }
 
 export interface SpeechParams {
-  epochs: number; batchSize: number; lr: number; vggWidth: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  vggWidth: number;
   /** Train on n of the split's training recordings, evenly spaced (0 = all): for smoke runs. */
   trainLimit: number;
 }
@@ -49,14 +61,35 @@ export function speechModel(kind: 'lenet' | 'vgg', s: SpeechSet, p: SpeechParams
 /** Adam at the paper's lr 0.001, batch 100 (recalled); no augmentation beyond mixup. */
 export function speechSpec(p: SpeechParams, model: ModelSpec, split: FsddSplit, alpha: number, seed: number): RunSpec {
   return {
-    data: { set: 'fsdd-v1.0.10', split: splitName(split), seconds: 1, frames: SPEECH_FRAMES, features: 'log|stft|, standardised per bin on train',
-      ...(p.trainLimit > 0 ? { trainLimit: p.trainLimit } : {}) },
+    data: {
+      set: 'fsdd-v1.0.10',
+      split: splitName(split),
+      seconds: 1,
+      frames: SPEECH_FRAMES,
+      features: 'log|stft|, standardised per bin on train',
+      ...(p.trainLimit > 0 ? { trainLimit: p.trainLimit } : {}),
+    },
     model,
-    train: { epochs: p.epochs, batchSize: p.batchSize, optimizer: { kind: 'adam', lr: p.lr }, mixup: { alpha }, seed, augment: false },
+    train: {
+      epochs: p.epochs,
+      batchSize: p.batchSize,
+      optimizer: { kind: 'adam', lr: p.lr },
+      mixup: { alpha },
+      seed,
+      augment: false,
+    },
   };
 }
 
-export function speechRun(s: SpeechSet, p: SpeechParams, kind: 'lenet' | 'vgg', split: FsddSplit, alpha: number, seed: number,
-  callbacks?: TrainCallbacks, data = speechData(s, split, p.trainLimit)): Promise<CachedRun> {
+export function speechRun(
+  s: SpeechSet,
+  p: SpeechParams,
+  kind: 'lenet' | 'vgg',
+  split: FsddSplit,
+  alpha: number,
+  seed: number,
+  callbacks?: TrainCallbacks,
+  data = speechData(s, split, p.trainLimit),
+): Promise<CachedRun> {
   return cachedRun(speechSpec(p, speechModel(kind, s, p), split, alpha, seed), data, callbacks);
 }

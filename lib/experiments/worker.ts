@@ -32,5 +32,8 @@ if (!process.send) {
 }
 process.on('disconnect', () => process.exit(0));
 process.on('message', (m: { job: RunJob }) => {
-  handle(m.job).then(() => send({ type: 'done' }), (e: unknown) => send({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
+  handle(m.job).then(
+    () => send({ type: 'done' }),
+    (e: unknown) => send({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
+  );
 });

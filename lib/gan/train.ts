@@ -51,16 +51,27 @@ export interface GanCheckpoint {
   points?: number[];
 }
 
-export interface GanProgress { iteration: number; iterations: number; dLoss: number; gLoss: number; elapsedSeconds: number; etaSeconds: number }
+export interface GanProgress {
+  iteration: number;
+  iterations: number;
+  dLoss: number;
+  gLoss: number;
+  elapsedSeconds: number;
+  etaSeconds: number;
+}
 
-export interface GanResult { history: GanCheckpoint[]; seconds: number }
+export interface GanResult {
+  history: GanCheckpoint[];
+  seconds: number;
+}
 
 export function validateGanConfig(c: GanConfig): GanConfig {
   for (const k of ['latent', 'hidden', 'layers', 'batchSize', 'dSteps', 'iterations'] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`GAN ${k} must be a positive integer, got ${c[k]}`);
   }
   if (!(c.lrD > 0) || !(c.lrG > 0)) throw new Error(`GAN learning rates must be > 0, got lrD ${c.lrD}, lrG ${c.lrG}`);
-  if (!(c.mixup >= 0 && c.mixup <= 1)) throw new Error(`GAN mixup must lie in [0, 1] (the upper end of λ's uniform), got ${c.mixup}`);
+  if (!(c.mixup >= 0 && c.mixup <= 1))
+    throw new Error(`GAN mixup must lie in [0, 1] (the upper end of λ's uniform), got ${c.mixup}`);
   modeCentres(c.data);
   return c;
 }
@@ -71,7 +82,12 @@ function normals(rng: RandomStream, n: number): Float32Array {
   return out;
 }
 
-interface Streams { real: RandomStream; noise: RandomStream; perm: RandomStream; lam: RandomStream }
+interface Streams {
+  real: RandomStream;
+  noise: RandomStream;
+  perm: RandomStream;
+  lam: RandomStream;
+}
 
 /** One batch of real and generated points with targets 1 / 0, shuffled (the demo's one_batch). */
 function labelledBatch(g: Model, c: GanConfig, s: Streams): { x: tf.Tensor2D; y: tf.Tensor2D } {
@@ -87,7 +103,11 @@ function labelledBatch(g: Model, c: GanConfig, s: Streams): { x: tf.Tensor2D; y:
 }
 
 /** The discriminator's batch: plain, or a per-example mix of two batches under mixup. */
-export function discriminatorBatch(g: Model, c: GanConfig, s: Streams): { x: tf.Tensor2D; y: tf.Tensor2D; lam: Float32Array | null } {
+export function discriminatorBatch(
+  g: Model,
+  c: GanConfig,
+  s: Streams,
+): { x: tf.Tensor2D; y: tf.Tensor2D; lam: Float32Array | null } {
   const a = labelledBatch(g, c, s);
   if (c.mixup === 0) return { ...a, lam: null };
   const b = labelledBatch(g, c, s);
@@ -102,33 +122,54 @@ export function discriminatorBatch(g: Model, c: GanConfig, s: Streams): { x: tf.
 }
 
 /** Trains one GAN; `onProgress` every `progressEvery` iterations (after a yield to the event loop, as the training loop does). */
-export async function trainGan(config: GanConfig, onProgress?: (p: GanProgress) => void, progressEvery = 100): Promise<GanResult> {
+export async function trainGan(
+  config: GanConfig,
+  onProgress?: (p: GanProgress) => void,
+  progressEvery = 100,
+): Promise<GanResult> {
   const c = validateGanConfig(config);
   const t0 = Date.now();
   const hidden = Array.from({ length: c.layers }, () => c.hidden);
   // The generator's "classes" are its two output coordinates; the discriminator's one output is a logit.
   const g = buildModel({ kind: 'mlp', inputs: c.latent, hidden, numClasses: 2 }, c.seed);
   const d = buildModel({ kind: 'mlp', inputs: 2, hidden, numClasses: 1 }, c.seed + 1_000_003);
-  const optD: tf.Optimizer = tf.train.adam(c.lrD), optG: tf.Optimizer = tf.train.adam(c.lrG);
-  const s: Streams = { real: stream(c.seed, 'gan/real'), noise: stream(c.seed, 'gan/noise'), perm: stream(c.seed, 'gan/perm'), lam: stream(c.seed, 'gan/lambda') };
-  const evalNoise = tf.tensor2d(normals(stream(c.seed, 'gan/eval-noise'), c.measure.samples * c.latent), [c.measure.samples, c.latent]);
+  const optD: tf.Optimizer = tf.train.adam(c.lrD),
+    optG: tf.Optimizer = tf.train.adam(c.lrG);
+  const s: Streams = {
+    real: stream(c.seed, 'gan/real'),
+    noise: stream(c.seed, 'gan/noise'),
+    perm: stream(c.seed, 'gan/perm'),
+    lam: stream(c.seed, 'gan/lambda'),
+  };
+  const evalNoise = tf.tensor2d(normals(stream(c.seed, 'gan/eval-noise'), c.measure.samples * c.latent), [
+    c.measure.samples,
+    c.latent,
+  ]);
   const centres = modeCentres(c.data);
   const measureAt = new Set([...c.measureAt.filter((i) => i >= 1 && i <= c.iterations), c.iterations]);
   const keep = new Set(c.keepPointsAt);
-  const dVars = d.params.list(), gVars = g.params.list();
+  const dVars = d.params.list(),
+    gVars = g.params.list();
   const history: GanCheckpoint[] = [];
-  let dSum = 0, gSum = 0, dCount = 0, gCount = 0;
+  let dSum = 0,
+    gSum = 0,
+    dCount = 0,
+    gCount = 0;
   try {
     for (let it = 1; it <= c.iterations; it++) {
       for (let k = 0; k < c.dSteps; k++) {
         const batch = discriminatorBatch(g, c, s);
         const loss = tf.tidy(() => {
-          const { value, grads } = tf.variableGrads(() => tf.losses.sigmoidCrossEntropy(batch.y, d.apply(batch.x, true)) as tf.Scalar, dVars);
+          const { value, grads } = tf.variableGrads(
+            () => tf.losses.sigmoidCrossEntropy(batch.y, d.apply(batch.x, true)) as tf.Scalar,
+            dVars,
+          );
           optD.applyGradients(grads);
           return value.dataSync()[0];
         });
         tf.dispose([batch.x, batch.y]);
-        dSum += loss; dCount++;
+        dSum += loss;
+        dCount++;
       }
       const gLoss = tf.tidy(() => {
         const z = tf.tensor2d(normals(s.noise, c.batchSize * c.latent), [c.batchSize, c.latent]);
@@ -140,27 +181,46 @@ export async function trainGan(config: GanConfig, onProgress?: (p: GanProgress) 
         optG.applyGradients(grads);
         return value.dataSync()[0];
       });
-      if (!Number.isFinite(gLoss) || !Number.isFinite(dSum)) throw new Error(`GAN training diverged at iteration ${it} (loss ${gLoss}): lower the learning rates`);
-      gSum += gLoss; gCount++;
+      if (!Number.isFinite(gLoss) || !Number.isFinite(dSum))
+        throw new Error(`GAN training diverged at iteration ${it} (loss ${gLoss}): lower the learning rates`);
+      gSum += gLoss;
+      gCount++;
       if (measureAt.has(it)) {
         const generated = g.apply(evalNoise, false);
         const pts = generated.dataSync() as Float32Array;
         generated.dispose();
         const cov = modeCoverage(pts, centres, c.measure);
-        history.push({ iteration: it, covered: cov.covered, modes: cov.modes, highQuality: cov.highQuality, meanDistance: cov.meanDistance, dLoss: dSum / dCount, gLoss: gSum / gCount,
-          ...(keep.has(it) ? { points: Array.from(pts, (v) => Math.round(v * 1e4) / 1e4) } : {}) });
+        history.push({
+          iteration: it,
+          covered: cov.covered,
+          modes: cov.modes,
+          highQuality: cov.highQuality,
+          meanDistance: cov.meanDistance,
+          dLoss: dSum / dCount,
+          gLoss: gSum / gCount,
+          ...(keep.has(it) ? { points: Array.from(pts, (v) => Math.round(v * 1e4) / 1e4) } : {}),
+        });
         dSum = gSum = dCount = gCount = 0;
       }
       if (onProgress && (it % progressEvery === 0 || it === c.iterations)) {
         await new Promise((r) => setImmediate(r));
         const elapsed = (Date.now() - t0) / 1000;
-        onProgress({ iteration: it, iterations: c.iterations, dLoss: history.at(-1)?.dLoss ?? NaN, gLoss: history.at(-1)?.gLoss ?? NaN,
-          elapsedSeconds: elapsed, etaSeconds: (elapsed / it) * (c.iterations - it) });
+        onProgress({
+          iteration: it,
+          iterations: c.iterations,
+          dLoss: history.at(-1)?.dLoss ?? NaN,
+          gLoss: history.at(-1)?.gLoss ?? NaN,
+          elapsedSeconds: elapsed,
+          etaSeconds: (elapsed / it) * (c.iterations - it),
+        });
       }
     }
   } finally {
     tf.dispose([evalNoise]);
-    optD.dispose(); optG.dispose(); g.dispose(); d.dispose();
+    optD.dispose();
+    optG.dispose();
+    g.dispose();
+    d.dispose();
   }
   return { history, seconds: (Date.now() - t0) / 1000 };
 }

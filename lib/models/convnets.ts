@@ -15,10 +15,12 @@ import { batchNorm, BatchNormParams, conv, dense, ParamStore } from './params';
 type Spec<K extends string> = Extract<ModelSpec, { kind: K }>;
 
 function checkInput(name: string, x: tf.Tensor, shape: number[]): void {
-  if (x.rank !== 4 || x.shape.slice(1).join() !== shape.join()) throw new Error(`${name} takes [n, ${shape}] inputs, got [${x.shape}]`);
+  if (x.rank !== 4 || x.shape.slice(1).join() !== shape.join())
+    throw new Error(`${name} takes [n, ${shape}] inputs, got [${x.shape}]`);
 }
 
-const pooled = (n: number, times: number, shrink: (v: number) => number) => Array.from({ length: times }).reduce<number>((v) => shrink(v), n);
+const pooled = (n: number, times: number, shrink: (v: number) => number) =>
+  Array.from({ length: times }).reduce<number>((v) => shrink(v), n);
 
 export class LeNet implements Model {
   readonly name = 'lenet';
@@ -29,7 +31,10 @@ export class LeNet implements Model {
   private readonly conv2: tf.Variable;
   private readonly fc: { w: tf.Variable; b: tf.Variable }[];
 
-  constructor(readonly spec: Spec<'lenet'>, rng: RandomStream) {
+  constructor(
+    readonly spec: Spec<'lenet'>,
+    rng: RandomStream,
+  ) {
     const [h, w, c] = spec.input;
     this.inputShape = spec.input;
     this.numClasses = spec.numClasses;
@@ -55,7 +60,9 @@ export class LeNet implements Model {
     });
   }
 
-  dispose(): void { this.params.dispose(); }
+  dispose(): void {
+    this.params.dispose();
+  }
 }
 
 export const VGG11_LAYOUT: (number | 'M')[] = [1, 'M', 2, 'M', 4, 4, 'M', 8, 8, 'M', 8, 8, 'M'];
@@ -68,17 +75,25 @@ export class Vgg implements Model {
   private readonly layers: ({ w: tf.Variable; bn: BatchNormParams } | 'M')[] = [];
   private readonly head: { w: tf.Variable; b: tf.Variable };
 
-  constructor(readonly spec: Spec<'vgg'>, rng: RandomStream) {
-    if (!Number.isInteger(spec.width) || spec.width < 1) throw new Error(`VGG width must be a positive integer, got ${spec.width}`);
+  constructor(
+    readonly spec: Spec<'vgg'>,
+    rng: RandomStream,
+  ) {
+    if (!Number.isInteger(spec.width) || spec.width < 1)
+      throw new Error(`VGG width must be a positive integer, got ${spec.width}`);
     const [h, w, c] = spec.input;
     const pools = VGG11_LAYOUT.filter((l) => l === 'M').length;
-    if (h >> pools < 1 || w >> pools < 1) throw new Error(`VGG-11 pools ${pools} times: inputs need at least ${1 << pools}×${1 << pools}, got ${h}×${w}`);
+    if (h >> pools < 1 || w >> pools < 1)
+      throw new Error(`VGG-11 pools ${pools} times: inputs need at least ${1 << pools}×${1 << pools}, got ${h}×${w}`);
     this.inputShape = spec.input;
     this.numClasses = spec.numClasses;
     const p = (this.params = new ParamStore(rng));
     let cin = c;
     VGG11_LAYOUT.forEach((l, i) => {
-      if (l === 'M') { this.layers.push('M'); return; }
+      if (l === 'M') {
+        this.layers.push('M');
+        return;
+      }
       const cout = l * spec.width;
       this.layers.push({ w: p.conv(`conv${i + 1}`, 3, cin, cout), bn: p.batchNorm(`bn${i + 1}`, cout) });
       cin = cout;
@@ -90,10 +105,13 @@ export class Vgg implements Model {
     checkInput(this.name, x, this.inputShape);
     return tf.tidy(() => {
       let h = x as tf.Tensor4D;
-      for (const l of this.layers) h = l === 'M' ? tf.maxPool(h, 2, 2, 'valid') : relu(batchNorm(conv(h, l.w, 1), l.bn, training));
+      for (const l of this.layers)
+        h = l === 'M' ? tf.maxPool(h, 2, 2, 'valid') : relu(batchNorm(conv(h, l.w, 1), l.bn, training));
       return dense(tf.mean(h, [1, 2]) as tf.Tensor2D, this.head);
     });
   }
 
-  dispose(): void { this.params.dispose(); }
+  dispose(): void {
+    this.params.dispose();
+  }
 }

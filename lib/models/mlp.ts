@@ -11,7 +11,10 @@ export class Mlp implements Model {
   readonly numClasses: number;
   private readonly layers: { w: tf.Variable; b: tf.Variable }[] = [];
 
-  constructor(readonly spec: Extract<ModelSpec, { kind: 'mlp' }>, rng: RandomStream) {
+  constructor(
+    readonly spec: Extract<ModelSpec, { kind: 'mlp' }>,
+    rng: RandomStream,
+  ) {
     if (spec.inputs < 1 || spec.hidden.some((h) => !Number.isInteger(h) || h < 1)) {
       throw new Error(`MLP needs positive integer sizes, got inputs ${spec.inputs}, hidden [${spec.hidden}]`);
     }
@@ -19,7 +22,8 @@ export class Mlp implements Model {
     this.numClasses = spec.numClasses;
     this.params = new ParamStore(rng);
     const sizes = [spec.inputs, ...spec.hidden, spec.numClasses];
-    for (let i = 0; i + 1 < sizes.length; i++) this.layers.push(this.params.dense(`dense${i + 1}`, sizes[i], sizes[i + 1]));
+    for (let i = 0; i + 1 < sizes.length; i++)
+      this.layers.push(this.params.dense(`dense${i + 1}`, sizes[i], sizes[i + 1]));
   }
 
   apply(x: tf.Tensor, _training: boolean): tf.Tensor2D {

@@ -8,11 +8,20 @@ import { tf } from '../backend';
 import { batchNormAffine, batchNormTrain, conv2dPadded, scaleShift } from '../backend/fused';
 import type { RandomStream } from '../random';
 
-export interface NamedArray { name: string; shape: number[]; data: Float32Array }
+export interface NamedArray {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
 
 let storeCounter = 0;
 
-export interface BatchNormParams { gamma: tf.Variable; beta: tf.Variable; mean: tf.Variable; variance: tf.Variable }
+export interface BatchNormParams {
+  gamma: tf.Variable;
+  beta: tf.Variable;
+  mean: tf.Variable;
+  variance: tf.Variable;
+}
 
 export class ParamStore {
   /** Trainable parameters in creation order (the optimizer relies on a stable order). */
@@ -43,8 +52,10 @@ export class ParamStore {
 
   dense(name: string, cin: number, cout: number): { w: tf.Variable; b: tf.Variable } {
     const bound = 1 / Math.sqrt(cin);
-    return { w: this.add(this.trainable, `${name}/w`, this.uniform([cin, cout], bound), true),
-      b: this.add(this.trainable, `${name}/b`, this.uniform([cout], bound), true) };
+    return {
+      w: this.add(this.trainable, `${name}/w`, this.uniform([cin, cout], bound), true),
+      b: this.add(this.trainable, `${name}/b`, this.uniform([cout], bound), true),
+    };
   }
 
   batchNorm(name: string, c: number): BatchNormParams {
@@ -68,12 +79,17 @@ export class ParamStore {
   }
 
   toArrays(): NamedArray[] {
-    return [...this.trainable, ...this.state].map(([name, v]) => ({ name, shape: v.shape, data: v.dataSync() as Float32Array }));
+    return [...this.trainable, ...this.state].map(([name, v]) => ({
+      name,
+      shape: v.shape,
+      data: v.dataSync() as Float32Array,
+    }));
   }
 
   load(arrays: NamedArray[]): void {
     const all = new Map([...this.trainable, ...this.state]);
-    if (arrays.length !== all.size) throw new Error(`checkpoint has ${arrays.length} tensors, the model ${all.size}: not the same architecture`);
+    if (arrays.length !== all.size)
+      throw new Error(`checkpoint has ${arrays.length} tensors, the model ${all.size}: not the same architecture`);
     for (const a of arrays) {
       const v = all.get(a.name);
       if (!v || v.shape.join() !== a.shape.join()) {
@@ -97,11 +113,25 @@ export const BN_EPS = 1e-5;
 export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, training: boolean): tf.Tensor4D {
   if (!training) {
     return tf.tidy(() => {
-      const { scale, shift } = batchNormAffine(p.gamma as tf.Tensor1D, p.beta as tf.Tensor1D, p.mean as tf.Tensor1D, p.variance as tf.Tensor1D, BN_EPS);
+      const { scale, shift } = batchNormAffine(
+        p.gamma as tf.Tensor1D,
+        p.beta as tf.Tensor1D,
+        p.mean as tf.Tensor1D,
+        p.variance as tf.Tensor1D,
+        BN_EPS,
+      );
       return scaleShift(x, scale, shift);
     });
   }
-  const r = batchNormTrain(x, p.gamma as tf.Tensor1D, p.beta as tf.Tensor1D, p.mean as tf.Tensor1D, p.variance as tf.Tensor1D, BN_MOMENTUM, BN_EPS);
+  const r = batchNormTrain(
+    x,
+    p.gamma as tf.Tensor1D,
+    p.beta as tf.Tensor1D,
+    p.mean as tf.Tensor1D,
+    p.variance as tf.Tensor1D,
+    BN_MOMENTUM,
+    BN_EPS,
+  );
   p.mean.assign(r.runningMean);
   p.variance.assign(r.runningVar);
   r.runningMean.dispose();

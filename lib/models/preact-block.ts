@@ -14,7 +14,12 @@ import { NativeKernels, nativeKernels } from '../backend/fused';
 import { BatchNormParams, BN_EPS, BN_MOMENTUM } from './params';
 
 export interface PreActBlockParams {
-  stride: number; conv1: tf.Variable; conv2: tf.Variable; bn1: BatchNormParams; bn2: BatchNormParams; shortcut?: tf.Variable;
+  stride: number;
+  conv1: tf.Variable;
+  conv2: tf.Variable;
+  bn1: BatchNormParams;
+  bn2: BatchNormParams;
+  shortcut?: tf.Variable;
 }
 
 /**
@@ -37,12 +42,28 @@ export function preActBlockTrain(x: tf.Tensor4D, b: PreActBlockParams): tf.Tenso
     // The running statistics leave the op's scope; the caller assigns and disposes them.
     stats.push(...[bn1.mean, bn1.variance, bn2.mean, bn2.variance].map((t) => tf.keep(t)));
     save([xi, a, h1, c, g1, g2, w1, w2, ...bn1.reserve, ...bn2.reserve, ...(ws ? [ws] : [])]);
-    return { value: out, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.tidy(() => backward(k, dy as tf.Tensor4D, saved as tf.Tensor4D[], b.stride)) };
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => backward(k, dy as tf.Tensor4D, saved as tf.Tensor4D[], b.stride)),
+    };
   });
-  const inputs = [x, b.bn1.gamma, b.bn1.beta, b.conv1, b.bn2.gamma, b.bn2.beta, b.conv2, ...(b.shortcut ? [b.shortcut] : [])];
+  const inputs = [
+    x,
+    b.bn1.gamma,
+    b.bn1.beta,
+    b.conv1,
+    b.bn2.gamma,
+    b.bn2.beta,
+    b.conv2,
+    ...(b.shortcut ? [b.shortcut] : []),
+  ];
   const y = op(...inputs) as tf.Tensor4D;
   const [m1, v1, m2, v2] = stats;
-  b.bn1.mean.assign(m1); b.bn1.variance.assign(v1); b.bn2.mean.assign(m2); b.bn2.variance.assign(v2);
+  b.bn1.mean.assign(m1);
+  b.bn1.variance.assign(v1);
+  b.bn2.mean.assign(m2);
+  b.bn2.variance.assign(v2);
   for (const t of stats) t.dispose();
   return y;
 }

@@ -15,8 +15,15 @@ import { normalizeImages } from './normalize';
 import { preActBlockTrain } from './preact-block';
 import { batchNorm, BatchNormParams, conv, dense, ParamStore } from './params';
 
-interface Block { stride: number; conv1: tf.Variable; conv2: tf.Variable; bn1: BatchNormParams; bn2: BatchNormParams;
-  shortcut?: tf.Variable; bnShortcut?: BatchNormParams }
+interface Block {
+  stride: number;
+  conv1: tf.Variable;
+  conv2: tf.Variable;
+  bn1: BatchNormParams;
+  bn2: BatchNormParams;
+  shortcut?: tf.Variable;
+  bnShortcut?: BatchNormParams;
+}
 
 function stageWidths(width: number): number[] {
   if (!Number.isInteger(width) || width < 1) throw new Error(`ResNet width must be a positive integer, got ${width}`);
@@ -36,10 +43,15 @@ abstract class CifarResNet implements Model {
   /** Drop probability on the pooled features in training (0: none). */
   private readonly dropRate: number;
 
-  constructor(readonly name: string, readonly spec: Extract<ModelSpec, { kind: 'preact-resnet18' | 'resnet18' }>, rng: RandomStream) {
+  constructor(
+    readonly name: string,
+    readonly spec: Extract<ModelSpec, { kind: 'preact-resnet18' | 'resnet18' }>,
+    rng: RandomStream,
+  ) {
     const widths = stageWidths(spec.width);
     const drop = (spec as { dropout?: number }).dropout;
-    if (drop !== undefined && !(drop >= 0 && drop < 1)) throw new Error(`dropout is a drop probability in [0, 1), got ${drop}`);
+    if (drop !== undefined && !(drop >= 0 && drop < 1))
+      throw new Error(`dropout is a drop probability in [0, 1), got ${drop}`);
     this.dropRate = drop ?? 0;
     this.numClasses = spec.numClasses;
     const p = (this.params = new ParamStore(rng));
@@ -102,14 +114,19 @@ abstract class CifarResNet implements Model {
  * (its network has one fully connected layer; the text gives only p): the pooled features before it.
  */
 export function dropout(x: tf.Tensor2D, p: number, rng: RandomStream | undefined, name: string): tf.Tensor2D {
-  if (!rng) throw new Error(`${name} has dropout ${p} but no noise stream: set model.noise to a seeded stream (the training loop does)`);
+  if (!rng)
+    throw new Error(
+      `${name} has dropout ${p} but no noise stream: set model.noise to a seeded stream (the training loop does)`,
+    );
   const u = rng.uniformArray(x.size, 0, 1);
   const mask = u.map((v) => (v >= p ? 1 / (1 - p) : 0));
   return tf.mul(x, tf.tensor2d(mask, x.shape)) as tf.Tensor2D;
 }
 
 export class PreActResNet18 extends CifarResNet {
-  protected get preact(): boolean { return true; }
+  protected get preact(): boolean {
+    return true;
+  }
 
   protected block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
     const native = training ? preActBlockTrain(x, b) : null; // one op with its own backward on native TensorFlow
@@ -123,7 +140,9 @@ export class PreActResNet18 extends CifarResNet {
 }
 
 export class ResNet18 extends CifarResNet {
-  protected get preact(): boolean { return false; }
+  protected get preact(): boolean {
+    return false;
+  }
 
   protected block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
     let h = relu(batchNorm(conv(x, b.conv1, b.stride), b.bn1, training));

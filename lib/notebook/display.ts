@@ -9,8 +9,16 @@ import type { StepInfo, TrainCallbacks, EpochRecord } from '../train/loop';
 
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 
-export interface TslabDisplay { raw(mime: string, obj: unknown): void; html(s: string): void; markdown?(s: string): void; text(s: string): void }
-export interface Tslab { display: TslabDisplay; newDisplay(): TslabDisplay }
+export interface TslabDisplay {
+  raw(mime: string, obj: unknown): void;
+  html(s: string): void;
+  markdown?(s: string): void;
+  text(s: string): void;
+}
+export interface Tslab {
+  display: TslabDisplay;
+  newDisplay(): TslabDisplay;
+}
 
 export function showChart(tslab: Tslab, spec: Spec): void {
   tslab.display.raw(VEGALITE_MIME, spec);
@@ -25,9 +33,12 @@ export function tableHtml(rows: Record<string, unknown>[], caption?: string): st
   const cols = Object.keys(rows[0]);
   // Two decimals for percentages and the like; three significant digits for small measures (gradient norms).
   const num = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3));
-  const cell = (v: unknown) => escapeHtml(typeof v === 'number' ? num(v) : v === null || v === undefined ? '–' : String(v));
-  return `<table class="mixup-table">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>` +
-    `<tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+  const cell = (v: unknown) =>
+    escapeHtml(typeof v === 'number' ? num(v) : v === null || v === undefined ? '–' : String(v));
+  return (
+    `<table class="mixup-table">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>` +
+    `<tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+  );
 }
 
 export function showTable(tslab: Tslab, rows: Record<string, unknown>[], caption?: string): void {
@@ -45,8 +56,10 @@ function cachedLine(label: string, finishedAt: string, seconds: number): string 
 }
 
 export function progressLine(label: string, s: StepInfo): string {
-  return `${label}: epoch ${s.epoch + 1}/${s.epochs}, step ${s.step + 1}/${s.steps}, loss ${s.loss.toFixed(3)}, ` +
-    `${s.imgPerSec.toFixed(0)} img/s, elapsed ${clock(s.elapsedSeconds)}, left ~${clock(s.etaSeconds)}`;
+  return (
+    `${label}: epoch ${s.epoch + 1}/${s.epochs}, step ${s.step + 1}/${s.steps}, loss ${s.loss.toFixed(3)}, ` +
+    `${s.imgPerSec.toFixed(0)} img/s, elapsed ${clock(s.elapsedSeconds)}, left ~${clock(s.etaSeconds)}`
+  );
 }
 
 /**
@@ -62,13 +75,21 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
   return {
     onStep: (s) => {
       last = progressLine(label, s);
-      if (Date.now() - sentAt >= minIntervalMs) { d.text(last); sentAt = Date.now(); }
+      if (Date.now() - sentAt >= minIntervalMs) {
+        d.text(last);
+        sentAt = Date.now();
+      }
     },
     onCached: ({ finishedAt, seconds, history }) => {
       const lastEpoch = history.at(-1);
-      const err = lastEpoch?.testError === null || lastEpoch === undefined ? '' : `, test error ${(100 * lastEpoch.testError).toFixed(2)} %`;
+      const err =
+        lastEpoch?.testError === null || lastEpoch === undefined
+          ? ''
+          : `, test error ${(100 * lastEpoch.testError).toFixed(2)} %`;
       // A run a worker process just trained (lib/experiments/pool) reaches the notebook through the cache too.
-      const head = last ? `${label}: trained in a worker process in ${clock(seconds)}` : cachedLine(label, finishedAt, seconds);
+      const head = last
+        ? `${label}: trained in a worker process in ${clock(seconds)}`
+        : cachedLine(label, finishedAt, seconds);
       d.text(`${head} (${history.length} epochs${err})`);
       sentAt = Date.now();
     },
@@ -89,8 +110,10 @@ export function ganProgress(tslab: Tslab, label: string, minIntervalMs = 500): G
   return {
     onProgress: (p) => {
       if (Date.now() - sentAt < minIntervalMs && p.iteration < p.iterations) return;
-      d.text(`${label}: iteration ${p.iteration}/${p.iterations}, D loss ${p.dLoss.toFixed(3)}, G loss ${p.gLoss.toFixed(3)}, ` +
-        `elapsed ${clock(p.elapsedSeconds)}, left ~${clock(p.etaSeconds)}`);
+      d.text(
+        `${label}: iteration ${p.iteration}/${p.iterations}, D loss ${p.dLoss.toFixed(3)}, G loss ${p.gLoss.toFixed(3)}, ` +
+          `elapsed ${clock(p.elapsedSeconds)}, left ~${clock(p.etaSeconds)}`,
+      );
       sentAt = Date.now();
     },
     onCached: ({ finishedAt, seconds }) => d.text(cachedLine(label, finishedAt, seconds)),

@@ -13,7 +13,8 @@ export function staleSources(srcRoot: string, distRoot: string): string[] {
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
         const js = path.join(distRoot, path.relative(srcRoot, p)).replace(/\.ts$/, '.js');
-        if (!fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(p).mtimeMs) stale.push(path.relative(srcRoot, p));
+        if (!fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(p).mtimeMs)
+          stale.push(path.relative(srcRoot, p));
       }
     }
   };
@@ -27,7 +28,9 @@ export function assertFresh(): void {
   const srcLib = path.resolve(distLib, '..', '..', 'lib');
   const stale = staleSources(srcLib, distLib);
   if (stale.length) {
-    throw new Error(`lib/ changed since it was compiled (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): ` +
-      'run `npm run build` (npm run lab keeps a watch running), then restart the kernel');
+    throw new Error(
+      `lib/ changed since it was compiled (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}): ` +
+        'run `npm run build` (npm run lab keeps a watch running), then restart the kernel',
+    );
   }
 }

@@ -32,14 +32,30 @@ export { historyRows, heatmapRows, pointRows, spectrogramRows } from '../charts/
 export { CIFAR_PROFILES, cifarRun, cifarSpec, corruptedCifarRun } from '../experiments/cifar';
 export type { CifarParams } from '../experiments/cifar';
 export type { CifarVariant } from '../experiments/cifar';
-export { ABLATION_VARIANTS, ABLATION_PROFILES, ABLATION_WEIGHT_DECAYS, AUTHORS_ABLATION, ablationRun, ablationJob } from '../experiments/ablation';
+export {
+  ABLATION_VARIANTS,
+  ABLATION_PROFILES,
+  ABLATION_WEIGHT_DECAYS,
+  AUTHORS_ABLATION,
+  ablationRun,
+  ablationJob,
+} from '../experiments/ablation';
 export { cifarJob, corruptedJob, jobData } from '../experiments/jobs';
 export type { JobData, RunJob } from '../experiments/jobs';
 export { trainRuns, defaultWorkers } from '../experiments/pool';
 export type { AblationVariant } from '../experiments/ablation';
 export { PAPER } from '../reference/paper';
 export { publishedResult, publishedAcrossSeeds } from '../runs/published';
-export { lowdataReferenceRuns, referenceRuns, referenceRunsFor, readReferenceFile, referenceHistoryRows, referenceSpread, referenceGapSpread, LOWDATA_PROTOCOL } from '../reference/runs';
+export {
+  lowdataReferenceRuns,
+  referenceRuns,
+  referenceRunsFor,
+  readReferenceFile,
+  referenceHistoryRows,
+  referenceSpread,
+  referenceGapSpread,
+  LOWDATA_PROTOCOL,
+} from '../reference/runs';
 export type { ReferenceRun, Protocol } from '../reference/runs';
 export { cachedGanRun } from '../gan/run';
 export type { GanConfig, GanCheckpoint } from '../gan/train';

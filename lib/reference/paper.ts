@@ -13,8 +13,10 @@ export const PAPER = {
     source: 'PyTorch reference, same protocol, seed 1',
     clean: { erm: { last: 34.24, best: 33.97 }, mixup: { last: 26.95, best: 26.59 } },
     fgsmWhite: [
-      { eps: 1, erm: 62.87, mixup: 59.83 }, { eps: 2, erm: 78.24, mixup: 73.89 },
-      { eps: 4, erm: 87.79, mixup: 82.88 }, { eps: 8, erm: 92.75, mixup: 87.78 },
+      { eps: 1, erm: 62.87, mixup: 59.83 },
+      { eps: 2, erm: 78.24, mixup: 73.89 },
+      { eps: 4, erm: 87.79, mixup: 82.88 },
+      { eps: 8, erm: 92.75, mixup: 87.78 },
     ],
     /** Test error % after epoch 1, 20, 40, …, 240 (the facts file's curve table). */
     curves: {
@@ -25,8 +27,18 @@ export const PAPER = {
       mixupNoise50: [83.8, 72.1, 61.4, 58.2, 60.7, 55.3, 52.3, 49.7, 50.5, 51.4, 50.4, 50.7, 51.1],
     },
     /** 50 % noise: best / last test error, and training error on the redrawn labels at the last epoch. */
-    noisy: { '0.5': { erm: { best: 62.29, last: 69.35, corruptedTrain: 0.0 }, mixup: { best: 49.22, last: 51.08, corruptedTrain: 69.1 } } } as
-      Record<string, { erm: { best: number; last: number; corruptedTrain: number }; mixup: { best: number; last: number; corruptedTrain: number } }>,
+    noisy: {
+      '0.5': {
+        erm: { best: 62.29, last: 69.35, corruptedTrain: 0.0 },
+        mixup: { best: 49.22, last: 51.08, corruptedTrain: 69.1 },
+      },
+    } as Record<
+      string,
+      {
+        erm: { best: number; last: number; corruptedTrain: number };
+        mixup: { best: number; last: number; corruptedTrain: number };
+      }
+    >,
   },
   /** Section 3.3, Google Speech Commands (30 classes), validation error % (recalled). */
   speech: {
@@ -44,13 +56,25 @@ export const PAPER = {
     // With dropout (best p; p = 0.7 / 0.8 / 0.8 per a secondary source) and mixup + dropout (best α and p).
     ermDropout: { 0.2: [8.8, 10.4], 0.5: [14.1, 15.5], 0.8: [30.9, 35.1] },
     mixupDropout: { 0.2: [6.2, 6.2], 0.5: [10.9, 10.9], 0.8: [24.0, 24.8] },
-  } as { source: string; erm: Record<string, number[]>; mixup: Record<string, number[]>; ermDropout: Record<string, number[]>; mixupDropout: Record<string, number[]> },
+  } as {
+    source: string;
+    erm: Record<string, number[]>;
+    mixup: Record<string, number[]>;
+    ermDropout: Record<string, number[]>;
+    mixupDropout: Record<string, number[]>;
+  },
   uci: {
     source: 'paper (as reported), test error %; htru2 not available, spambase stands in',
     erm: { abalone: 74.0, arcene: 57.6, arrhythmia: 56.6, htru2: 2.0, iris: 21.3, phishing: 16.3 },
     mixup: { abalone: 73.6, arcene: 48.0, arrhythmia: 46.3, htru2: 2.0, iris: 17.3, phishing: 15.2 },
   } as { source: string; erm: Record<string, number>; mixup: Record<string, number> },
-  fgsmSeed: { source: "seed's reproduction, CIFAR-10 ResNet-18, error %", whiteErm: 53.7, whiteMixup: 49.25, blackErm: 55.07, blackMixup: 49.76 },
+  fgsmSeed: {
+    source: "seed's reproduction, CIFAR-10 ResNet-18, error %",
+    whiteErm: 53.7,
+    whiteMixup: 49.25,
+    blackErm: 55.07,
+    blackMixup: 49.76,
+  },
   fgsmReference12ep: {
     source: 'PyTorch reference, width 16, 12 epochs, here; error %',
     rows: [

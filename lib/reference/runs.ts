@@ -46,35 +46,100 @@ const EPS = [1, 2, 4, 8];
 
 function seedOneFromFacts(): ReferenceRun[] {
   const r = PAPER.lowdataReference;
-  const curve = (k: keyof typeof r.curves) => k === 'epochs' ? [] : r.curves[k].map((testError, i) => ({ epoch: r.curves.epochs[i], testError }));
+  const curve = (k: keyof typeof r.curves) =>
+    k === 'epochs' ? [] : r.curves[k].map((testError, i) => ({ epoch: r.curves.epochs[i], testError }));
   const white = (k: 'erm' | 'mixup') => Object.fromEntries(r.fgsmWhite.map((row) => [row.eps, row[k]]));
   const runs: ReferenceRun[] = [
-    { seed: 1, alpha: 0, noise: 0, ...r.clean.erm, corruptedTrain: null, fgsmWhite: white('erm'), fgsmWhiteExact: null, fgsmBlack: null, curve: curve('erm'), source: 'facts file (GPU)' },
-    { seed: 1, alpha: 1, noise: 0, ...r.clean.mixup, corruptedTrain: null, fgsmWhite: white('mixup'), fgsmWhiteExact: null, fgsmBlack: null, curve: curve('mixup'), source: 'facts file (GPU)' },
+    {
+      seed: 1,
+      alpha: 0,
+      noise: 0,
+      ...r.clean.erm,
+      corruptedTrain: null,
+      fgsmWhite: white('erm'),
+      fgsmWhiteExact: null,
+      fgsmBlack: null,
+      curve: curve('erm'),
+      source: 'facts file (GPU)',
+    },
+    {
+      seed: 1,
+      alpha: 1,
+      noise: 0,
+      ...r.clean.mixup,
+      corruptedTrain: null,
+      fgsmWhite: white('mixup'),
+      fgsmWhiteExact: null,
+      fgsmBlack: null,
+      curve: curve('mixup'),
+      source: 'facts file (GPU)',
+    },
   ];
   for (const [noise, v] of Object.entries(r.noisy)) {
-    runs.push({ seed: 1, alpha: 0, noise: Number(noise), best: v.erm.best, last: v.erm.last, corruptedTrain: v.erm.corruptedTrain, fgsmWhite: {}, fgsmWhiteExact: null, fgsmBlack: null, curve: noise === '0.5' ? curve('ermNoise50') : [], source: 'facts file (GPU)' });
-    runs.push({ seed: 1, alpha: 8, noise: Number(noise), best: v.mixup.best, last: v.mixup.last, corruptedTrain: v.mixup.corruptedTrain, fgsmWhite: {}, fgsmWhiteExact: null, fgsmBlack: null, curve: noise === '0.5' ? curve('mixupNoise50') : [], source: 'facts file (GPU)' });
+    runs.push({
+      seed: 1,
+      alpha: 0,
+      noise: Number(noise),
+      best: v.erm.best,
+      last: v.erm.last,
+      corruptedTrain: v.erm.corruptedTrain,
+      fgsmWhite: {},
+      fgsmWhiteExact: null,
+      fgsmBlack: null,
+      curve: noise === '0.5' ? curve('ermNoise50') : [],
+      source: 'facts file (GPU)',
+    });
+    runs.push({
+      seed: 1,
+      alpha: 8,
+      noise: Number(noise),
+      best: v.mixup.best,
+      last: v.mixup.last,
+      corruptedTrain: v.mixup.corruptedTrain,
+      fgsmWhite: {},
+      fgsmWhiteExact: null,
+      fgsmBlack: null,
+      curve: noise === '0.5' ? curve('mixupNoise50') : [],
+      source: 'facts file (GPU)',
+    });
   }
   return runs;
 }
 
-interface Line { [k: string]: unknown }
+interface Line {
+  [k: string]: unknown;
+}
 
 /** Finished runs of one JSON-lines file of tools/reference/train.py at the given protocol (unfinished runs are left out). */
 export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PROTOCOL): ReferenceRun[] {
-  const lines: Line[] = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
-    try { return JSON.parse(l) as Line; } catch { throw new Error(`${file}:${i + 1} is not JSON: a reference file holds tools/reference/train.py's JSON lines, one record per line`); }
-  });
-  const same = (l: Line) => sameProtocol({ n: Number(l.n), width: Number(l.width), epochs: Number(l.epochs) }, protocol);
+  const lines: Line[] = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as Line;
+      } catch {
+        throw new Error(
+          `${file}:${i + 1} is not JSON: a reference file holds tools/reference/train.py's JSON lines, one record per line`,
+        );
+      }
+    });
+  const same = (l: Line) =>
+    sameProtocol({ n: Number(l.n), width: Number(l.width), epochs: Number(l.epochs) }, protocol);
   const byName = new Map<string, Line[]>();
-  for (const l of lines) if (typeof l.name === 'string' && same(l)) byName.set(l.name, [...(byName.get(l.name) ?? []), l]);
+  for (const l of lines)
+    if (typeof l.name === 'string' && same(l)) byName.set(l.name, [...(byName.get(l.name) ?? []), l]);
   // Black-box lines name their target model file (<run name>.pt).
   const black = new Map<string, Record<number, number>>();
-  for (const l of lines) if (typeof l.target === 'string') black.set(l.target.replace(/\.pt$/, ''), Object.fromEntries(EPS.map((e) => [e, Number(l[`fgsm_black_${e}`])])));
+  for (const l of lines)
+    if (typeof l.target === 'string')
+      black.set(l.target.replace(/\.pt$/, ''), Object.fromEntries(EPS.map((e) => [e, Number(l[`fgsm_black_${e}`])])));
   // tools/reference/fgsm.py's lines name the run whose saved model they rescored.
   const exact = new Map<string, Record<number, number>>();
-  for (const l of lines) if (typeof l.rescored === 'string') exact.set(l.rescored, Object.fromEntries(EPS.map((e) => [e, Number(l[`fgsm_exact_white_${e}`])])));
+  for (const l of lines)
+    if (typeof l.rescored === 'string')
+      exact.set(l.rescored, Object.fromEntries(EPS.map((e) => [e, Number(l[`fgsm_exact_white_${e}`])])));
   const runs: ReferenceRun[] = [];
   for (const [name, recs] of byName) {
     const fin = recs.find((l) => l.final === true);
@@ -82,18 +147,29 @@ export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PRO
     const scored = recs.map((l) => Number(l.test_err));
     const lastEpoch = recs.filter((l) => l.final !== true).at(-1);
     runs.push({
-      seed: Number(fin.seed), alpha: Number(fin.alpha), noise: Number(fin.noise), last: Number(fin.test_err), best: Math.min(...scored),
+      seed: Number(fin.seed),
+      alpha: Number(fin.alpha),
+      noise: Number(fin.noise),
+      last: Number(fin.test_err),
+      best: Math.min(...scored),
       corruptedTrain: Number(fin.noise) > 0 && lastEpoch ? Number(lastEpoch.train_err_corrupted_vs_noisy) : null,
       fgsmWhite: Object.fromEntries(EPS.map((e) => [e, Number(fin[`fgsm_white_${e}`])])),
       fgsmWhiteExact: exact.get(name) ?? null,
-      fgsmBlack: black.get(name) ?? null, source: path.relative(PUBLISHED_DIR, file),
-      curve: recs.filter((l) => l.final !== true).map((l) => ({ epoch: Number(l.epoch) + 1, testError: Number(l.test_err) })),
+      fgsmBlack: black.get(name) ?? null,
+      source: path.relative(PUBLISHED_DIR, file),
+      curve: recs
+        .filter((l) => l.final !== true)
+        .map((l) => ({ epoch: Number(l.epoch) + 1, testError: Number(l.test_err) })),
     });
   }
   return runs;
 }
 
-export interface Protocol { n: number; width: number; epochs: number }
+export interface Protocol {
+  n: number;
+  width: number;
+  epochs: number;
+}
 
 function sameProtocol(a: Protocol, b: Protocol): boolean {
   return a.n === b.n && a.width === b.width && a.epochs === b.epochs;
@@ -104,19 +180,34 @@ function sameProtocol(a: Protocol, b: Protocol): boolean {
  * lowdata protocol seed 1 from the facts file too.
  */
 export function referenceRuns(protocol: Protocol, dir = REFERENCE_DIR): ReferenceRun[] {
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(dir, f)) : [];
-  const runs = [...(sameProtocol(protocol, LOWDATA_PROTOCOL) ? seedOneFromFacts() : []), ...files.flatMap((f) => readReferenceFile(f, protocol))];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.jsonl'))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
+  const runs = [
+    ...(sameProtocol(protocol, LOWDATA_PROTOCOL) ? seedOneFromFacts() : []),
+    ...files.flatMap((f) => readReferenceFile(f, protocol)),
+  ];
   const seen = new Set<string>();
   for (const r of runs) {
     const k = `${r.alpha}/${r.noise}/${r.seed}`;
-    if (seen.has(k)) throw new Error(`two reference runs of α = ${r.alpha}, noise ${r.noise}, seed ${r.seed} (${r.source}): keep one of them in ${dir}`);
+    if (seen.has(k))
+      throw new Error(
+        `two reference runs of α = ${r.alpha}, noise ${r.noise}, seed ${r.seed} (${r.source}): keep one of them in ${dir}`,
+      );
     seen.add(k);
   }
   return runs;
 }
 
 /** The reference runs at a notebook's CIFAR parameters (none when the reference was not run at them). */
-export function referenceRunsFor(p: { trainLimit: number; width: number; epochs: number }, dir = REFERENCE_DIR): ReferenceRun[] {
+export function referenceRunsFor(
+  p: { trainLimit: number; width: number; epochs: number },
+  dir = REFERENCE_DIR,
+): ReferenceRun[] {
   return referenceRuns({ n: p.trainLimit, width: p.width, epochs: p.epochs }, dir);
 }
 
@@ -126,24 +217,50 @@ export function lowdataReferenceRuns(dir = REFERENCE_DIR): ReferenceRun[] {
 }
 
 /** Learning-curve rows (run, epoch, testError as a fraction) of the reference runs of one configuration, for learningCurves. */
-export function referenceHistoryRows(runs: ReferenceRun[], alpha: number, noise: number, label: string): { run: string; epoch: number; testError: number }[] {
-  return runs.filter((r) => r.alpha === alpha && r.noise === noise)
-    .flatMap((r) => r.curve.map((p) => ({ run: `${label} s${r.seed} (PyTorch)`, epoch: p.epoch, testError: p.testError / 100 })));
+export function referenceHistoryRows(
+  runs: ReferenceRun[],
+  alpha: number,
+  noise: number,
+  label: string,
+): { run: string; epoch: number; testError: number }[] {
+  return runs
+    .filter((r) => r.alpha === alpha && r.noise === noise)
+    .flatMap((r) =>
+      r.curve.map((p) => ({ run: `${label} s${r.seed} (PyTorch)`, epoch: p.epoch, testError: p.testError / 100 })),
+    );
 }
 
 /** Mean, sample standard deviation and range of one measure over the reference's seeds (null when none has it). */
-export function referenceSpread(runs: ReferenceRun[], alpha: number, noise: number, pick: (r: ReferenceRun) => number | null | undefined): Spread | null {
-  return spreadOf(runs.filter((r) => r.alpha === alpha && r.noise === noise).map((r) => ({ seed: r.seed, v: pick(r) })));
+export function referenceSpread(
+  runs: ReferenceRun[],
+  alpha: number,
+  noise: number,
+  pick: (r: ReferenceRun) => number | null | undefined,
+): Spread | null {
+  return spreadOf(
+    runs.filter((r) => r.alpha === alpha && r.noise === noise).map((r) => ({ seed: r.seed, v: pick(r) })),
+  );
 }
 
 /**
  * Per seed, `pick` of the run (alpha b, noise) minus `pick` of the run (alpha a, noise): e.g. mixup's white-box FGSM
  * error minus ERM's of the same seed, whose spread says how large the reference's gap is and how much it varies.
  */
-export function referenceGapSpread(runs: ReferenceRun[], a: number, b: number, noise: number, pick: (r: ReferenceRun) => number | null | undefined): Spread | null {
-  return spreadOf(runs.filter((r) => r.alpha === b && r.noise === noise).map((rb) => {
-    const ra = runs.find((r) => r.alpha === a && r.noise === noise && r.seed === rb.seed);
-    const va = ra ? pick(ra) : undefined, vb = pick(rb);
-    return { seed: rb.seed, v: typeof va === 'number' && typeof vb === 'number' ? vb - va : null };
-  }));
+export function referenceGapSpread(
+  runs: ReferenceRun[],
+  a: number,
+  b: number,
+  noise: number,
+  pick: (r: ReferenceRun) => number | null | undefined,
+): Spread | null {
+  return spreadOf(
+    runs
+      .filter((r) => r.alpha === b && r.noise === noise)
+      .map((rb) => {
+        const ra = runs.find((r) => r.alpha === a && r.noise === noise && r.seed === rb.seed);
+        const va = ra ? pick(ra) : undefined,
+          vb = pick(rb);
+        return { seed: rb.seed, v: typeof va === 'number' && typeof vb === 'number' ? vb - va : null };
+      }),
+  );
 }

@@ -35,11 +35,20 @@ export interface RunResult {
   threads?: number;
 }
 
-export interface CachedRun extends RunResult { model: Model; dir: string; cached: boolean }
+export interface CachedRun extends RunResult {
+  model: Model;
+  dir: string;
+  cached: boolean;
+}
 
 function stable(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(stable);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, stable((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, stable((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
@@ -52,21 +61,36 @@ function writeResult(file: string, value: unknown): void {
 
 /** The cache key of any JSON-able configuration: a hash of its keys in sorted order. */
 export function specKey(spec: unknown): string {
-  return createHash('sha256').update(JSON.stringify(stable(spec))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(stable(spec)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function runKey(spec: RunSpec): string {
   return specKey(spec);
 }
 
-export interface CachedResult<R> { result: R; spec: unknown; seconds: number; finishedAt: string; dir: string; cached: boolean }
+export interface CachedResult<R> {
+  result: R;
+  spec: unknown;
+  seconds: number;
+  finishedAt: string;
+  dir: string;
+  cached: boolean;
+}
 
 /**
  * The run cache for runs whose result is all a notebook needs later (no weights to restore, e.g. a GAN's measures):
  * `compute` runs once per configuration, its result lands in result.json (never overwritten), reruns read it.
  */
-export async function cachedResult<R>(kind: string, spec: unknown, compute: () => Promise<R>,
-  onCached?: (info: { finishedAt: string; seconds: number }) => void, root = runsRoot()): Promise<CachedResult<R>> {
+export async function cachedResult<R>(
+  kind: string,
+  spec: unknown,
+  compute: () => Promise<R>,
+  onCached?: (info: { finishedAt: string; seconds: number }) => void,
+  root = runsRoot(),
+): Promise<CachedResult<R>> {
   const full = { kind, spec };
   const dir = path.join(root, specKey(full));
   const file = path.join(dir, 'result.json');
@@ -89,8 +113,12 @@ export function runDir(spec: RunSpec, root = runsRoot()): string {
 }
 
 /** Trains `spec` on `data`, or returns the cached finished run (its model restored from the last checkpoint). */
-export async function cachedRun(spec: RunSpec, data: { train: LabeledData; test: LabeledData },
-  callbacks: TrainCallbacks = {}, root = runsRoot()): Promise<CachedRun> {
+export async function cachedRun(
+  spec: RunSpec,
+  data: { train: LabeledData; test: LabeledData },
+  callbacks: TrainCallbacks = {},
+  root = runsRoot(),
+): Promise<CachedRun> {
   const dir = runDir(spec, root);
   const resultFile = path.join(dir, 'result.json');
   const model = buildModel(spec.model, spec.train.seed);
@@ -104,7 +132,13 @@ export async function cachedRun(spec: RunSpec, data: { train: LabeledData; test:
         fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec, null, 1));
         const r = await train(model, data, spec.train, { checkpointDir: dir, callbacks });
         const threads = intraOpThreads();
-        const result: RunResult = { spec, history: r.history, seconds: r.seconds, finishedAt: new Date().toISOString(), ...(threads ? { threads } : {}) };
+        const result: RunResult = {
+          spec,
+          history: r.history,
+          seconds: r.seconds,
+          finishedAt: new Date().toISOString(),
+          ...(threads ? { threads } : {}),
+        };
         writeResult(resultFile, result);
         return { ...result, model, dir, cached: false };
       } finally {
@@ -115,7 +149,8 @@ export async function cachedRun(spec: RunSpec, data: { train: LabeledData; test:
   }
   const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as RunResult;
   const ckpt = loadCheckpoint(dir);
-  if (!ckpt) throw new Error(`cached run ${dir} has a result but no checkpoint.bin: delete the folder to train it again`);
+  if (!ckpt)
+    throw new Error(`cached run ${dir} has a result but no checkpoint.bin: delete the folder to train it again`);
   model.params.load(ckpt.model);
   callbacks.onCached?.(result);
   return { ...result, model, dir, cached: true };

@@ -31,7 +31,11 @@ export function claimPidFile(file: string): 'claimed' | 'held' | 'freed' {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   }
   let holder = '';
-  try { holder = fs.readFileSync(file, 'utf8'); } catch { return 'freed'; /* released meanwhile */ }
+  try {
+    holder = fs.readFileSync(file, 'utf8');
+  } catch {
+    return 'freed'; /* released meanwhile */
+  }
   if (holder === '' || alive(Number(holder))) return 'held';
   fs.rmSync(file, { force: true });
   return 'freed';
@@ -55,7 +59,10 @@ export async function claimRun(dir: string, callbacks: TrainCallbacks, pollMs = 
     const claim = claimPidFile(lock);
     if (claim === 'claimed') {
       // The holder may have finished between the check above and the claim.
-      if (fs.existsSync(path.join(dir, 'result.json'))) { fs.rmSync(lock, { force: true }); return false; }
+      if (fs.existsSync(path.join(dir, 'result.json'))) {
+        fs.rmSync(lock, { force: true });
+        return false;
+      }
       return true;
     }
     // Two waiters may both find the same dead holder; the second could then remove the first's fresh lock and both

@@ -23,7 +23,10 @@ export function publishedResult(spec: RunSpec, root = PUBLISHED_DIR): RunResult 
 }
 
 /** A published run and the folder under results/ that holds it (its label in tables: "lowdata", "lowdata/reruns-…"). */
-export interface PublishedRun { folder: string; run: RunResult }
+export interface PublishedRun {
+  folder: string;
+  run: RunResult;
+}
 
 /**
  * Every published run result under `root`, in any folder depth, sorted by folder and file. Other published measures
@@ -37,10 +40,13 @@ export function publishedRuns(root = PUBLISHED_DIR): PublishedRun[] {
       if (d.isDirectory()) walk(file);
       else if (d.name.endsWith('.json')) {
         let r: Partial<RunResult>;
-        try { r = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) {
+        try {
+          r = JSON.parse(fs.readFileSync(file, 'utf8'));
+        } catch (e) {
           throw new Error(`${file} is not valid JSON (${(e as Error).message}): restore it from git or delete it`);
         }
-        if (r.spec?.data && r.spec.train && Array.isArray(r.history)) out.push({ folder: path.relative(root, dir), run: r as RunResult });
+        if (r.spec?.data && r.spec.train && Array.isArray(r.history))
+          out.push({ folder: path.relative(root, dir), run: r as RunResult });
       }
     }
   };
@@ -51,8 +57,11 @@ export function publishedRuns(root = PUBLISHED_DIR): PublishedRun[] {
 /** A run's configuration without its seed (and label-noise seed): runs of one protocol and method share it. */
 export function configKey(spec: RunSpec): string {
   // Label noise is drawn from its own seed (the run's, in notebook 3): another noise draw is another seed too.
-  return runKey({ ...spec, data: spec.data.corruptionSeed === undefined ? spec.data : { ...spec.data, corruptionSeed: 0 },
-    train: { ...spec.train, seed: 0 } });
+  return runKey({
+    ...spec,
+    data: spec.data.corruptionSeed === undefined ? spec.data : { ...spec.data, corruptionSeed: 0 },
+    train: { ...spec.train, seed: 0 },
+  });
 }
 
 /**
@@ -62,14 +71,21 @@ export function configKey(spec: RunSpec): string {
  */
 export function publishedAcrossSeeds(spec: RunSpec, root = PUBLISHED_DIR): RunResult[] {
   const want = configKey(spec);
-  return publishedRuns(root).filter((p) => configKey(p.run.spec) === want).map((p) => p.run);
+  return publishedRuns(root)
+    .filter((p) => configKey(p.run.spec) === want)
+    .map((p) => p.run);
 }
 
 /**
  * Copies the finished runs in `runsDir` whose spec passes `keep` into results/<profile>/; returns the files written.
  * A published file is never overwritten with another run's result (same key = same configuration and seed).
  */
-export function publishRuns(profile: string, keep: (spec: RunSpec) => boolean, runsDir = runsRoot(), root = PUBLISHED_DIR): string[] {
+export function publishRuns(
+  profile: string,
+  keep: (spec: RunSpec) => boolean,
+  runsDir = runsRoot(),
+  root = PUBLISHED_DIR,
+): string[] {
   if (!fs.existsSync(runsDir)) throw new Error(`no run cache at ${runsDir}: run the notebooks first`);
   const out = path.join(root, profile);
   const written: string[] = [];
@@ -79,7 +95,10 @@ export function publishRuns(profile: string, keep: (spec: RunSpec) => boolean, r
     const result = JSON.parse(fs.readFileSync(file, 'utf8')) as RunResult;
     // Runs of other kinds share the cache (a GAN's measures): only classifier runs have a spec with data and a history.
     if (!result.spec?.data || !Array.isArray(result.history) || !keep(result.spec)) continue;
-    if (runKey(result.spec) !== key) throw new Error(`${file} holds the spec of another run (key ${runKey(result.spec)}): the cache folder was renamed or edited`);
+    if (runKey(result.spec) !== key)
+      throw new Error(
+        `${file} holds the spec of another run (key ${runKey(result.spec)}): the cache folder was renamed or edited`,
+      );
     fs.mkdirSync(out, { recursive: true });
     const target = path.join(out, `${key}.json`);
     if (!fs.existsSync(target)) fs.copyFileSync(file, target);

@@ -15,18 +15,32 @@ export interface CheckpointHeader<M> {
   optimizer: { name: string; shape: number[] }[];
 }
 
-export interface Checkpoint<M> { epoch: number; meta: M; model: NamedArray[]; optimizer: NamedArray[] }
+export interface Checkpoint<M> {
+  epoch: number;
+  meta: M;
+  model: NamedArray[];
+  optimizer: NamedArray[];
+}
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 
 export function saveCheckpoint<M>(dir: string, ckpt: Checkpoint<M>): string {
   fs.mkdirSync(dir, { recursive: true });
   const strip = (a: NamedArray[]) => a.map(({ name, shape }) => ({ name, shape }));
-  const header: CheckpointHeader<M> = { epoch: ckpt.epoch, meta: ckpt.meta, model: strip(ckpt.model), optimizer: strip(ckpt.optimizer) };
+  const header: CheckpointHeader<M> = {
+    epoch: ckpt.epoch,
+    meta: ckpt.meta,
+    model: strip(ckpt.model),
+    optimizer: strip(ckpt.optimizer),
+  };
   const json = Buffer.from(JSON.stringify(header));
   const len = Buffer.alloc(4);
   len.writeUInt32LE(json.length);
-  const chunks = [len, json, ...[...ckpt.model, ...ckpt.optimizer].map((a) => Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength))];
+  const chunks = [
+    len,
+    json,
+    ...[...ckpt.model, ...ckpt.optimizer].map((a) => Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength)),
+  ];
   const file = path.join(dir, CHECKPOINT_FILE);
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, Buffer.concat(chunks));
@@ -63,18 +77,21 @@ export function loadCheckpoint<M>(dir: string): Checkpoint<M> | null {
     const len = buf.readUInt32LE(0);
     const header = JSON.parse(buf.subarray(4, 4 + len).toString()) as CheckpointHeader<M>;
     let offset = 4 + len;
-    const read = (entries: { name: string; shape: number[] }[]): NamedArray[] => entries.map(({ name, shape }) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      if (offset + 4 * n > buf.length) throw new Error('truncated');
-      const data = new Float32Array(buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + 4 * n));
-      offset += 4 * n;
-      return { name, shape, data };
-    });
+    const read = (entries: { name: string; shape: number[] }[]): NamedArray[] =>
+      entries.map(({ name, shape }) => {
+        const n = shape.reduce((a, b) => a * b, 1);
+        if (offset + 4 * n > buf.length) throw new Error('truncated');
+        const data = new Float32Array(buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + 4 * n));
+        offset += 4 * n;
+        return { name, shape, data };
+      });
     const model = read(header.model);
     const optimizer = read(header.optimizer);
     if (offset !== buf.length) throw new Error('trailing bytes');
     return { epoch: header.epoch, meta: header.meta, model, optimizer };
   } catch (e) {
-    throw new Error(`checkpoint ${file} is corrupt (${(e as Error).message}): delete it to train that run from the start`);
+    throw new Error(
+      `checkpoint ${file} is corrupt (${(e as Error).message}): delete it to train that run from the start`,
+    );
   }
 }

@@ -4,7 +4,8 @@ import type { EpochRecord } from './loop';
 /** Test error after the last epoch (always scored, whatever the evaluation schedule). */
 export function lastTestError(history: EpochRecord[]): number {
   const e = history.at(-1);
-  if (!e || e.testError === null) throw new Error('the run has no scored last epoch: was it trained with this version of lib/train?');
+  if (!e || e.testError === null)
+    throw new Error('the run has no scored last epoch: was it trained with this version of lib/train?');
   return e.testError;
 }
 

@@ -12,7 +12,14 @@ import { Mixup, MixupOptions, oneHot, validateMixupOptions } from '../mixup';
 import type { Model } from '../models';
 import { RandomStream, stream } from '../random';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { learningRate, makeOptimizer, OptimizerSpec, setLearningRate, validateOptimizer, weightDecay } from './optimizer';
+import {
+  learningRate,
+  makeOptimizer,
+  OptimizerSpec,
+  setLearningRate,
+  validateOptimizer,
+  weightDecay,
+} from './optimizer';
 
 export interface TrainConfig {
   epochs: number;
@@ -48,8 +55,14 @@ export interface EpochRecord {
 }
 
 export interface StepInfo {
-  epoch: number; epochs: number; step: number; steps: number;
-  loss: number; imgPerSec: number; elapsedSeconds: number; etaSeconds: number;
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number;
+  imgPerSec: number;
+  elapsedSeconds: number;
+  etaSeconds: number;
 }
 
 export interface TrainCallbacks {
@@ -75,18 +88,30 @@ export interface TrainOptions {
   stepEvery?: number;
 }
 
-export interface TrainResult { history: EpochRecord[]; resumedFromEpoch: number | null; seconds: number }
+export interface TrainResult {
+  history: EpochRecord[];
+  resumedFromEpoch: number | null;
+  seconds: number;
+}
 
 export class NonFiniteLossError extends Error {
-  constructor(readonly epoch: number, readonly step: number, loss: number) {
-    super(`training stopped: the loss became ${loss} at epoch ${epoch + 1}, step ${step + 1}. ` +
-      'Lower the learning rate or check the inputs for NaN; the checkpoint of the last finished epoch is kept.');
+  constructor(
+    readonly epoch: number,
+    readonly step: number,
+    loss: number,
+  ) {
+    super(
+      `training stopped: the loss became ${loss} at epoch ${epoch + 1}, step ${step + 1}. ` +
+        'Lower the learning rate or check the inputs for NaN; the checkpoint of the last finished epoch is kept.',
+    );
   }
 }
 
 export function validateTrainConfig(c: TrainConfig): TrainConfig {
-  if (!Number.isInteger(c.epochs) || c.epochs < 1) throw new Error(`epochs must be a positive integer, got ${c.epochs}`);
-  if (!Number.isInteger(c.batchSize) || c.batchSize < 2) throw new Error(`batchSize must be an integer ≥ 2, got ${c.batchSize}`);
+  if (!Number.isInteger(c.epochs) || c.epochs < 1)
+    throw new Error(`epochs must be a positive integer, got ${c.epochs}`);
+  if (!Number.isInteger(c.batchSize) || c.batchSize < 2)
+    throw new Error(`batchSize must be an integer ≥ 2, got ${c.batchSize}`);
   if (!Number.isInteger(c.seed) || c.seed < 0) throw new Error(`seed must be a non-negative integer, got ${c.seed}`);
   if (c.evalEvery !== undefined && (!Number.isInteger(c.evalEvery) || c.evalEvery < 1)) {
     throw new Error(`evalEvery must be a positive integer (score every k-th epoch), got ${c.evalEvery}`);
@@ -100,7 +125,13 @@ export function validateTrainConfig(c: TrainConfig): TrainConfig {
  * One optimisation step on a prepared batch: cross-entropy against the (soft) targets, weight decay added to
  * the gradients as PyTorch's SGD does. Returns the loss and the predicted classes.
  */
-export function trainStep(model: Model, optimizer: tf.Optimizer, x: tf.Tensor, y: tf.Tensor2D, weightDecay: number): [number, Int32Array] {
+export function trainStep(
+  model: Model,
+  optimizer: tf.Optimizer,
+  x: tf.Tensor,
+  y: tf.Tensor2D,
+  weightDecay: number,
+): [number, Int32Array] {
   return tf.tidy(() => {
     let pred: tf.Tensor | null = null;
     const vars = model.params.list();
@@ -132,19 +163,42 @@ export function stepsPerEpoch(n: number, batchSize: number): number {
  * The seeded streams one epoch draws from, derived from the run seed and the epoch alone, so a resumed run draws
  * exactly what an uninterrupted one would (and tools/reference/lockstep.ts can replay them).
  */
-export function epochStreams(seed: number, epoch: number): { shuffle: RandomStream; augment: RandomStream; mixup: RandomStream;
-  partners: RandomStream; dropout: RandomStream } {
+export function epochStreams(
+  seed: number,
+  epoch: number,
+): {
+  shuffle: RandomStream;
+  augment: RandomStream;
+  mixup: RandomStream;
+  partners: RandomStream;
+  dropout: RandomStream;
+} {
   const s = (name: string) => stream(seed, `${name}/${epoch}`);
-  return { shuffle: s('shuffle'), augment: s('augment'), mixup: s('mixup'), partners: s('partners'), dropout: s('dropout') };
+  return {
+    shuffle: s('shuffle'),
+    augment: s('augment'),
+    mixup: s('mixup'),
+    partners: s('partners'),
+    dropout: s('dropout'),
+  };
 }
 
-interface CheckpointMeta { history: EpochRecord[]; config: TrainConfig }
+interface CheckpointMeta {
+  history: EpochRecord[];
+  config: TrainConfig;
+}
 
-export async function train(model: Model, data: { train: LabeledData; test: LabeledData }, config: TrainConfig,
-  options: TrainOptions = {}): Promise<TrainResult> {
+export async function train(
+  model: Model,
+  data: { train: LabeledData; test: LabeledData },
+  config: TrainConfig,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
   validateTrainConfig(config);
   if (data.train.exampleShape.join() !== model.inputShape.join()) {
-    throw new Error(`the model takes examples of shape [${model.inputShape}], the data has [${data.train.exampleShape}]`);
+    throw new Error(
+      `the model takes examples of shape [${model.inputShape}], the data has [${data.train.exampleShape}]`,
+    );
   }
   const t0 = Date.now();
   const optimizer = makeOptimizer(config.optimizer);
@@ -152,10 +206,16 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
     ? await resume(options.checkpointDir, model, optimizer, config)
     : { history: [] as EpochRecord[], start: 0, resumedFromEpoch: null };
   const run: RunContext = {
-    model, optimizer, config, data, callbacks: options.callbacks ?? {}, stepEvery: options.stepEvery ?? 10,
+    model,
+    optimizer,
+    config,
+    data,
+    callbacks: options.callbacks ?? {},
+    stepEvery: options.stepEvery ?? 10,
     // Partners from the training set for the ablation's pairings (built once per run: kNN is costly on thousands of images).
     partners: config.mixup.alpha > 0 ? partnerTable(config.mixup.pairing ?? 'random', data.train) : null,
-    runStart: Date.now(), stepsDone: 0,
+    runStart: Date.now(),
+    stepsDone: 0,
   };
   for (let epoch = start; epoch < config.epochs; epoch++) {
     const record = await trainEpoch(run, epoch);
@@ -170,15 +230,25 @@ export async function train(model: Model, data: { train: LabeledData; test: Labe
 
 /** What one run's epochs share. */
 interface RunContext {
-  model: Model; optimizer: tf.Optimizer; config: TrainConfig; data: { train: LabeledData; test: LabeledData };
-  callbacks: TrainCallbacks; stepEvery: number; partners: PartnerTable | null;
+  model: Model;
+  optimizer: tf.Optimizer;
+  config: TrainConfig;
+  data: { train: LabeledData; test: LabeledData };
+  callbacks: TrainCallbacks;
+  stepEvery: number;
+  partners: PartnerTable | null;
   /** When the epochs of this process began, and how many steps they took: the progress line's ETA. */
-  runStart: number; stepsDone: number;
+  runStart: number;
+  stepsDone: number;
 }
 
 /** The state of an interrupted run from its folder's checkpoint (weights, optimizer, history), or a fresh start. */
-async function resume(dir: string, model: Model, optimizer: tf.Optimizer, config: TrainConfig):
-  Promise<{ history: EpochRecord[]; start: number; resumedFromEpoch: number | null }> {
+async function resume(
+  dir: string,
+  model: Model,
+  optimizer: tf.Optimizer,
+  config: TrainConfig,
+): Promise<{ history: EpochRecord[]; start: number; resumedFromEpoch: number | null }> {
   const ckpt = loadCheckpoint<CheckpointMeta>(dir);
   if (!ckpt) return { history: [], start: 0, resumedFromEpoch: null };
   if (JSON.stringify(ckpt.meta.config) !== JSON.stringify(config)) {
@@ -205,7 +275,9 @@ async function trainEpoch(run: RunContext, epoch: number): Promise<EpochRecord> 
   const partnerStream = partners ? streams.partners : null;
   model.noise = streams.dropout;
   const epochStart = Date.now();
-  let lossSum = 0, errSum = 0, seen = 0;
+  let lossSum = 0,
+    errSum = 0,
+    seen = 0;
   for (let step = 0; step < steps; step++) {
     const idx = order.subarray(step * bs, Math.min((step + 1) * bs, trainSet.n));
     const labels = Int32Array.from(idx, (i) => trainSet.labels[i]);
@@ -214,7 +286,9 @@ async function trainEpoch(run: RunContext, epoch: number): Promise<EpochRecord> 
     let partnerLabels = partnerIdx ? Int32Array.from(partnerIdx, (i) => trainSet.labels[i]) : labels;
     let lam: Float32Array = new Float32Array(0);
     const [lossValue, predicted] = tf.tidy(() => {
-      const partner = partnerIdx ? { x: trainSet.batch(partnerIdx, augment), y: oneHot(partnerLabels, trainSet.numClasses) } : undefined;
+      const partner = partnerIdx
+        ? { x: trainSet.batch(partnerIdx, augment), y: oneHot(partnerLabels, trainSet.numClasses) }
+        : undefined;
       const mixed = mixup.apply(trainSet.batch(idx, augment), oneHot(labels, trainSet.numClasses), partner);
       lam = mixed.targetLam;
       if (mixed.perm) partnerLabels = Int32Array.from(mixed.perm, (p) => labels[p]);
@@ -224,7 +298,8 @@ async function trainEpoch(run: RunContext, epoch: number): Promise<EpochRecord> 
     const n = idx.length;
     lossSum += lossValue * n;
     for (let i = 0; i < n; i++) {
-      const correct = lam[i] * (predicted[i] === labels[i] ? 1 : 0) + (1 - lam[i]) * (predicted[i] === partnerLabels[i] ? 1 : 0);
+      const correct =
+        lam[i] * (predicted[i] === labels[i] ? 1 : 0) + (1 - lam[i]) * (predicted[i] === partnerLabels[i] ? 1 : 0);
       errSum += 1 - correct;
     }
     seen += n;
@@ -236,23 +311,48 @@ async function trainEpoch(run: RunContext, epoch: number): Promise<EpochRecord> 
       if (cb.onStep) {
         const elapsed = (Date.now() - run.runStart) / 1000;
         const perStep = elapsed / run.stepsDone;
-        cb.onStep({ epoch, epochs: config.epochs, step, steps, loss: lossSum / seen, imgPerSec: seen / ((Date.now() - epochStart) / 1000),
-          elapsedSeconds: elapsed, etaSeconds: perStep * ((config.epochs - epoch) * steps - step - 1) });
+        cb.onStep({
+          epoch,
+          epochs: config.epochs,
+          step,
+          steps,
+          loss: lossSum / seen,
+          imgPerSec: seen / ((Date.now() - epochStart) / 1000),
+          elapsedSeconds: elapsed,
+          etaSeconds: perStep * ((config.epochs - epoch) * steps - step - 1),
+        });
       }
     }
   }
   const trainSeconds = (Date.now() - epochStart) / 1000;
   const test = isScoredEpoch(config, epoch) ? evaluate(model, testSet, config.evalBatchSize ?? 500) : null;
-  return { epoch, lr, trainLoss: lossSum / seen, trainError: errSum / seen, testLoss: test?.loss ?? null,
-    testError: test?.error ?? null, testEce: test?.ece ?? null, seconds: trainSeconds, imgPerSec: seen / trainSeconds,
-    extra: test && cb.evaluate ? cb.evaluate(model, epoch) : {} };
+  return {
+    epoch,
+    lr,
+    trainLoss: lossSum / seen,
+    trainError: errSum / seen,
+    testLoss: test?.loss ?? null,
+    testError: test?.error ?? null,
+    testEce: test?.ece ?? null,
+    seconds: trainSeconds,
+    imgPerSec: seen / trainSeconds,
+    extra: test && cb.evaluate ? cb.evaluate(model, epoch) : {},
+  };
 }
 
 /** The run's state after `epoch` into its folder: what `resume` reads back. */
 async function writeCheckpoint(dir: string, epoch: number, history: EpochRecord[], run: RunContext): Promise<void> {
   const weights = await run.optimizer.getWeights();
-  saveCheckpoint<CheckpointMeta>(dir, { epoch, meta: { history, config: run.config }, model: run.model.params.toArrays(),
-    optimizer: weights.map((w) => ({ name: w.name, shape: w.tensor.shape, data: Float32Array.from(w.tensor.dataSync()) })) });
+  saveCheckpoint<CheckpointMeta>(dir, {
+    epoch,
+    meta: { history, config: run.config },
+    model: run.model.params.toArrays(),
+    optimizer: weights.map((w) => ({
+      name: w.name,
+      shape: w.tensor.shape,
+      data: Float32Array.from(w.tensor.dataSync()),
+    })),
+  });
   // getWeights makes a fresh tensor for the iteration count on every call; the rest are the optimizer's own variables.
   for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
 }

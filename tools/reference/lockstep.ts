@@ -25,23 +25,50 @@ import { epochStreams, stepsPerEpoch, train, TrainConfig, trainStep } from '../.
 import { learningRate, makeOptimizer, setLearningRate, weightDecay } from '../../lib/train/optimizer';
 import { numberOption, parseCli } from '../../scripts/cli';
 
-interface Args { out: string; alpha: number; epochs: number; seed: number; width: number; n: number; steps: number; drawsOnly: boolean }
+interface Args {
+  out: string;
+  alpha: number;
+  epochs: number;
+  seed: number;
+  width: number;
+  n: number;
+  steps: number;
+  drawsOnly: boolean;
+}
 
-const USAGE = 'node dist/tools/reference/lockstep.js OUT_DIR [--alpha A] [--epochs E] [--seed S] [--width W] [--n N] [--steps K] [--draws-only]';
+const USAGE =
+  'node dist/tools/reference/lockstep.js OUT_DIR [--alpha A] [--epochs E] [--seed S] [--width W] [--n N] [--steps K] [--draws-only]';
 
 function parse(argv: string[]): Args {
   const numbers = { alpha: 0, epochs: 2, seed: 1, width: 16, n: 2500, steps: Infinity };
-  const { values: v, positionals } = parseCli({ args: argv, allowPositionals: true, options: {
-    ...Object.fromEntries(Object.keys(numbers).map((k) => [k, { type: 'string' as const }])), 'draws-only': { type: 'boolean' as const },
-  } }, USAGE);
+  const { values: v, positionals } = parseCli(
+    {
+      args: argv,
+      allowPositionals: true,
+      options: {
+        ...Object.fromEntries(Object.keys(numbers).map((k) => [k, { type: 'string' as const }])),
+        'draws-only': { type: 'boolean' as const },
+      },
+    },
+    USAGE,
+  );
   if (positionals.length !== 1) throw new Error(`give one output folder: ${USAGE}`);
-  const o = Object.fromEntries(Object.entries(numbers).map(([k, d]) =>
-    [k, numberOption((v as Record<string, string | undefined>)[k], d, k, 'a number', Number.isFinite)])) as typeof numbers;
+  const o = Object.fromEntries(
+    Object.entries(numbers).map(([k, d]) => [
+      k,
+      numberOption((v as Record<string, string | undefined>)[k], d, k, 'a number', Number.isFinite),
+    ]),
+  ) as typeof numbers;
   return { out: positionals[0], ...o, drawsOnly: v['draws-only'] === true };
 }
 
 /** Appends a float32 tensor's data to a file and returns its manifest entry. */
-function dump(fd: number, name: string, t: tf.Tensor | Float32Array, shape?: number[]): { name: string; shape: number[] } {
+function dump(
+  fd: number,
+  name: string,
+  t: tf.Tensor | Float32Array,
+  shape?: number[],
+): { name: string; shape: number[] } {
   const data = t instanceof Float32Array ? t : Float32Array.from(t.dataSync()); // one-hot targets may be int32
   fs.writeSync(fd, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   return { name, shape: shape ?? (t as tf.Tensor).shape };
@@ -57,12 +84,28 @@ function dumpParams(fd: number, model: Model, prefix: string): { name: string; s
  */
 function recording(rng: RandomStream, log: number[]): RandomStream {
   return {
-    int: (n: number) => { const v = rng.int(n); log.push(v); return v; },
-    uniform: () => { const u = rng.uniform(); log.push(u < 0.5 ? 1 : 0); return u; },
+    int: (n: number) => {
+      const v = rng.int(n);
+      log.push(v);
+      return v;
+    },
+    uniform: () => {
+      const u = rng.uniform();
+      log.push(u < 0.5 ? 1 : 0);
+      return u;
+    },
   } as unknown as RandomStream;
 }
 
-interface StepRecord { epoch: number; lr: number; loss: number | null; idx: number[]; aug: number[]; lam: number; perm: number[] | null }
+interface StepRecord {
+  epoch: number;
+  lr: number;
+  loss: number | null;
+  idx: number[];
+  aug: number[];
+  lam: number;
+  perm: number[] | null;
+}
 
 async function main(): Promise<void> {
   const a = parse(process.argv.slice(2));
@@ -75,11 +118,29 @@ async function main(): Promise<void> {
   const config = { ...(spec.train as unknown as TrainConfig), epochs: a.epochs };
   const model = buildModel(spec.model as ModelSpec, a.seed);
   const fd = fs.openSync(path.join(a.out, 'data.bin'), 'w');
-  const manifest: { tensors: { name: string; shape: number[] }[]; steps: StepRecord[]; weightDecay: number; momentum: number;
-    width: number; n: number; alpha: number; seed: number; epochs: number; trained: boolean } = {
-    tensors: dumpParams(fd, model, 'init/'), steps: [], weightDecay: weightDecay(config.optimizer),
-    momentum: (config.optimizer as { momentum: number }).momentum, width: a.width, n: a.n, alpha: a.alpha, seed: a.seed,
-    epochs: a.epochs, trained: !a.drawsOnly };
+  const manifest: {
+    tensors: { name: string; shape: number[] }[];
+    steps: StepRecord[];
+    weightDecay: number;
+    momentum: number;
+    width: number;
+    n: number;
+    alpha: number;
+    seed: number;
+    epochs: number;
+    trained: boolean;
+  } = {
+    tensors: dumpParams(fd, model, 'init/'),
+    steps: [],
+    weightDecay: weightDecay(config.optimizer),
+    momentum: (config.optimizer as { momentum: number }).momentum,
+    width: a.width,
+    n: a.n,
+    alpha: a.alpha,
+    seed: a.seed,
+    epochs: a.epochs,
+    trained: !a.drawsOnly,
+  };
   const optimizer = makeOptimizer(config.optimizer);
   const trainSet = data.train;
   const bs = config.batchSize;
@@ -110,7 +171,8 @@ async function main(): Promise<void> {
       manifest.steps.push(rec);
       if (!a.drawsOnly) manifest.tensors.push(...dumpParams(fd, model, `after${k}/`));
     }
-    if (epoch % 20 === 19 || epoch === a.epochs - 1) process.stderr.write(`epoch ${epoch + 1}/${a.epochs}: ${manifest.steps.length} steps in all\n`);
+    if (epoch % 20 === 19 || epoch === a.epochs - 1)
+      process.stderr.write(`epoch ${epoch + 1}/${a.epochs}: ${manifest.steps.length} steps in all\n`);
   }
   fs.closeSync(fd);
   fs.writeFileSync(path.join(a.out, 'manifest.json'), JSON.stringify(manifest));
@@ -123,7 +185,8 @@ async function main(): Promise<void> {
   const ours = model.params.toArrays();
   const loop = again.params.toArrays();
   const differing = ours.filter((t, i) => t.data.some((v, j) => v !== loop[i].data[j])).map((t) => t.name);
-  if (differing.length) throw new Error(`the replayed steps differ from lib/train/loop's train in ${differing.join(', ')}`);
+  if (differing.length)
+    throw new Error(`the replayed steps differ from lib/train/loop's train in ${differing.join(', ')}`);
   process.stderr.write(`self-check: after ${manifest.steps.length} steps the weights equal train()'s bitwise\n`);
   model.dispose();
   again.dispose();
