@@ -14,6 +14,7 @@ import { VEGALITE_MIME } from '../lib/notebook/display';
 import { runsRoot } from '../lib/runs/cache';
 import { executeNotebooks, NotebookTiming, parseArgs, ROOT, RunOptions } from './notebooks';
 import { machine, Machine } from './record';
+import { writeGenerated } from './results';
 
 /** What results/<profile>/timings.json holds. */
 export interface ReportTimings extends Machine {
@@ -154,11 +155,12 @@ if (require.main === module) {
       `report: ${path.relative(ROOT, index)} (${timings.length} notebooks in ${wall.toFixed(0)} s; ` +
         `${timings.reduce((a, t) => a + t.seconds, 0).toFixed(0)} s summed over notebooks, which run side by side)`,
     );
-    if (fromEmpty)
-      console.log(
-        `timings: ${path.relative(ROOT, recordTimings(o, timings, wall))} (commit it, then \`npm run results\`)`,
-      );
-    else console.log('timings: not recorded (runs came from the run cache, or not every notebook ran)');
+    if (fromEmpty) {
+      // The docs' tables are generated from results/: refresh them with the new timings, so the tree stays consistent.
+      const file = path.relative(ROOT, recordTimings(o, timings, wall));
+      const docs = await writeGenerated();
+      console.log(`timings: ${file}${docs.length ? `; regenerated ${docs.join(', ')}` : ''} (commit them to publish)`);
+    } else console.log('timings: not recorded (runs came from the run cache, or not every notebook ran)');
   })().catch((e) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);

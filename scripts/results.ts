@@ -181,13 +181,23 @@ export async function generateAll(root = ROOT): Promise<{ file: string; current:
   return out;
 }
 
+/** Regenerates every stale generated file; returns the files rewritten. */
+export async function writeGenerated(root = ROOT): Promise<string[]> {
+  const stale = (await generateAll(root)).filter((g) => g.current !== g.next);
+  for (const g of stale) {
+    fs.mkdirSync(path.dirname(path.join(root, g.file)), { recursive: true });
+    fs.writeFileSync(path.join(root, g.file), g.next);
+  }
+  return stale.map((g) => g.file);
+}
+
 if (require.main === module) {
   (async () => {
     const check = parseCli({ options: { check: { type: 'boolean', default: false } } }, 'npm run results [-- --check]')
       .values.check;
-    const all = await generateAll();
-    const stale = all.filter((g) => g.current !== g.next);
     if (check) {
+      const all = await generateAll();
+      const stale = all.filter((g) => g.current !== g.next);
       if (stale.length)
         throw new Error(
           `stale generated files: ${stale.map((g) => g.file).join(', ')}: run \`npm run results\` (and commit them)`,
@@ -195,14 +205,9 @@ if (require.main === module) {
       console.log(`results: ${all.length} generated files up to date`);
       return;
     }
-    for (const g of stale) {
-      fs.mkdirSync(path.dirname(path.join(ROOT, g.file)), { recursive: true });
-      fs.writeFileSync(path.join(ROOT, g.file), g.next);
-    }
+    const written = await writeGenerated();
     console.log(
-      stale.length
-        ? `results: rewrote ${stale.map((g) => g.file).join(', ')}`
-        : 'results: every generated file was up to date',
+      written.length ? `results: rewrote ${written.join(', ')}` : 'results: every generated file was up to date',
     );
   })().catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
