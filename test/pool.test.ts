@@ -10,7 +10,7 @@ import { evaluate } from '../lib/eval/metrics';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { cifarJob, corruptedJob, jobData, jobSpec } from '../lib/experiments/jobs';
 import { threadsPerWorker, trainRuns } from '../lib/experiments/pool';
-import { claimSlot, SLOTS_DIR } from '../lib/runs/slots';
+import { claimSlot, slotFile, SLOTS_DIR } from '../lib/runs/slots';
 import type { EpochRecord } from '../lib/train/loop';
 import { backendForTests, cifarSource } from './helpers';
 
@@ -223,7 +223,7 @@ test("training slots: a claim waits while the slots are held and takes over a de
     (await waiting)();
     // A slot left by a process that is gone (a killed worker) is taken over.
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
-    fs.writeFileSync(path.join(root, SLOTS_DIR, 'slot-0'), gone.stdout.toString());
+    fs.writeFileSync(slotFile(root, 0), gone.stdout.toString());
     const taken = await Promise.race([
       claimSlot(1, root, 20),
       new Promise((resolve) => setTimeout(() => resolve(null), 2000)),

@@ -341,7 +341,7 @@ test("the run lock: a run another live process is training is waited for (its ep
       beforeTraining: async () => {
         gate.push(
           fs.existsSync(path.join(dir2, RUN_LOCK)) &&
-            fs.readFileSync(path.join(dir2, RUN_LOCK), 'utf8') === String(process.pid)
+            JSON.parse(fs.readFileSync(path.join(dir2, RUN_LOCK), 'utf8')).pid === process.pid
             ? 'gate (lock held)'
             : 'gate (no lock)',
         );

@@ -10,7 +10,7 @@ import type { MixupOptions } from '../mixup';
 import type { Model } from '../models';
 import type { TrainCallbacks } from '../train/loop';
 import { PAPER_CIFAR_SGD, scaledCifarSgd } from '../train/optimizer';
-import { cachedRun, CachedRun, RunSpec } from '../runs/cache';
+import { cachedRun, CachedRun, RunClaim, RunSpec } from '../runs/cache';
 import type { BaseParams, Profile } from './profiles';
 
 export interface CifarParams extends BaseParams {
@@ -122,8 +122,9 @@ export function cifarRun(
   job: CifarJob,
   data: { train: LabeledData; test: LabeledData },
   callbacks?: TrainCallbacks,
+  claim?: RunClaim,
 ): Promise<CachedRun> {
-  return cachedRun(cifarSpec(job.params, job.alpha, job.seed, {}, job.variant), data, callbacks);
+  return cachedRun(cifarSpec(job.params, job.alpha, job.seed, {}, job.variant), data, callbacks, undefined, claim);
 }
 
 /** The noisy-label training set, its probes and the spec entries of a memorisation run (no training). */
@@ -162,9 +163,10 @@ export async function corruptedCifarRun(
   job: CorruptedJob,
   data: { train: LabeledData; test: LabeledData },
   callbacks: TrainCallbacks = {},
+  claim?: RunClaim,
 ): Promise<CachedRun & { corruption: CorruptedLabels }> {
   const s = corruptedSetup(job.params, job.noise, job.seed, data);
   const spec = cifarSpec(job.params, job.alpha, job.seed, s.extraData, job.variant);
-  const run = await cachedRun(spec, s.data, { ...callbacks, evaluate: s.probes });
+  const run = await cachedRun(spec, s.data, { ...callbacks, evaluate: s.probes }, undefined, claim);
   return { ...run, corruption: s.corruption };
 }

@@ -6,7 +6,7 @@
 import { loadCifar10 } from '../data/cifar10';
 import type { LabeledData } from '../data/dataset';
 import type { TrainCallbacks } from '../train/loop';
-import type { CachedRun, RunSpec } from '../runs/cache';
+import type { CachedRun, RunClaim, RunSpec } from '../runs/cache';
 import {
   CifarJob,
   CifarParams,
@@ -79,9 +79,14 @@ export function jobSpec(job: RunJob, data: CifarData): RunSpec {
 }
 
 /** Trains the job in this process, or loads it from the run cache when it has finished before. */
-export async function runJob(job: RunJob, data: CifarData, callbacks?: TrainCallbacks): Promise<CachedRun> {
+export async function runJob(
+  job: RunJob,
+  data: CifarData,
+  callbacks?: TrainCallbacks,
+  claim?: RunClaim,
+): Promise<CachedRun> {
   checkData(job, data);
-  return job.kind === 'cifar' ? cifarRun(job, data, callbacks) : corruptedCifarRun(job, data, callbacks);
+  return job.kind === 'cifar' ? cifarRun(job, data, callbacks, claim) : corruptedCifarRun(job, data, callbacks, claim);
 }
 
 /** A few words naming the job, for progress and error messages. */

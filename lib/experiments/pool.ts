@@ -20,16 +20,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { tf } from '../backend';
 import { isNativeCrash, NATIVE_CRASH_HINT } from '../backend/cpu';
-import type { EpochRecord, StepInfo, TrainCallbacks } from '../train/loop';
+import type { EpochRecord, TrainCallbacks } from '../train/loop';
+import type { WorkerMessage, WorkerRequest } from './protocol';
 import { CachedRun, runDir } from '../runs/cache';
+import { readExecutor } from '../cluster/executor';
 import { CifarData, JobData, jobLabel, jobSpec, RunJob, runJob } from './jobs';
-
-/** What a worker sends back; see worker.ts. */
-export type WorkerMessage =
-  | { type: 'step'; info: StepInfo }
-  | { type: 'epoch'; record: EpochRecord }
-  | { type: 'done' }
-  | { type: 'error'; message: string };
+import { trainOnQueue } from './queue';
 
 export interface PoolOptions {
   /** Runs trained at once (default: MIXUP_WORKERS, else 2 on a machine with at least two cores, else 1). */
@@ -38,6 +34,11 @@ export interface PoolOptions {
   progress?: (job: RunJob, index: number) => TrainCallbacks;
   /** Called when a worker process (its pid) takes up job `index`. */
   onWorkerJob?: (index: number, pid: number) => void;
+  /**
+   * Where runs not yet cached train: a queue (`redis://host:port[/queue]`, see lib/experiments/queue) or 'local';
+   * default MIXUP_EXECUTOR, else local.
+   */
+  executor?: string;
 }
 
 export function defaultWorkers(env = process.env): number {
@@ -74,7 +75,8 @@ export async function trainRuns(
   const workers = options.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number ≥ 1, got ${workers}`);
   const callbacks = jobs.map((j, i) => options.progress?.(j, i) ?? {});
-  if (workers > 1) {
+  const executor = options.executor === 'local' ? null : readExecutor(options.executor);
+  if (executor || workers > 1) {
     // One worker job per cache folder not finished yet (two jobs of one configuration train once). The spec is built
     // again when the job runs; for a corrupted job that redraws its labels, a moment's work beside a run's training.
     const todo = new Map<string, number>();
@@ -83,7 +85,24 @@ export async function trainRuns(
       if (!fs.existsSync(path.join(dir, 'result.json')) && !todo.has(dir)) todo.set(dir, i);
     }
     const queue = [...todo].map(([dir, index]) => ({ index, dir }));
-    if (queue.length) await inWorkers(queue, jobs, callbacks, workers, options.onWorkerJob);
+    if (executor) {
+      await trainOnQueue(
+        executor,
+        queue.map((q) => ({
+          key: path.basename(q.dir),
+          dir: q.dir,
+          job: jobs[q.index],
+          callbacks: callbacks[q.index],
+        })),
+      );
+      const missing = queue.filter((q) => !fs.existsSync(path.join(q.dir, 'result.json')));
+      if (missing.length) {
+        throw new Error(
+          `the queue finished ${missing.length} run(s) whose result is not in this run cache (${path.dirname(missing[0].dir)}): ` +
+            'the workers and this notebook must share one run cache (MIXUP_RUNS_DIR on shared storage)',
+        );
+      }
+    } else if (queue.length) await inWorkers(queue, jobs, callbacks, workers, options.onWorkerJob);
   }
   const out: CachedRun[] = [];
   for (let i = 0; i < jobs.length; i++) out.push(await runJob(jobs[i], await dataOf(jobs[i]), callbacks[i]));
@@ -140,7 +159,7 @@ function inWorkers(
         history = [];
         if (current === null) child.disconnect();
         else {
-          child.send({ job: jobs[current.index] });
+          child.send({ job: jobs[current.index] } satisfies WorkerRequest);
           onWorkerJob?.(current.index, child.pid!);
         }
       };

@@ -1,28 +1,41 @@
 /**
- * A training worker (started by lib/experiments/pool): receives jobs over IPC one at a time, trains each into the run
- * cache exactly as the notebook process would (`runJob`), holding one of the run cache's training slots (./slots) while
- * it trains, and reports steps, epochs and the end. It exits when its parent disconnects — also when the parent dies,
- * so no orphan keeps writing a run a rerun is about to resume.
+ * A training worker (started by lib/experiments/pool, or by a queue worker: lib/cluster/runner): receives jobs over IPC
+ * one at a time, trains each into the run cache exactly as the notebook process would (`runJob`), holding one of the
+ * run cache's training slots (./slots) while it trains, and reports steps, epochs and the end. It exits when its parent
+ * disconnects — also when the parent dies, so no orphan keeps writing a run a rerun is about to resume.
+ * `{ stop: true }` asks it to stop after the epoch in progress has been checkpointed (a queue worker shutting down).
  */
 import { useBackend, BackendChoice } from '../backend';
 import type { RunJob } from './jobs';
 import { jobData, runJob } from './jobs';
-import type { WorkerMessage } from './pool';
+import { STOPPED, WorkerMessage, WorkerRequest } from './protocol';
 import { claimSlot } from '../runs/slots';
 
 const send = (m: WorkerMessage) => process.send!(m);
 const dataOf = jobData();
+let stopAsked = false;
+const slots = Number(process.env.MIXUP_TRAINING_SLOTS ?? 0);
 
-async function handle(job: RunJob): Promise<void> {
+async function handle(job: RunJob, takeover: boolean): Promise<void> {
   useBackend(process.env.MIXUP_BACKEND as BackendChoice);
   const data = await dataOf(job);
-  const run = await runJob(job, data, {
-    onStep: (info) => send({ type: 'step', info }),
-    onEpoch: (record) => send({ type: 'epoch', record }),
-    // Trains only while fewer than the pool's worker count of runs train from this run cache, whichever pool started
-    // them; a job whose run another process is training, or that is cached, takes no slot.
-    beforeTraining: () => claimSlot(Number(process.env.MIXUP_TRAINING_SLOTS)),
-  });
+  const run = await runJob(
+    job,
+    data,
+    {
+      onStep: (info) => send({ type: 'step', info }),
+      onEpoch: (record) => {
+        send({ type: 'epoch', record });
+        // onEpoch comes after the epoch's checkpoint: stopping here loses nothing.
+        if (stopAsked) throw new Error(STOPPED);
+      },
+      // A pool's worker trains only while fewer than the pool's worker count of runs train from this run cache on this
+      // machine, whichever pool started them; a job whose run another process is training, or that is cached, takes no
+      // slot. A queue worker's children have none: the queue worker's concurrency is their cap.
+      beforeTraining: slots ? () => claimSlot(slots) : undefined,
+    },
+    { takeover },
+  );
   run.model.dispose();
 }
 
@@ -31,8 +44,12 @@ if (!process.send) {
   process.exit(2);
 }
 process.on('disconnect', () => process.exit(0));
-process.on('message', (m: { job: RunJob }) => {
-  handle(m.job).then(
+process.on('message', (m: WorkerRequest) => {
+  if ('stop' in m) {
+    stopAsked = true;
+    return;
+  }
+  handle(m.job, m.takeover === true).then(
     () => send({ type: 'done' }),
     (e: unknown) => send({ type: 'error', message: e instanceof Error ? e.message : String(e) }),
   );

@@ -5,13 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { LabeledData } from '../data/dataset';
 import { intraOpThreads } from '../backend';
 import { PROJECT_ROOT } from '../data/cifar10';
 import { buildModel, Model, ModelSpec } from '../models';
 import { loadCheckpoint } from '../train/checkpoint';
-import { claimRun, RUN_LOCK } from './lock';
+import { claimRun } from './lock';
 import { EpochRecord, train, TrainCallbacks, TrainConfig } from '../train/loop';
 
 /** The run cache's folder: MIXUP_RUNS_DIR, read at each call (a worker process inherits it), else .cache/runs. */
@@ -33,6 +34,8 @@ export interface RunResult {
   finishedAt: string;
   /** TensorFlow intra-op threads it trained with (native backend; absent in runs cached before it was recorded). */
   threads?: number;
+  /** The machine that finished it (absent in runs cached before it was recorded). */
+  host?: string;
 }
 
 export interface CachedRun extends RunResult {
@@ -53,9 +56,15 @@ function stable(v: unknown): unknown {
 }
 
 /** result.json appears whole or not at all (written beside, then renamed): a killed run never leaves half a result. */
-function writeResult(file: string, value: unknown): void {
+function writeResult(file: string, value: unknown, beforeRename?: () => void): void {
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, JSON.stringify(value, null, 1));
+  try {
+    beforeRename?.();
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
   fs.renameSync(tmp, file);
 }
 
@@ -112,25 +121,32 @@ export function runDir(spec: RunSpec, root = runsRoot()): string {
   return path.join(root, runKey(spec));
 }
 
+/** How a run is claimed: `takeover` when a queue gave this process the run (lib/runs/lock, claimRun). */
+export interface RunClaim {
+  takeover?: boolean;
+}
+
 /** Trains `spec` on `data`, or returns the cached finished run (its model restored from the last checkpoint). */
 export async function cachedRun(
   spec: RunSpec,
   data: { train: LabeledData; test: LabeledData },
   callbacks: TrainCallbacks = {},
   root = runsRoot(),
+  claim: RunClaim = {},
 ): Promise<CachedRun> {
   const dir = runDir(spec, root);
   const resultFile = path.join(dir, 'result.json');
   const model = buildModel(spec.model, spec.train.seed);
   if (!fs.existsSync(resultFile)) {
     fs.mkdirSync(dir, { recursive: true });
-    if (await claimRun(dir, callbacks)) {
+    const lease = await claimRun(dir, callbacks, { takeover: claim.takeover });
+    if (lease) {
       // The gate comes after the lock: a process waiting for another's run then holds no slot a trainer could use.
       let release: (() => void) | undefined;
       try {
         release = await callbacks.beforeTraining?.();
         fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify(spec, null, 1));
-        const r = await train(model, data, spec.train, { checkpointDir: dir, callbacks });
+        const r = await train(model, data, spec.train, { checkpointDir: dir, callbacks, beforeCommit: lease.check });
         const threads = intraOpThreads();
         const result: RunResult = {
           spec,
@@ -138,12 +154,13 @@ export async function cachedRun(
           seconds: r.seconds,
           finishedAt: new Date().toISOString(),
           ...(threads ? { threads } : {}),
+          host: os.hostname(),
         };
-        writeResult(resultFile, result);
+        writeResult(resultFile, result, lease.check);
         return { ...result, model, dir, cached: false };
       } finally {
         release?.();
-        fs.rmSync(path.join(dir, RUN_LOCK), { force: true });
+        lease.release();
       }
     }
   }

@@ -9,11 +9,17 @@
  * dead pid on this machine, not an age.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runsRoot } from './cache';
 import { claimPidFile } from './lock';
 
 export const SLOTS_DIR = '.slots';
+
+/** Slot `i` of this machine: slots are per machine, also when machines share one run cache (lib/experiments/runner). */
+export function slotFile(root: string, i: number): string {
+  return path.join(root, SLOTS_DIR, `slot-${os.hostname()}-${i}`);
+}
 
 /**
  * Takes one of `n` slots for this process, waiting (polling every `pollMs`) while live processes hold all of them.
@@ -25,9 +31,9 @@ export async function claimSlot(n: number, root = runsRoot(), pollMs = 500): Pro
   fs.mkdirSync(dir, { recursive: true });
   for (;;) {
     for (let i = 0; i < n; i++) {
-      const file = path.join(dir, `slot-${i}`);
+      const file = slotFile(root, i);
       // A slot freed by a dead holder is tried again next round.
-      if (claimPidFile(file) === 'claimed') return () => fs.rmSync(file, { force: true });
+      if (claimPidFile(file).state === 'claimed') return () => fs.rmSync(file, { force: true });
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }

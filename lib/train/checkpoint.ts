@@ -24,7 +24,7 @@ export interface Checkpoint<M> {
 
 export const CHECKPOINT_FILE = 'checkpoint.bin';
 
-export function saveCheckpoint<M>(dir: string, ckpt: Checkpoint<M>): string {
+export function saveCheckpoint<M>(dir: string, ckpt: Checkpoint<M>, beforeRename?: () => void): string {
   fs.mkdirSync(dir, { recursive: true });
   const strip = (a: NamedArray[]) => a.map(({ name, shape }) => ({ name, shape }));
   const header: CheckpointHeader<M> = {
@@ -44,6 +44,12 @@ export function saveCheckpoint<M>(dir: string, ckpt: Checkpoint<M>): string {
   const file = path.join(dir, CHECKPOINT_FILE);
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, Buffer.concat(chunks));
+  try {
+    beforeRename?.();
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
   fs.renameSync(tmp, file);
   return file;
 }

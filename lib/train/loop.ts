@@ -86,6 +86,8 @@ export interface TrainOptions {
   callbacks?: TrainCallbacks;
   /** Call onStep every this many steps (default 10) and on the last step of an epoch. */
   stepEvery?: number;
+  /** Called before each checkpoint replaces the last; throws to stop without writing (a run lock lost: lib/runs/lock). */
+  beforeCommit?: () => void;
 }
 
 export interface TrainResult {
@@ -220,7 +222,7 @@ export async function train(
   for (let epoch = start; epoch < config.epochs; epoch++) {
     const record = await trainEpoch(run, epoch);
     history.push(record);
-    if (options.checkpointDir) await writeCheckpoint(options.checkpointDir, epoch, history, run);
+    if (options.checkpointDir) await writeCheckpoint(options.checkpointDir, epoch, history, run, options.beforeCommit);
     await new Promise((resolve) => setImmediate(resolve));
     run.callbacks.onEpoch?.(record, history);
   }
@@ -341,18 +343,31 @@ async function trainEpoch(run: RunContext, epoch: number): Promise<EpochRecord> 
 }
 
 /** The run's state after `epoch` into its folder: what `resume` reads back. */
-async function writeCheckpoint(dir: string, epoch: number, history: EpochRecord[], run: RunContext): Promise<void> {
+async function writeCheckpoint(
+  dir: string,
+  epoch: number,
+  history: EpochRecord[],
+  run: RunContext,
+  beforeCommit?: () => void,
+): Promise<void> {
   const weights = await run.optimizer.getWeights();
-  saveCheckpoint<CheckpointMeta>(dir, {
-    epoch,
-    meta: { history, config: run.config },
-    model: run.model.params.toArrays(),
-    optimizer: weights.map((w) => ({
-      name: w.name,
-      shape: w.tensor.shape,
-      data: Float32Array.from(w.tensor.dataSync()),
-    })),
-  });
-  // getWeights makes a fresh tensor for the iteration count on every call; the rest are the optimizer's own variables.
-  for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+  try {
+    saveCheckpoint<CheckpointMeta>(
+      dir,
+      {
+        epoch,
+        meta: { history, config: run.config },
+        model: run.model.params.toArrays(),
+        optimizer: weights.map((w) => ({
+          name: w.name,
+          shape: w.tensor.shape,
+          data: Float32Array.from(w.tensor.dataSync()),
+        })),
+      },
+      beforeCommit,
+    );
+  } finally {
+    // getWeights makes a fresh tensor for the iteration count on every call; the rest are the optimizer's own variables.
+    for (const w of weights) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose();
+  }
 }

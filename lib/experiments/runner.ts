@@ -1,0 +1,156 @@
+/**
+ * A queue worker (`npm run worker`): takes runs off the BullMQ queue named by an executor and trains each in a worker
+ * child process (lib/experiments/worker), the same child and `runJob` as the local pool, with a fixed TensorFlow thread
+ * count, so a run's numbers do not depend on the machine that took it. Progress goes back as the job's progress
+ * events (epoch records, throttled step lines, this host's name). The run cache must be the submitters' (shared
+ * storage: MIXUP_RUNS_DIR), where the finished run lands.
+ * BullMQ brings the rest: retries, a stalled job (its worker killed or paused) handed to another worker, which takes
+ * the run's lock over and resumes from its checkpoint (lib/runs/lock fences the old one out).
+ */
+import { ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import { tf } from '../backend';
+import { isNativeCrash, NATIVE_CRASH_HINT } from '../backend/cpu';
+import type { RunJob } from './jobs';
+import { jobLabel } from './jobs';
+import { STOPPED, WorkerMessage, WorkerRequest } from './protocol';
+import { runsRoot } from '../runs/cache';
+import { assertReachable, connection, Executor } from '../cluster/executor';
+import { Fingerprint, fingerprint, fingerprintMismatch } from '../cluster/fingerprint';
+
+/** What a queued job carries. */
+export interface QueuedRun {
+  job: RunJob;
+  fingerprint: Fingerprint;
+  /** Who asked for it (host), for the sweep's table. */
+  submitter: string;
+}
+
+/** A job's progress event: an epoch record, or a step line at most once a second; `host` says which machine trains. */
+export type RunProgress =
+  | { type: 'start'; host: string }
+  | { type: 'step'; host: string; info: Extract<WorkerMessage, { type: 'step' }>['info'] }
+  | { type: 'epoch'; host: string; record: Extract<WorkerMessage, { type: 'epoch' }>['record'] };
+
+export interface RunnerOptions {
+  executor: Executor;
+  /** Runs trained at once on this machine (default 1). */
+  concurrency?: number;
+  /** TensorFlow threads per run (default: the cores shared out among `concurrency`). */
+  threads?: number;
+  /** BullMQ's lock on an active job and how often stalled jobs are looked for (ms): how soon a dead worker's run moves. */
+  lockMs?: number;
+  stalledMs?: number;
+  /** Told what happens, one line at a time. */
+  log?: (line: string) => void;
+}
+
+export interface Runner {
+  worker: Worker<QueuedRun>;
+  /** Stops taking jobs; a run in progress stops after its next checkpoint and goes back to the queue. */
+  shutdown(): Promise<void>;
+}
+
+const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
+
+export async function startRunner(o: RunnerOptions): Promise<Runner> {
+  const root = runsRoot();
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
+    throw new Error(
+      `the run cache ${root} does not exist on this machine: mount the shared folder and point MIXUP_RUNS_DIR at it (a worker writes its runs there for the submitters to load)`,
+    );
+  }
+  await assertReachable(o.executor);
+  const concurrency = o.concurrency ?? 1;
+  const threads = o.threads ?? Math.max(1, Math.floor(os.availableParallelism() / concurrency));
+  const host = os.hostname();
+  const mine = fingerprint();
+  const log = o.log ?? ((l: string) => console.log(l));
+  const children = new Set<ChildProcess>();
+  let stopping = false;
+
+  const processor = async (job: Job<QueuedRun>, token?: string): Promise<{ host: string }> => {
+    const mismatch = fingerprintMismatch(job.data.fingerprint, mine);
+    if (mismatch) throw new UnrecoverableError(`${host} refused ${jobLabel(job.data.job)}: ${mismatch}`);
+    const label = jobLabel(job.data.job);
+    log(`worker ${host}: ${label} (${job.id}) started, attempt ${job.attemptsMade + 1}`);
+    let progress: Promise<unknown> = job.updateProgress({ type: 'start', host } satisfies RunProgress);
+    const report = (p: RunProgress) => {
+      // In order, one at a time: the submitter shows them as they come.
+      progress = progress.then(() => job.updateProgress(p)).catch(() => {});
+    };
+    const child = fork(WORKER_SCRIPT, [], {
+      env: {
+        ...process.env,
+        TF_NUM_INTRAOP_THREADS: String(threads),
+        MIXUP_BACKEND: tf.getBackend(),
+        MIXUP_TRAINING_SLOTS: '',
+      },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    children.add(child);
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
+    let lastStep = 0;
+    const outcome = await new Promise<{ ok: true } | { ok: false; message: string }>((resolve) => {
+      child.on('message', (m: WorkerMessage) => {
+        if (m.type === 'step') {
+          if (Date.now() - lastStep >= 1000) {
+            lastStep = Date.now();
+            report({ type: 'step', host, info: m.info });
+          }
+        } else if (m.type === 'epoch') report({ type: 'epoch', host, record: m.record });
+        else if (m.type === 'done') resolve({ ok: true });
+        else resolve({ ok: false, message: m.message });
+      });
+      child.on('exit', (code, signal) =>
+        resolve({
+          ok: false,
+          message: `its training process stopped (${signal ?? `exit code ${code}`}${isNativeCrash(code, signal) ? `: ${NATIVE_CRASH_HINT}` : ''})${stderr.trim() ? `; its last output: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
+        }),
+      );
+      child.send({ job: job.data.job, takeover: true } satisfies WorkerRequest);
+      if (stopping) child.send({ stop: true } satisfies WorkerRequest);
+    });
+    children.delete(child);
+    if (child.connected) child.disconnect();
+    await progress;
+    if (outcome.ok) {
+      log(`worker ${host}: ${label} (${job.id}) done`);
+      return { host };
+    }
+    if (stopping && outcome.message.includes(STOPPED)) {
+      // Handed back without using up an attempt: the next worker resumes from the checkpoint just written.
+      log(`worker ${host}: ${label} (${job.id}) handed back after its last checkpoint`);
+      await job.moveToDelayed(Date.now(), token);
+      throw new DelayedError();
+    }
+    log(`worker ${host}: ${label} (${job.id}) failed: ${outcome.message}`);
+    throw new Error(`${host}: ${outcome.message}`);
+  };
+
+  const worker = new Worker<QueuedRun>(o.executor.queue, processor, {
+    connection: connection(o.executor),
+    concurrency,
+    lockDuration: o.lockMs ?? 30_000,
+    stalledInterval: o.stalledMs ?? 30_000,
+    // A run that stalls (its worker killed or paused) goes back to the queue this many times before it counts as failed.
+    maxStalledCount: 5,
+  });
+  worker.on('error', (e) => log(`worker ${host}: ${e.message}`));
+  await worker.waitUntilReady();
+  log(
+    `worker ${host}: taking runs from ${o.executor.url} (queue ${o.executor.queue}), ${concurrency} at once, ${threads} TensorFlow thread(s) each, run cache ${root}`,
+  );
+  return {
+    worker,
+    shutdown: async () => {
+      stopping = true;
+      for (const c of children) if (c.connected) c.send({ stop: true } satisfies WorkerRequest);
+      await worker.close();
+    },
+  };
+}

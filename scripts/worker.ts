@@ -1,0 +1,63 @@
+/**
+ * `npm run worker -- --executor redis://host:port[/queue] [--concurrency N] [--threads T]`: a long-running queue worker
+ * for one machine (lib/experiments/runner). SIGINT or SIGTERM: it takes no more runs, a run in progress stops after its
+ * next checkpoint and goes back to the queue, then the worker exits. `--lock-ms` / `--stalled-ms` set how soon a run
+ * whose worker died is handed to another (BullMQ's lock duration and stalled-job check; default 30 s each).
+ */
+import { useBackend } from '../lib/backend';
+import { readExecutor } from '../lib/cluster/executor';
+import { startRunner } from '../lib/experiments/runner';
+import { numberOption, parseCli, positiveInt } from './cli';
+
+const USAGE =
+  'npm run worker -- --executor redis://host:port[/queue] [--concurrency N] [--threads T] [--lock-ms MS] [--stalled-ms MS]';
+
+async function main(): Promise<void> {
+  const { values: v } = parseCli(
+    {
+      options: {
+        executor: { type: 'string', default: process.env.MIXUP_EXECUTOR },
+        concurrency: { type: 'string' },
+        threads: { type: 'string' },
+        'lock-ms': { type: 'string' },
+        'stalled-ms': { type: 'string' },
+      },
+    },
+    USAGE,
+  );
+  if (!v.executor) throw new Error(`no queue to take runs from: ${USAGE} (or set MIXUP_EXECUTOR)`);
+  const executor = readExecutor(v.executor)!;
+  const report = useBackend();
+  if (report.name !== 'tensorflow')
+    console.warn(`worker: training on the ${report.name} backend: ${report.reasons.join('; ')}`);
+  const runner = await startRunner({
+    executor,
+    concurrency: numberOption(v.concurrency, 1, 'concurrency', 'a whole number ≥ 1 of runs at once', positiveInt),
+    threads:
+      v.threads === undefined ? undefined : numberOption(v.threads, 1, 'threads', 'a whole number ≥ 1', positiveInt),
+    lockMs: numberOption(v['lock-ms'], 30_000, 'lock-ms', 'milliseconds ≥ 100', (n) => n >= 100),
+    stalledMs: numberOption(v['stalled-ms'], 30_000, 'stalled-ms', 'milliseconds ≥ 100', (n) => n >= 100),
+  });
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(
+      `worker: ${signal}: taking no more runs; a run in progress goes back to the queue after its next checkpoint`,
+    );
+    runner.shutdown().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e instanceof Error ? e.message : e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

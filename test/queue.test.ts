@@ -1,0 +1,332 @@
+/**
+ * The queue executor on a real Redis (Debian's redis-server, started here on a free 127.0.0.1 port with persistence
+ * off, stopped with everything else on every way out): runs trained by `npm run worker` processes equal the local
+ * pool's bitwise, progress arrives in order, one run asked for twice trains once, a worker killed mid-run or paused
+ * past the stall timeout loses the run to another without spoiling it, and bad setups fail with their cause.
+ */
+import assert from 'node:assert/strict';
+import { ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { Queue } from 'bullmq';
+import { useBackend } from '../lib/backend';
+import { assertReachable, readExecutor } from '../lib/cluster/executor';
+import { fingerprint } from '../lib/cluster/fingerprint';
+import { CIFAR_PROFILES } from '../lib/experiments/cifar';
+import { cifarJob, jobData, jobSpec, RunJob } from '../lib/experiments/jobs';
+import { trainRuns } from '../lib/experiments/pool';
+import type { RunResult } from '../lib/runs/cache';
+import { runKey } from '../lib/runs/cache';
+import type { EpochRecord } from '../lib/train/loop';
+import { descendants, spawnTracked, stopAll } from '../scripts/processes';
+import { cifarSource } from './helpers';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const WORKER = path.join(ROOT, 'dist', 'scripts', 'worker.js');
+/** Three epochs of the smoke protocol: seconds a run, and epochs to see in order and to kill between. */
+const P = { ...CIFAR_PROFILES.smoke, epochs: 3 };
+const LONG = { ...CIFAR_PROFILES.smoke, epochs: 6 };
+
+let port = 0;
+let executor = '';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-queue-'));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await wait(100);
+  }
+}
+
+before(async () => {
+  useBackend('tensorflow');
+  port = await freePort();
+  spawnTracked('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  executor = `redis://127.0.0.1:${port}/test`;
+  await until(
+    'redis to answer',
+    () =>
+      assertReachable(readExecutor(executor)!, 500).then(
+        () => true,
+        () => false,
+      ),
+    10_000,
+  );
+});
+
+after(async () => {
+  await stopAll(2000);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+interface WorkerProc {
+  child: ChildProcess;
+  log: () => string;
+}
+
+/** `npm run worker` at one thread with short lock and stall timeouts, on the run cache `runs`. */
+function startWorker(runs: string, extraEnv: NodeJS.ProcessEnv = {}, queue = executor): WorkerProc {
+  let out = '';
+  const child = spawnTracked(
+    process.execPath,
+    [WORKER, '--executor', queue, '--threads', '1', '--lock-ms', '1000', '--stalled-ms', '500'],
+    {
+      env: {
+        ...process.env,
+        MIXUP_RUNS_DIR: runs,
+        MIXUP_CIFAR10: cifarSource(),
+        TF_CPP_MIN_LOG_LEVEL: '2',
+        ...extraEnv,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  return { child, log: () => out };
+}
+
+const ready = (w: WorkerProc) => until('the worker to take runs', () => w.log().includes('taking runs from'), 30_000);
+
+/** A process group's signal: the worker and its training child alike. */
+function signalTree(w: WorkerProc, sig: NodeJS.Signals): void {
+  for (const pid of [w.child.pid!, ...descendants(w.child.pid!)]) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** Runs through trainRuns with MIXUP_RUNS_DIR at `runs` (the local pool at two workers, or the queue). */
+async function train(
+  runs: string,
+  jobs: RunJob[],
+  o: { executor?: string; onEpoch?: (key: number, r: EpochRecord) => void } = {},
+) {
+  return withRuns(runs, () => submit(jobs, o));
+}
+
+/** trainRuns on the run cache MIXUP_RUNS_DIR names now. */
+async function submit(jobs: RunJob[], o: { executor?: string; onEpoch?: (key: number, r: EpochRecord) => void } = {}) {
+  const out = await trainRuns(jobs, jobData(), {
+    workers: 2,
+    executor: o.executor ?? 'local',
+    progress: (_, i) => ({ onEpoch: (r) => o.onEpoch?.(i, r) }),
+  });
+  for (const r of out) r.model.dispose();
+  return out;
+}
+
+async function withRuns<T>(runs: string, fn: () => Promise<T>): Promise<T> {
+  const before = process.env.MIXUP_RUNS_DIR;
+  process.env.MIXUP_RUNS_DIR = runs;
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.MIXUP_RUNS_DIR;
+    else process.env.MIXUP_RUNS_DIR = before;
+  }
+}
+
+/** A run's history without its clock readings: what must be bitwise equal. */
+const numbers = (h: EpochRecord[]) => h.map(({ seconds, imgPerSec, ...rest }) => rest);
+const resultOf = (runs: string, key: string) =>
+  JSON.parse(fs.readFileSync(path.join(runs, key, 'result.json'), 'utf8')) as RunResult;
+async function keyOf(job: RunJob): Promise<string> {
+  return runKey(jobSpec(job, await jobData()(job)));
+}
+
+test(
+  'queue runs equal the local pool bitwise; progress in order; one run asked for twice trains once',
+  { timeout: 240_000 },
+  async () => {
+    const jobs = [cifarJob(P, 0, 1), cifarJob(P, 1, 1)];
+    const local = path.join(tmp, 'local');
+    const shared = path.join(tmp, 'shared');
+    fs.mkdirSync(shared, { recursive: true });
+    await train(local, jobs);
+    const w1 = startWorker(shared),
+      w2 = startWorker(shared);
+    await Promise.all([ready(w1), ready(w2)]);
+    const seen: number[][] = [[], []];
+    // Two submitters at once (two notebooks, or two users) ask for the same runs.
+    await withRuns(shared, () =>
+      Promise.all([submit(jobs, { executor, onEpoch: (i, r) => seen[i].push(r.epoch) }), submit(jobs, { executor })]),
+    );
+    for (const job of jobs) {
+      const key = await keyOf(job);
+      assert.deepEqual(
+        numbers(resultOf(shared, key).history),
+        numbers(resultOf(local, key).history),
+        `run ${key} equals the local pool's`,
+      );
+      assert.equal(resultOf(shared, key).threads, resultOf(local, key).threads, 'same thread count as the local pool');
+      assert.equal(resultOf(shared, key).host, os.hostname());
+      const started = (w1.log() + w2.log()).split('\n').filter((l) => l.includes(`(${key}) started`));
+      assert.equal(started.length, 1, `run ${key} trained once: ${started.join(' | ')}`);
+    }
+    assert.deepEqual(
+      seen,
+      [
+        [0, 1, 2],
+        [0, 1, 2],
+      ],
+      'every epoch arrives, in order, once',
+    );
+    // A worker shut down with SIGTERM exits cleanly.
+    w1.child.kill('SIGTERM');
+    await until('the worker to exit', () => w1.child.exitCode !== null, 20_000);
+    assert.equal(w1.child.exitCode, 0, w1.log());
+    w2.child.kill('SIGTERM');
+    await until('the worker to exit', () => w2.child.exitCode !== null, 20_000);
+  },
+);
+
+test(
+  'kill -9 of a worker after an epoch: another resumes the run, whose history equals an uninterrupted one',
+  { timeout: 240_000 },
+  async () => {
+    const job = cifarJob(LONG, 1, 7);
+    const key = await keyOf(job);
+    const local = path.join(tmp, 'local-long');
+    await train(local, [job]);
+    const shared = path.join(tmp, 'shared-kill');
+    fs.mkdirSync(shared, { recursive: true });
+    const w1 = startWorker(shared);
+    await ready(w1);
+    let killed = false;
+    const done = train(shared, [job], {
+      executor,
+      onEpoch: (_, r) => {
+        if (r.epoch >= 1 && !killed) {
+          killed = true;
+          signalTree(w1, 'SIGKILL');
+        }
+      },
+    });
+    await until('an epoch, then the kill', () => killed, 120_000);
+    const w2 = startWorker(shared);
+    await done;
+    assert.match(w2.log(), new RegExp(`\\(${key}\\) started, attempt`), 'the second worker took the run');
+    assert.deepEqual(numbers(resultOf(shared, key).history), numbers(resultOf(local, key).history));
+    w2.child.kill('SIGTERM');
+  },
+);
+
+test(
+  'a worker paused past the stall timeout loses its run and cannot overwrite it when resumed',
+  { timeout: 240_000 },
+  async () => {
+    const job = cifarJob(LONG, 0, 8);
+    const key = await keyOf(job);
+    const local = path.join(tmp, 'local-pause');
+    await train(local, [job]);
+    const shared = path.join(tmp, 'shared-pause');
+    fs.mkdirSync(shared, { recursive: true });
+    const w1 = startWorker(shared);
+    await ready(w1);
+    let paused = false;
+    const done = train(shared, [job], {
+      executor,
+      onEpoch: (_, r) => {
+        if (r.epoch >= 1 && !paused) {
+          paused = true;
+          signalTree(w1, 'SIGSTOP');
+        }
+      },
+    });
+    await until('an epoch, then the pause', () => paused, 120_000);
+    const w2 = startWorker(shared);
+    await done; // the second worker took the stalled run over and finished it
+    const result = fs.readFileSync(path.join(shared, key, 'result.json'));
+    const checkpoint = fs.readFileSync(path.join(shared, key, 'checkpoint.bin'));
+    signalTree(w1, 'SIGCONT');
+    // The paused trainer finishes its epoch and tries to checkpoint: fenced out by the lock's token.
+    await until('the paused worker to notice', () => /taken over by/.test(w1.log()), 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}; its log:\n${w1.log()}`);
+    });
+    assert.deepEqual(fs.readFileSync(path.join(shared, key, 'result.json')), result, 'the result is untouched');
+    assert.deepEqual(
+      fs.readFileSync(path.join(shared, key, 'checkpoint.bin')),
+      checkpoint,
+      'the checkpoint is untouched',
+    );
+    assert.deepEqual(numbers(resultOf(shared, key).history), numbers(resultOf(local, key).history));
+    w1.child.kill('SIGTERM');
+    w2.child.kill('SIGTERM');
+  },
+);
+
+test(
+  'bad setups fail with their cause: Redis down, another fingerprint, no shared folder, a run failing every attempt',
+  { timeout: 120_000 },
+  async () => {
+    const dead = `redis://127.0.0.1:${await freePort()}/q`;
+    const t0 = Date.now();
+    await assert.rejects(
+      train(path.join(tmp, 'none'), [cifarJob(P, 0, 3)], { executor: dead }),
+      /cannot reach Redis at 127\.0\.0\.1:\d+ \(MIXUP_EXECUTOR=/,
+    );
+    assert.ok(Date.now() - t0 < 10_000, 'within seconds');
+
+    const shared = path.join(tmp, 'shared-bad');
+    fs.mkdirSync(shared, { recursive: true });
+    const queueUrl = `redis://127.0.0.1:${port}/bad`;
+    const w = startWorker(shared, {}, queueUrl);
+    await ready(w);
+    const e = readExecutor(queueUrl)!;
+    const queue = new Queue(e.queue, { connection: { host: e.host, port: e.port } });
+    try {
+      const wrong = await queue.add(
+        'train',
+        { job: cifarJob(P, 0, 4), fingerprint: { ...fingerprint(), lib: '0000000000000000' }, submitter: 'elsewhere' },
+        { jobId: 'wrong-fp' },
+      );
+      await until('the refusal', async () => (await wrong.isFailed()) || false, 30_000);
+      const failed = await queue.getJob('wrong-fp');
+      assert.match(
+        failed!.failedReason,
+        /refused .*fingerprint mismatch: compiled lib 0000000000000000 \(submitter\) vs [0-9a-f]{16} \(this worker\)/,
+      );
+    } finally {
+      await queue.close();
+    }
+    // A run that fails on every attempt names the run, the host and the reason.
+    const broken = cifarJob({ ...P, width: 0 }, 0, 5);
+    await assert.rejects(train(shared, [broken], { executor: queueUrl }), (err: Error) => {
+      assert.match(err.message, /CIFAR-10 run α = 0, seed 5 \(run [0-9a-f]{16}\) failed on the queue/);
+      assert.ok(err.message.includes(`${os.hostname()}: `), err.message);
+      return true;
+    });
+    w.child.kill('SIGTERM');
+
+    const missing = startWorker(path.join(tmp, 'no-such-folder'));
+    await until('the refusal to start', () => missing.child.exitCode !== null, 30_000);
+    assert.notEqual(missing.child.exitCode, 0);
+    assert.match(
+      missing.log(),
+      /run cache .*no-such-folder does not exist on this machine: mount the shared folder and point MIXUP_RUNS_DIR at it/,
+    );
+  },
+);
