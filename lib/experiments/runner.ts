@@ -7,15 +7,13 @@
  * BullMQ brings the rest: retries, a stalled job (its worker killed or paused) handed to another worker, which takes
  * the run's lock over and resumes from its checkpoint (lib/runs/lock fences the old one out).
  */
-import { ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
-import { tf } from '../backend';
-import { isNativeCrash, NATIVE_CRASH_HINT } from '../backend/cpu';
 import type { RunJob } from './jobs';
 import { jobLabel } from './jobs';
+import { trainInChild } from './child';
 import { STOPPED, WorkerMessage, WorkerRequest } from './protocol';
 import { runsRoot } from '../runs/cache';
 import { assertReachable, connection, Executor } from '../cluster/executor';
@@ -39,7 +37,7 @@ export interface RunnerOptions {
   executor: Executor;
   /** Runs trained at once on this machine (default 1). */
   concurrency?: number;
-  /** TensorFlow threads per run (default: the cores shared out among `concurrency`). */
+  /** TensorFlow threads per run (default 1, as the local pool's workers on two cores). */
   threads?: number;
   /** BullMQ's lock on an active job and how often stalled jobs are looked for (ms): how soon a dead worker's run moves. */
   lockMs?: number;
@@ -54,8 +52,6 @@ export interface Runner {
   shutdown(): Promise<void>;
 }
 
-const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
-
 export async function startRunner(o: RunnerOptions): Promise<Runner> {
   const root = runsRoot();
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
@@ -65,7 +61,8 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
   }
   await assertReachable(o.executor);
   const concurrency = o.concurrency ?? 1;
-  const threads = o.threads ?? Math.max(1, Math.floor(os.availableParallelism() / concurrency));
+  // A fixed count, not the machine's: a run's numbers must not depend on where it trained.
+  const threads = o.threads ?? 1;
   const host = os.hostname();
   const mine = fingerprint();
   const log = o.log ?? ((l: string) => console.log(l));
@@ -82,41 +79,23 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
       // In order, one at a time: the submitter shows them as they come.
       progress = progress.then(() => job.updateProgress(p)).catch(() => {});
     };
-    const child = fork(WORKER_SCRIPT, [], {
-      env: {
-        ...process.env,
-        TF_NUM_INTRAOP_THREADS: String(threads),
-        MIXUP_BACKEND: tf.getBackend(),
-        MIXUP_TRAINING_SLOTS: '',
-      },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
-    children.add(child);
-    let stderr = '';
-    child.stderr!.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-2000)));
     let lastStep = 0;
-    const outcome = await new Promise<{ ok: true } | { ok: false; message: string }>((resolve) => {
-      child.on('message', (m: WorkerMessage) => {
+    const { child, outcome: running } = trainInChild(job.data.job, {
+      threads,
+      takeover: true,
+      onMessage: (m) => {
         if (m.type === 'step') {
           if (Date.now() - lastStep >= 1000) {
             lastStep = Date.now();
             report({ type: 'step', host, info: m.info });
           }
         } else if (m.type === 'epoch') report({ type: 'epoch', host, record: m.record });
-        else if (m.type === 'done') resolve({ ok: true });
-        else resolve({ ok: false, message: m.message });
-      });
-      child.on('exit', (code, signal) =>
-        resolve({
-          ok: false,
-          message: `its training process stopped (${signal ?? `exit code ${code}`}${isNativeCrash(code, signal) ? `: ${NATIVE_CRASH_HINT}` : ''})${stderr.trim() ? `; its last output: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`,
-        }),
-      );
-      child.send({ job: job.data.job, takeover: true } satisfies WorkerRequest);
-      if (stopping) child.send({ stop: true } satisfies WorkerRequest);
+      },
     });
+    children.add(child);
+    if (stopping) child.send({ stop: true } satisfies WorkerRequest);
+    const outcome = await running;
     children.delete(child);
-    if (child.connected) child.disconnect();
     await progress;
     if (outcome.ok) {
       log(`worker ${host}: ${label} (${job.id}) done`);

@@ -64,3 +64,14 @@ export { modeCoverage } from '../eval/modes';
 export { loadSpeech, speechData, speechRun, speechSpec } from '../experiments/speech';
 export { FSDD_SPEAKERS } from '../data/fsdd';
 export type { FsddSplit } from '../data/fsdd';
+export {
+  cifarRuns,
+  corruptedGroups,
+  corruptedRuns,
+  CORRUPTED_PROFILES,
+  protocolName,
+  ADVERSARIAL_PROFILES,
+  adversarialRuns,
+  ablationRuns,
+} from '../experiments/report-runs';
+export type { CorruptedParams, CorruptedProtocol, AdversarialParams, WantedRun } from '../experiments/report-runs';

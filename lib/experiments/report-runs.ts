@@ -1,0 +1,256 @@
+/**
+ * The CIFAR runs each notebook trains, as data: the notebooks call these to build their job lists, and
+ * `npm run runs -- manifest` / `npm run sweep` call them to list every run a whole report needs, so the two can never
+ * disagree. The parameter tables of notebooks 3 and 5 live here for the same reason.
+ */
+import { ABLATION_PROFILES, ABLATION_VARIANTS, ablationJob } from './ablation';
+import { specKey } from '../runs/cache';
+import { CIFAR_PROFILES, CifarParams, cifarSpec } from './cifar';
+import { cifarJob, corruptedJob, RunJob } from './jobs';
+import { notebookParams, Profile, Resolved } from './profiles';
+
+/** A run a notebook asks for, with the words its progress line and tables use. */
+export interface WantedRun {
+  label: string;
+  seed: number;
+  job: RunJob;
+}
+
+/** Notebook 2: ERM and mixup per seed. */
+export function cifarRuns(P: Resolved<CifarParams>): (WantedRun & { method: string })[] {
+  return P.seeds.flatMap((seed) =>
+    (
+      [
+        ['ERM', 0],
+        ['mixup', P.alpha],
+      ] as const
+    ).map(([method, alpha]) => ({ method, seed, label: `${method}, seed ${seed}`, job: cifarJob(P, alpha, seed) })),
+  );
+}
+
+/** Notebook 3's protocol: a CIFAR protocol with the redrawn and untouched training images scored per epoch. */
+export type CorruptedProtocol = CifarParams & { probe: number };
+
+export interface CorruptedParams extends CorruptedProtocol {
+  /** Label-noise levels; mixup's α under noise. */
+  noise: number[];
+  /** The noise levels with the paper's dropout rows. */
+  dropoutAt: number[];
+  /** ERM + dropout's drop probability (the paper's pick at 50 % noise, 0.8) and mixup + dropout's α and p (ours, untuned). */
+  dropout: { ermP: number; mixupAlpha: number; mixupP: number };
+  /** The protocol the dropout rows train on, beside an ERM and a mixup run of it; null: this profile's own. */
+  dropoutOn: CorruptedProtocol | null;
+}
+
+const DROPOUT = { ermP: 0.8, mixupAlpha: 8, mixupP: 0.5 };
+
+/**
+ * Notebook 3 per profile. smoke puts its dropout rows on a smaller protocol so that the test suite runs that path too.
+ * 50 % noise only in quick and lowdata: each further level adds two runs. lowdata has its dropout rows on request
+ * (MIXUP_PARAMS='{"dropoutAt": [0.5]}'), on the quick protocol ('"dropoutOn": null' puts them on lowdata's), to keep
+ * the lowdata report's time; the quick profile has them.
+ */
+export const CORRUPTED_PROFILES: Record<Profile, CorruptedParams> = {
+  smoke: {
+    ...CIFAR_PROFILES.smoke,
+    noise: [0.5],
+    alpha: 8,
+    probe: 100,
+    dropoutAt: [0.5],
+    dropout: DROPOUT,
+    dropoutOn: { ...CIFAR_PROFILES.smoke, trainLimit: 128, probe: 50 },
+  },
+  quick: {
+    ...CIFAR_PROFILES.quick,
+    noise: [0.5],
+    alpha: 8,
+    probe: 500,
+    dropoutAt: [0.5],
+    dropout: DROPOUT,
+    dropoutOn: null,
+  },
+  lowdata: {
+    ...CIFAR_PROFILES.lowdata,
+    noise: [0.5],
+    alpha: 8,
+    probe: 2500,
+    dropoutAt: [],
+    dropout: DROPOUT,
+    dropoutOn: { ...CIFAR_PROFILES.quick, probe: 500 },
+  },
+  paper: {
+    ...CIFAR_PROFILES.paper,
+    noise: [0.2, 0.5, 0.8],
+    alpha: 8,
+    probe: 2000,
+    dropoutAt: [0.2, 0.5, 0.8],
+    dropout: DROPOUT,
+    dropoutOn: null,
+  },
+};
+
+export interface CorruptedMethod {
+  method: string;
+  key: 'erm' | 'mixup' | 'ermDropout' | 'mixupDropout';
+  alpha: number;
+  dropout?: number;
+}
+
+/** "2,500 images, width 16, 240 epochs". */
+export const protocolName = (q: CifarParams) =>
+  `${q.trainLimit.toLocaleString('en')} images, width ${q.width}, ${q.epochs} epoch${q.epochs === 1 ? '' : 's'}`;
+
+/**
+ * Notebook 3's groups of runs compared: ERM and mixup at each noise level of this protocol, and the dropout rows beside
+ * an ERM and a mixup run of their own protocol (or sharing this one's).
+ */
+export function corruptedGroups(P: Resolved<CorruptedParams>) {
+  const plain: CorruptedMethod[] = [
+    { method: 'ERM', key: 'erm', alpha: 0 },
+    { method: 'mixup', key: 'mixup', alpha: P.alpha },
+  ];
+  const withDropout: CorruptedMethod[] = [
+    { method: 'ERM + dropout', key: 'ermDropout', alpha: 0, dropout: P.dropout.ermP },
+    { method: 'mixup + dropout', key: 'mixupDropout', alpha: P.dropout.mixupAlpha, dropout: P.dropout.mixupP },
+  ];
+  return [
+    ...P.noise.map((noise) => ({
+      protocol: P as CorruptedProtocol,
+      noise,
+      methods: [...plain, ...(!P.dropoutOn && P.dropoutAt.includes(noise) ? withDropout : [])],
+    })),
+    ...(P.dropoutOn
+      ? P.dropoutAt.map((noise) => ({ protocol: P.dropoutOn!, noise, methods: [...plain, ...withDropout] }))
+      : []),
+  ].map((g) => ({ ...g, label: `${g.noise * 100}% noise · ${protocolName(g.protocol)}` }));
+}
+
+export type CorruptedGroup = ReturnType<typeof corruptedGroups>[number];
+
+/** Notebook 3: every group × seed × method. */
+export function corruptedRuns(
+  P: Resolved<CorruptedParams>,
+  groups: CorruptedGroup[] = corruptedGroups(P),
+): (WantedRun & CorruptedMethod & { group: CorruptedGroup })[] {
+  return groups.flatMap((group) =>
+    P.seeds.flatMap((seed) =>
+      group.methods.map((m) => ({
+        ...m,
+        group,
+        seed,
+        label: `${m.method}, ${group.label}, seed ${seed}`,
+        job: corruptedJob(group.protocol, group.noise, m.alpha, seed, m.dropout ? { dropout: m.dropout } : undefined),
+      })),
+    ),
+  );
+}
+
+export interface AdversarialParams extends CifarParams {
+  epsilons: number[];
+  iterations: number;
+  /** Test images attacked by FGSM, and by I-FGSM (ten gradients per ε, so fewer). */
+  attackLimit: number;
+  iterativeLimit: number;
+  /** The black-box source's seed is seed + secondErmSeed − 1. */
+  secondErmSeed: number;
+}
+
+/** Notebook 5 per profile. */
+export const ADVERSARIAL_PROFILES: Record<Profile, AdversarialParams> = {
+  smoke: {
+    ...CIFAR_PROFILES.smoke,
+    epsilons: [1, 8],
+    iterations: 10,
+    attackLimit: 100,
+    iterativeLimit: 100,
+    secondErmSeed: 101,
+  },
+  quick: {
+    ...CIFAR_PROFILES.quick,
+    epsilons: [1, 2, 4, 8],
+    iterations: 10,
+    attackLimit: 10000,
+    iterativeLimit: 1000,
+    secondErmSeed: 101,
+  },
+  lowdata: {
+    ...CIFAR_PROFILES.lowdata,
+    epsilons: [1, 2, 4, 8],
+    iterations: 10,
+    attackLimit: 10000,
+    iterativeLimit: 1000,
+    secondErmSeed: 101,
+  },
+  paper: {
+    ...CIFAR_PROFILES.paper,
+    epsilons: [1, 2, 4, 8],
+    iterations: 10,
+    attackLimit: 10000,
+    iterativeLimit: 10000,
+    secondErmSeed: 101,
+  },
+};
+
+/** Notebook 5: per seed, ERM #1, a second ERM (the black-box source) and mixup, in that order. */
+export function adversarialRuns(P: Resolved<AdversarialParams>): WantedRun[] {
+  return P.seeds.flatMap((seed) => [
+    { seed, label: `ERM #1, seed ${seed}`, job: cifarJob(P, 0, seed) },
+    { seed, label: `ERM #2, seed ${seed + P.secondErmSeed - 1}`, job: cifarJob(P, 0, seed + P.secondErmSeed - 1) },
+    { seed, label: `mixup, seed ${seed}`, job: cifarJob(P, P.alpha, seed) },
+  ]);
+}
+
+/** Notebook 8: every variant × weight decay × seed. */
+export function ablationRuns(P: Resolved<CifarParams & { weightDecays: number[] }>) {
+  return P.seeds.flatMap((seed) =>
+    P.weightDecays.flatMap((weightDecay) =>
+      ABLATION_VARIANTS.map((v) => ({
+        v,
+        weightDecay,
+        seed,
+        label: `${v.name}, wd ${weightDecay}, seed ${seed}`,
+        job: ablationJob(P, v, weightDecay, seed),
+      })),
+    ),
+  );
+}
+
+/**
+ * Every CIFAR run a whole report needs at a profile (MIXUP_SEEDS / MIXUP_PARAMS of `env` applied as the notebooks
+ * apply them), each once, labelled by the notebook that asks for it first.
+ */
+export function reportRuns(env: NodeJS.ProcessEnv = process.env): (WantedRun & { notebook: string })[] {
+  const all: (WantedRun & { notebook: string })[] = [
+    ...cifarRuns(notebookParams(CIFAR_PROFILES, env)).map((w) => ({ ...w, notebook: '02-cifar10' })),
+    ...corruptedRuns(notebookParams(CORRUPTED_PROFILES, env)).map((w) => ({
+      label: w.label,
+      seed: w.seed,
+      job: w.job,
+      notebook: '03-corrupted-labels',
+    })),
+    ...adversarialRuns(notebookParams(ADVERSARIAL_PROFILES, env)).map((w) => ({ ...w, notebook: '05-adversarial' })),
+    ...ablationRuns(notebookParams(ABLATION_PROFILES, env)).map((w) => ({
+      label: w.label,
+      seed: w.seed,
+      job: w.job,
+      notebook: '08-ablation',
+    })),
+  ];
+  const seen = new Set<string>();
+  return all.filter((w) => {
+    const k = jobIdentity(w.job);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * What makes two jobs the same run (their params may carry other notebooks' keys): the spec without the data it is
+ * drawn on. A corrupted job's spec also names its probe counts, which follow from its protocol here.
+ */
+export function jobIdentity(job: RunJob): string {
+  const extra =
+    job.kind === 'corrupted' ? { corruption: job.noise, corruptionSeed: job.seed, probe: job.params.probe } : {};
+  return `${job.kind}:${specKey(cifarSpec(job.params, job.alpha, job.seed, extra, job.variant))}`;
+}

@@ -1,0 +1,129 @@
+/**
+ * Array jobs without Redis (SLURM `sbatch --array`, a Kubernetes Indexed Job): every task trains one run of a
+ * manifest into the shared run cache (MIXUP_RUNS_DIR), then a report on any machine loads them all from there.
+ *   npm run runs -- manifest --profile P [--seeds 1,2,3] [--params JSON] > runs.json
+ *   npm run runs -- train runs.json [--index I] [--threads T]     (I defaults to $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX)
+ * The manifest lists what the report's notebooks ask for (lib/experiments/report-runs), each run once, with its key.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { useBackend } from '../lib/backend';
+import { jobData, jobLabel, jobSpec, RunJob } from '../lib/experiments/jobs';
+import { trainInChild } from '../lib/experiments/child';
+import { PROFILES } from '../lib/experiments/profiles';
+import { reportRuns } from '../lib/experiments/report-runs';
+import { runKey, runsRoot } from '../lib/runs/cache';
+import { numberOption, parseCli, positiveInt } from './cli';
+
+const USAGE =
+  'npm run runs -- manifest --profile P [--seeds 1,2,3] [--params JSON] > runs.json | train runs.json [--index I] [--threads T]';
+
+export interface Manifest {
+  profile: string;
+  seeds: string | null;
+  params: string | null;
+  runs: { key: string; notebook: string; label: string; job: RunJob }[];
+}
+
+/** The runs a report at `profile` needs, keyed as the run cache keys them. */
+export async function manifest(profile: string, seeds?: string, params?: string): Promise<Manifest> {
+  if (!(PROFILES as readonly string[]).includes(profile))
+    throw new Error(`unknown profile '${profile}': use one of ${PROFILES.join(', ')}`);
+  const env = {
+    MIXUP_PROFILE: profile,
+    ...(seeds ? { MIXUP_SEEDS: seeds } : {}),
+    ...(params ? { MIXUP_PARAMS: params } : {}),
+  };
+  const dataOf = jobData();
+  const runs: Manifest['runs'] = [];
+  for (const w of reportRuns(env))
+    runs.push({ key: runKey(jobSpec(w.job, await dataOf(w.job))), notebook: w.notebook, label: w.label, job: w.job });
+  return { profile, seeds: seeds ?? null, params: params ?? null, runs };
+}
+
+export function readManifest(file: string): Manifest {
+  let m: Manifest;
+  try {
+    m = JSON.parse(fs.readFileSync(file, 'utf8')) as Manifest;
+  } catch (e) {
+    throw new Error(
+      `${file} is not a manifest (${(e as Error).message}): write one with npm run runs -- manifest --profile P > ${file}`,
+    );
+  }
+  if (!Array.isArray(m.runs)) throw new Error(`${file} has no runs: write it with npm run runs -- manifest`);
+  return m;
+}
+
+/** The task's index: --index, else the scheduler's. */
+export function taskIndex(given: string | undefined, env = process.env): number {
+  const raw = [given, env.SLURM_ARRAY_TASK_ID, env.JOB_COMPLETION_INDEX].find((x) => x !== undefined && x.trim() !== '');
+  if (raw === undefined)
+    throw new Error(
+      'which run? give --index I, or run it as an array task (SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX)',
+    );
+  return numberOption(raw, 0, 'index', 'a whole number ≥ 0', (n) => Number.isInteger(n) && n >= 0);
+}
+
+async function main(): Promise<void> {
+  const { values: v, positionals } = parseCli(
+    {
+      allowPositionals: true,
+      options: {
+        profile: { type: 'string', default: 'quick' },
+        seeds: { type: 'string' },
+        params: { type: 'string' },
+        index: { type: 'string' },
+        threads: { type: 'string' },
+      },
+    },
+    USAGE,
+  );
+  const [command, file] = positionals;
+  if (command === 'manifest') {
+    const m = await manifest(v.profile, v.seeds, v.params);
+    process.stdout.write(`${JSON.stringify(m, null, 1)}\n`);
+    console.error(`runs: ${m.runs.length} runs for a ${m.profile} report`);
+    return;
+  }
+  if (command !== 'train' || !file) throw new Error(`usage: ${USAGE}`);
+  const m = readManifest(file);
+  const index = taskIndex(v.index);
+  if (index >= m.runs.length)
+    throw new Error(`index ${index} is past the manifest's ${m.runs.length} runs (0–${m.runs.length - 1})`);
+  const root = runsRoot();
+  if (!fs.existsSync(root))
+    throw new Error(
+      `the run cache ${root} does not exist here: mount the shared folder and point MIXUP_RUNS_DIR at it`,
+    );
+  const run = m.runs[index];
+  if (fs.existsSync(path.join(root, run.key, 'result.json'))) {
+    console.log(`runs: ${run.label} (${run.key}) is already in the run cache`);
+    return;
+  }
+  useBackend();
+  // One thread by default, as the local pool's workers on two cores: the numbers then match the published runs'.
+  const threads = numberOption(v.threads, 1, 'threads', 'a whole number ≥ 1', positiveInt);
+  console.log(
+    `runs: task ${index} trains ${jobLabel(run.job)} (${run.key}) on ${os.hostname()}, ${threads} TensorFlow thread(s)`,
+  );
+  // The scheduler gives each index to one task at a time: a lock left by a task that died elsewhere is taken over.
+  const { outcome } = trainInChild(run.job, {
+    threads,
+    takeover: true,
+    onMessage: (msg) => {
+      if (msg.type === 'epoch')
+        console.log(`runs: epoch ${msg.record.epoch + 1}, loss ${msg.record.trainLoss.toFixed(4)}`);
+    },
+  });
+  const r = await outcome;
+  if (!r.ok) throw new Error(`${jobLabel(run.job)} (${run.key}) failed on ${os.hostname()}: ${r.message}`);
+  console.log(`runs: ${run.label} (${run.key}) done`);
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
