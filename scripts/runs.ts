@@ -57,7 +57,9 @@ export function readManifest(file: string): Manifest {
 
 /** The task's index: --index, else the scheduler's. */
 export function taskIndex(given: string | undefined, env = process.env): number {
-  const raw = [given, env.SLURM_ARRAY_TASK_ID, env.JOB_COMPLETION_INDEX].find((x) => x !== undefined && x.trim() !== '');
+  const raw = [given, env.SLURM_ARRAY_TASK_ID, env.JOB_COMPLETION_INDEX].find(
+    (x) => x !== undefined && x.trim() !== '',
+  );
   if (raw === undefined)
     throw new Error(
       'which run? give --index I, or run it as an array task (SLURM_ARRAY_TASK_ID / JOB_COMPLETION_INDEX)',
