@@ -26,6 +26,7 @@ import { cifarSource } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WORKER = path.join(ROOT, 'dist', 'scripts', 'worker.js');
+const SWEEP = path.join(ROOT, 'dist', 'scripts', 'sweep.js');
 /** Three epochs of the smoke protocol: seconds a run, and epochs to see in order and to kill between. */
 const P = { ...CIFAR_PROFILES.smoke, epochs: 3 };
 const LONG = { ...CIFAR_PROFILES.smoke, epochs: 6 };
@@ -273,6 +274,39 @@ test(
       'the checkpoint is untouched',
     );
     assert.deepEqual(numbers(resultOf(shared, key).history), numbers(resultOf(local, key).history));
+    w1.child.kill('SIGTERM');
+    w2.child.kill('SIGTERM');
+  },
+);
+
+test(
+  'npm run sweep queues a grid of runs, shows where they stand, and waits for them',
+  { timeout: 180_000 },
+  async () => {
+    const shared = path.join(tmp, 'shared-sweep');
+    fs.mkdirSync(shared, { recursive: true });
+    const queueUrl = `redis://127.0.0.1:${port}/sweep`;
+    const w1 = startWorker(shared, {}, queueUrl),
+      w2 = startWorker(shared, {}, queueUrl);
+    await Promise.all([ready(w1), ready(w2)]);
+    // Keys only notebook 3 takes: the other notebooks are left out of this grid point.
+    const grid = JSON.stringify([{ noise: [0.5], dropoutAt: [] }]);
+    const run = spawnTracked(
+      process.execPath,
+      [SWEEP, '--executor', queueUrl, '--profile', 'smoke', '--grid', grid, '--wait'],
+      {
+        env: { ...process.env, MIXUP_RUNS_DIR: shared, MIXUP_CIFAR10: cifarSource(), TF_CPP_MIN_LOG_LEVEL: '2' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    run.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    run.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+    await until('the sweep to finish', () => run.exitCode !== null, 150_000);
+    assert.equal(run.exitCode, 0, out);
+    assert.match(out, /sweep: 2 of 2 runs sent to redis:/);
+    assert.match(out, /2 runs: 0 queued, 0 training, 2 done, 0 failed/);
+    assert.equal(fs.readdirSync(shared).filter((d) => fs.existsSync(path.join(shared, d, 'result.json'))).length, 2);
     w1.child.kill('SIGTERM');
     w2.child.kill('SIGTERM');
   },

@@ -24,6 +24,36 @@ export interface QueuedWork {
   callbacks: TrainCallbacks;
 }
 
+/**
+ * Puts one run on the queue under its cache key, or finds it there (waiting, training or delayed: the same run asked
+ * for again). A failed run is retried; a completed one whose result this run cache lacks is queued anew.
+ */
+export async function enqueue(
+  queue: Queue<QueuedRun>,
+  key: string,
+  job: RunJob,
+  attempts = 3,
+): Promise<Job<QueuedRun>> {
+  let found = await Job.fromId<QueuedRun>(queue, key);
+  if (found && (await found.isFailed())) {
+    await found.retry('failed');
+    return found;
+  }
+  if (found && (await found.isCompleted())) {
+    await found.remove();
+    found = undefined;
+  }
+  if (found) return found;
+  const data: QueuedRun = { job, fingerprint: fingerprint(), submitter: os.hostname() };
+  return queue.add('train', data, {
+    jobId: key,
+    attempts,
+    backoff: { type: 'fixed', delay: 1000 },
+    removeOnComplete: { age: 3600 },
+    removeOnFail: false,
+  });
+}
+
 export interface SubmitOptions {
   /** Attempts per run before it counts as failed (default 3). */
   attempts?: number;
@@ -51,29 +81,9 @@ export async function trainOnQueue(executor: Executor, work: QueuedWork[], o: Su
         entry.w.callbacks.onEpoch?.(p.record, entry.history);
       }
     });
-    const data: QueuedRun = { job: work[0].job, fingerprint: fingerprint(), submitter: os.hostname() };
     const jobs: Job<QueuedRun>[] = [];
     for (const { w } of byKey.values()) {
-      let job = await Job.fromId<QueuedRun>(queue, w.key);
-      if (job && (await job.isFailed())) await job.retry('failed');
-      else if (job && (await job.isCompleted())) {
-        // Completed before, but its result is not in this run cache (another cache, or removed): train it again.
-        await job.remove();
-        job = undefined;
-      }
-      if (!job) {
-        job = await queue.add(
-          'train',
-          { ...data, job: w.job },
-          {
-            jobId: w.key,
-            attempts: o.attempts ?? 3,
-            backoff: { type: 'fixed', delay: 1000 },
-            removeOnComplete: { age: 3600 },
-            removeOnFail: false,
-          },
-        );
-      }
+      const job = await enqueue(queue, w.key, w.job, o.attempts);
       // A run re-attached to shows the epochs it has already finished.
       const header = readCheckpointHeader<{ history: EpochRecord[] }>(w.dir);
       const entry = byKey.get(w.key)!;

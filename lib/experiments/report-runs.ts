@@ -7,7 +7,7 @@ import { ABLATION_PROFILES, ABLATION_VARIANTS, ablationJob } from './ablation';
 import { specKey } from '../runs/cache';
 import { CIFAR_PROFILES, CifarParams, cifarSpec } from './cifar';
 import { cifarJob, corruptedJob, RunJob } from './jobs';
-import { notebookParams, Profile, Resolved } from './profiles';
+import { BaseParams, notebookParams, Profile, Resolved } from './profiles';
 
 /** A run a notebook asks for, with the words its progress line and tables use. */
 export interface WantedRun {
@@ -219,22 +219,26 @@ export function ablationRuns(P: Resolved<CifarParams & { weightDecays: number[] 
  * Every CIFAR run a whole report needs at a profile (MIXUP_SEEDS / MIXUP_PARAMS of `env` applied as the notebooks
  * apply them), each once, labelled by the notebook that asks for it first.
  */
-export function reportRuns(env: NodeJS.ProcessEnv = process.env): (WantedRun & { notebook: string })[] {
+export function reportRuns(
+  env: NodeJS.ProcessEnv = process.env,
+  o: { lenient?: boolean } = {},
+): (WantedRun & { notebook: string })[] {
+  // lenient: a notebook whose parameters reject MIXUP_PARAMS (a key it does not have) is left out, not an error.
+  const params = <T extends BaseParams>(defaults: Record<Profile, T>): Resolved<T> | null => {
+    try {
+      return notebookParams(defaults, env);
+    } catch (e) {
+      if (o.lenient && /unknown key/.test((e as Error).message)) return null;
+      throw e;
+    }
+  };
+  const from = <P, W extends WantedRun>(p: P | null, runs: (p: P) => W[], notebook: string) =>
+    p ? runs(p).map((w) => ({ label: w.label, seed: w.seed, job: w.job, notebook })) : [];
   const all: (WantedRun & { notebook: string })[] = [
-    ...cifarRuns(notebookParams(CIFAR_PROFILES, env)).map((w) => ({ ...w, notebook: '02-cifar10' })),
-    ...corruptedRuns(notebookParams(CORRUPTED_PROFILES, env)).map((w) => ({
-      label: w.label,
-      seed: w.seed,
-      job: w.job,
-      notebook: '03-corrupted-labels',
-    })),
-    ...adversarialRuns(notebookParams(ADVERSARIAL_PROFILES, env)).map((w) => ({ ...w, notebook: '05-adversarial' })),
-    ...ablationRuns(notebookParams(ABLATION_PROFILES, env)).map((w) => ({
-      label: w.label,
-      seed: w.seed,
-      job: w.job,
-      notebook: '08-ablation',
-    })),
+    ...from(params(CIFAR_PROFILES), cifarRuns, '02-cifar10'),
+    ...from(params(CORRUPTED_PROFILES), (p) => corruptedRuns(p), '03-corrupted-labels'),
+    ...from(params(ADVERSARIAL_PROFILES), adversarialRuns, '05-adversarial'),
+    ...from(params(ABLATION_PROFILES), ablationRuns, '08-ablation'),
   ];
   const seen = new Set<string>();
   return all.filter((w) => {

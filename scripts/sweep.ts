@@ -1,0 +1,145 @@
+/**
+ * `npm run sweep -- --executor redis://host:port[/queue] --profile P [--seeds 1,2,3] [--grid JSON] [--wait]`: queues every
+ * CIFAR run a report needs (or a seeds × MIXUP_PARAMS grid of them: `--grid '[{"epochs": 60}, {"epochs": 120}]'`, each
+ * point given to every notebook that takes its keys) for `npm run worker` processes to train, and prints a table of
+ * runs queued, training (and where), done and failed. `--wait` prints it again as it changes, until none is left to train.
+ * Runs already in the run cache (MIXUP_RUNS_DIR) count as done and are not queued.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { assertReachable, connection, readExecutor } from '../lib/cluster/executor';
+import { jobData, jobSpec } from '../lib/experiments/jobs';
+import { enqueue } from '../lib/experiments/queue';
+import type { QueuedRun, RunProgress } from '../lib/experiments/runner';
+import { PROFILES } from '../lib/experiments/profiles';
+import { reportRuns } from '../lib/experiments/report-runs';
+import { runKey, runsRoot } from '../lib/runs/cache';
+import { parseCli } from './cli';
+
+const USAGE =
+  'npm run sweep -- --executor redis://host:port[/queue] --profile P [--seeds 1,2,3] [--grid JSON] [--wait]';
+
+export type SweepState = 'done' | 'queued' | 'training' | 'failed' | 'not queued';
+export interface SweepRow {
+  key: string;
+  label: string;
+  state: SweepState;
+  where: string;
+}
+
+/** Where each run stands: finished in the run cache, or its job's state on the queue. */
+export async function sweepStatus(
+  queue: Queue<QueuedRun>,
+  runs: { key: string; label: string }[],
+  root = runsRoot(),
+): Promise<SweepRow[]> {
+  const rows: SweepRow[] = [];
+  for (const r of runs) {
+    if (fs.existsSync(path.join(root, r.key, 'result.json'))) {
+      rows.push({ ...r, state: 'done', where: '' });
+      continue;
+    }
+    const job = await queue.getJob(r.key);
+    const state = job ? await job.getState() : 'missing';
+    const host = (job?.progress as RunProgress | undefined)?.host ?? '';
+    if (state === 'active') rows.push({ ...r, state: 'training', where: host });
+    else if (state === 'failed')
+      rows.push({ ...r, state: 'failed', where: `${host}${job?.failedReason ? `: ${job.failedReason}` : ''}` });
+    else if (state === 'completed') rows.push({ ...r, state: 'done', where: host });
+    else if (state === 'missing' || state === 'unknown') rows.push({ ...r, state: 'not queued', where: '' });
+    else rows.push({ ...r, state: 'queued', where: '' });
+  }
+  return rows;
+}
+
+export function formatStatus(rows: SweepRow[]): string {
+  const count = (s: SweepState) => rows.filter((r) => r.state === s).length;
+  const head =
+    `${rows.length} runs: ${count('queued')} queued, ${count('training')} training, ${count('done')} done, ${count('failed')} failed` +
+    (count('not queued') ? `, ${count('not queued')} not queued` : '');
+  const lines = rows
+    .filter((r) => r.state !== 'done')
+    .map((r) => `  ${r.state.padEnd(10)} ${r.label} (${r.key})${r.where ? ` ${r.where}` : ''}`);
+  return [head, ...lines].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values: v } = parseCli(
+    {
+      options: {
+        executor: { type: 'string', default: process.env.MIXUP_EXECUTOR },
+        profile: { type: 'string', default: 'quick' },
+        seeds: { type: 'string' },
+        grid: { type: 'string' },
+        wait: { type: 'boolean', default: false },
+      },
+    },
+    USAGE,
+  );
+  if (!v.executor) throw new Error(`no queue to fill: ${USAGE} (or set MIXUP_EXECUTOR)`);
+  if (!(PROFILES as readonly string[]).includes(v.profile))
+    throw new Error(`unknown profile '${v.profile}': use one of ${PROFILES.join(', ')}`);
+  let grid: (Record<string, unknown> | null)[] = [null];
+  if (v.grid) {
+    try {
+      grid = JSON.parse(v.grid) as Record<string, unknown>[];
+    } catch (e) {
+      throw new Error(
+        `--grid is not JSON (${(e as Error).message}): give a list of MIXUP_PARAMS objects, e.g. '[{"epochs": 60}]'`,
+      );
+    }
+    if (!Array.isArray(grid) || !grid.length)
+      throw new Error('--grid takes a non-empty JSON list of MIXUP_PARAMS objects');
+  }
+  const executor = readExecutor(v.executor)!;
+  await assertReachable(executor);
+  const dataOf = jobData();
+  const runs: { key: string; label: string; job: QueuedRun['job'] }[] = [];
+  for (const point of grid) {
+    const env = {
+      MIXUP_PROFILE: v.profile,
+      ...(v.seeds ? { MIXUP_SEEDS: v.seeds } : {}),
+      ...(point ? { MIXUP_PARAMS: JSON.stringify(point) } : {}),
+    };
+    for (const w of reportRuns(env, { lenient: true })) {
+      const key = runKey(jobSpec(w.job, await dataOf(w.job)));
+      if (!runs.some((r) => r.key === key))
+        runs.push({ key, label: `${w.label}${point ? ` ${JSON.stringify(point)}` : ''}`, job: w.job });
+    }
+  }
+  const root = runsRoot();
+  const queue = new Queue<QueuedRun>(executor.queue, { connection: connection(executor) });
+  try {
+    let queued = 0;
+    for (const r of runs) {
+      if (fs.existsSync(path.join(root, r.key, 'result.json'))) continue;
+      await enqueue(queue, r.key, r.job);
+      queued++;
+    }
+    console.log(
+      `sweep: ${queued} of ${runs.length} runs sent to ${executor.url} (the rest are in the run cache ${root})`,
+    );
+    let last = '';
+    for (;;) {
+      const rows = await sweepStatus(queue, runs, root);
+      const text = formatStatus(rows);
+      if (text !== last) console.log(text);
+      last = text;
+      if (!v.wait || rows.every((r) => r.state === 'done' || r.state === 'failed')) {
+        if (rows.some((r) => r.state === 'failed')) process.exitCode = 1;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  } finally {
+    await queue.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
