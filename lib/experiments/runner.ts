@@ -7,14 +7,13 @@
  * BullMQ brings the rest: retries, a stalled job (its worker killed or paused) handed to another worker, which takes
  * the run's lock over and resumes from its checkpoint (lib/runs/lock fences the old one out).
  */
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import type { RunJob } from './jobs';
 import { jobLabel } from './jobs';
-import { trainInChild } from './child';
-import { STOPPED, WorkerMessage, WorkerRequest } from './protocol';
+import { TrainerProcess } from './child';
+import { STOPPED, WorkerMessage } from './protocol';
 import { runsRoot } from '../runs/cache';
 import { assertReachable, connection, Executor } from '../cluster/executor';
 import { Fingerprint, fingerprint, fingerprintMismatch } from '../cluster/fingerprint';
@@ -66,7 +65,8 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
   const host = os.hostname();
   const mine = fingerprint();
   const log = o.log ?? ((l: string) => console.log(l));
-  const children = new Set<ChildProcess>();
+  const idle: TrainerProcess[] = [];
+  const busy = new Set<TrainerProcess>();
   let stopping = false;
 
   const processor = async (job: Job<QueuedRun>, token?: string): Promise<{ host: string }> => {
@@ -80,22 +80,22 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
       progress = progress.then(() => job.updateProgress(p)).catch(() => {});
     };
     let lastStep = 0;
-    const { child, outcome: running } = trainInChild(job.data.job, {
-      threads,
-      takeover: true,
-      onMessage: (m) => {
-        if (m.type === 'step') {
-          if (Date.now() - lastStep >= 1000) {
-            lastStep = Date.now();
-            report({ type: 'step', host, info: m.info });
-          }
-        } else if (m.type === 'epoch') report({ type: 'epoch', host, record: m.record });
-      },
+    // A process left idle by an earlier run takes this one: no new TensorFlow start, the data already loaded.
+    const trainer = idle.pop() ?? new TrainerProcess(threads);
+    busy.add(trainer);
+    if (stopping) trainer.stop();
+    const outcome = await trainer.run(job.data.job, true, (m) => {
+      if (m.type === 'step') {
+        if (Date.now() - lastStep >= 1000) {
+          lastStep = Date.now();
+          report({ type: 'step', host, info: m.info });
+        }
+      } else if (m.type === 'epoch') report({ type: 'epoch', host, record: m.record });
     });
-    children.add(child);
-    if (stopping) child.send({ stop: true } satisfies WorkerRequest);
-    const outcome = await running;
-    children.delete(child);
+    busy.delete(trainer);
+    // Kept only after a clean run: after an error or a stop its state is not to be trusted with another.
+    if (outcome.ok && !stopping && trainer.usable) idle.push(trainer);
+    else trainer.close();
     await progress;
     if (outcome.ok) {
       log(`worker ${host}: ${label} (${job.id}) done`);
@@ -128,8 +128,9 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
     worker,
     shutdown: async () => {
       stopping = true;
-      for (const c of children) if (c.connected) c.send({ stop: true } satisfies WorkerRequest);
+      for (const t of busy) t.stop();
       await worker.close();
+      for (const t of idle.splice(0)) t.close();
     },
   };
 }
