@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseCli } from './cli';
 import { avx512Bench, avx512Epoch, avx512Lowdata, avx512Profile, avx512Quick } from './results/avx512';
 import { benchTables } from './results/bench';
+import { executorTable, projectionTable } from './results/cluster';
 import { ROOT } from './results/common';
 import {
   headlineFigure,
@@ -33,6 +34,8 @@ export const GENERATORS: Record<string, () => string> = {
   'avx512-bench': avx512Bench,
   'avx512-epoch': avx512Epoch,
   'avx512-quick': avx512Quick,
+  'cluster-executor': executorTable,
+  'cluster-projection': projectionTable,
 };
 
 function resultsDoc(): string {
