@@ -89,7 +89,7 @@ function startWorker(runs: string, extraEnv: NodeJS.ProcessEnv = {}, queue = exe
   let out = '';
   const child = spawnTracked(
     process.execPath,
-    [WORKER, '--executor', queue, '--threads', '1', '--lock-ms', '1000', '--stalled-ms', '500'],
+    [WORKER, '--executor', queue, '--threads', '1', '--lock-ms', '3000', '--stalled-ms', '1000'],
     {
       env: {
         ...process.env,
@@ -129,11 +129,15 @@ async function train(
 }
 
 /** trainRuns on the run cache MIXUP_RUNS_DIR names now. */
-async function submit(jobs: RunJob[], o: { executor?: string; onEpoch?: (key: number, r: EpochRecord) => void } = {}) {
+async function submit(
+  jobs: RunJob[],
+  o: { executor?: string; onEpoch?: (key: number, r: EpochRecord) => void; log?: (line: string) => void } = {},
+) {
   const out = await trainRuns(jobs, jobData(), {
     workers: 2,
     executor: o.executor ?? 'local',
     progress: (_, i) => ({ onEpoch: (r) => o.onEpoch?.(i, r) }),
+    log: o.log ?? (() => {}),
   });
   for (const r of out) r.model.dispose();
   return out;
@@ -171,9 +175,13 @@ test(
       w2 = startWorker(shared);
     await Promise.all([ready(w1), ready(w2)]);
     const seen: number[][] = [[], []];
+    const lines: string[] = [];
     // Two submitters at once (two notebooks, or two users) ask for the same runs.
     await withRuns(shared, () =>
-      Promise.all([submit(jobs, { executor, onEpoch: (i, r) => seen[i].push(r.epoch) }), submit(jobs, { executor })]),
+      Promise.all([
+        submit(jobs, { executor, onEpoch: (i, r) => seen[i].push(r.epoch), log: (l) => lines.push(l) }),
+        submit(jobs, { executor }),
+      ]),
     );
     for (const job of jobs) {
       const key = await keyOf(job);
@@ -230,6 +238,39 @@ test(
     const w2 = startWorker(shared);
     await done;
     assert.match(w2.log(), new RegExp(`\\(${key}\\) started, attempt`), 'the second worker took the run');
+    assert.deepEqual(numbers(resultOf(shared, key).history), numbers(resultOf(local, key).history));
+    w2.child.kill('SIGTERM');
+  },
+);
+
+test(
+  'SIGTERM mid-run: the worker hands the run back after its checkpoint and exits; another finishes it, history equal',
+  { timeout: 240_000 },
+  async () => {
+    const job = cifarJob(LONG, 1, 9);
+    const key = await keyOf(job);
+    const local = path.join(tmp, 'local-term');
+    await train(local, [job]);
+    const shared = path.join(tmp, 'shared-term');
+    fs.mkdirSync(shared, { recursive: true });
+    const w1 = startWorker(shared);
+    await ready(w1);
+    let asked = false;
+    const done = train(shared, [job], {
+      executor,
+      onEpoch: (_, r) => {
+        if (r.epoch >= 1 && !asked) {
+          asked = true;
+          w1.child.kill('SIGTERM');
+        }
+      },
+    });
+    await until('the worker to stop', () => w1.child.exitCode !== null, 120_000);
+    assert.equal(w1.child.exitCode, 0, w1.log());
+    assert.match(w1.log(), new RegExp(`\\(${key}\\) handed back after its last checkpoint`));
+    const w2 = startWorker(shared);
+    await done;
+    assert.match(w2.log(), new RegExp(`\\(${key}\\) started`));
     assert.deepEqual(numbers(resultOf(shared, key).history), numbers(resultOf(local, key).history));
     w2.child.kill('SIGTERM');
   },

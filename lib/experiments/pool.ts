@@ -39,6 +39,8 @@ export interface PoolOptions {
    * default MIXUP_EXECUTOR, else local.
    */
   executor?: string;
+  /** Where the queue's "training on HOST" lines go (default: console.log, the notebook's output). */
+  log?: (line: string) => void;
 }
 
 export function defaultWorkers(env = process.env): number {
@@ -94,6 +96,13 @@ export async function trainRuns(
           job: jobs[q.index],
           callbacks: callbacks[q.index],
         })),
+        {
+          // Which machine took which run: a line in the notebook's output beside its progress.
+          onStart: (key, host) => {
+            const q = queue.find((x) => path.basename(x.dir) === key);
+            if (q) (options.log ?? console.log)(`${jobLabel(jobs[q.index])}: training on ${host}`);
+          },
+        },
       );
       const missing = queue.filter((q) => !fs.existsSync(path.join(q.dir, 'result.json')));
       if (missing.length) {
