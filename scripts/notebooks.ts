@@ -36,6 +36,10 @@ export interface RunOptions {
   /** Where the notebooks are (default: the project's notebooks/). */
   dir?: string;
 }
+/** How long a kernel may take to answer at start (nbconvert's default is 60 s), and how its silence reads. */
+const KERNEL_STARTUP_S = 120;
+const KERNEL_NO_ANSWER = /Kernel didn't respond in \d+ seconds/;
+
 export interface NotebookTiming {
   notebook: string;
   seconds: number;
@@ -115,6 +119,7 @@ function runOne(
         '--execute',
         '--ExecutePreprocessor.kernel_name=tslab',
         '--ExecutePreprocessor.timeout=-1',
+        `--ExecutePreprocessor.startup_timeout=${KERNEL_STARTUP_S}`,
         '--output-dir',
         o.out,
         path.join(o.dir ?? NOTEBOOKS_DIR, nb),
@@ -166,7 +171,12 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
       const t0 = Date.now();
       if (lanes === 1) process.stdout.write(`notebooks: ${nb} (${o.profile}) … `);
       else console.log(`notebooks: ${nb} (${o.profile}) started`);
-      const r = await runOne(nb, { ...o, signal }, env);
+      let r = await runOne(nb, { ...o, signal }, env);
+      // A kernel that never answered ran no cell: start it once more (seen once on a busy 2-core machine).
+      if (r.code !== 0 && !r.timedOut && KERNEL_NO_ANSWER.test(r.stderr) && !signal.aborted) {
+        console.log(`notebooks: ${nb}: its kernel did not answer in ${KERNEL_STARTUP_S} s; starting it once more`);
+        r = await runOne(nb, { ...o, signal }, env);
+      }
       const seconds = (Date.now() - t0) / 1000;
       const name = lanes === 1 ? '' : `notebooks: ${nb} `;
       if (o.signal?.aborted) throw new Error(`${nb} was stopped after ${seconds.toFixed(1)} s (aborted)`);
