@@ -11,7 +11,7 @@ import type { LabeledData } from '../data/dataset';
 import { intraOpThreads } from '../backend';
 import { PROJECT_ROOT } from '../data/cifar10';
 import { buildModel, Model, ModelSpec } from '../models';
-import { loadCheckpoint } from '../train/checkpoint';
+import { loadCheckpoint, writeFileAtomic } from '../train/checkpoint';
 import { claimRun } from './lock';
 import { EpochRecord, train, TrainCallbacks, TrainConfig } from '../train/loop';
 
@@ -55,17 +55,9 @@ function stable(v: unknown): unknown {
   return v;
 }
 
-/** result.json appears whole or not at all (written beside, then renamed): a killed run never leaves half a result. */
+/** result.json appears whole or not at all: a killed run never leaves half a result. */
 function writeResult(file: string, value: unknown, beforeRename?: () => void): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, JSON.stringify(value, null, 1));
-  try {
-    beforeRename?.();
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(value, null, 1), beforeRename);
 }
 
 /** The cache key of any JSON-able configuration: a hash of its keys in sorted order. */

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readCheckpointHeader } from '../train/checkpoint';
+import { readCheckpointHeader, writeFileAtomic } from '../train/checkpoint';
 import type { EpochRecord, TrainCallbacks } from '../train/loop';
 
 /** Whether process `pid` is running on this machine. */
@@ -123,9 +123,7 @@ export async function claimRun(
   if (options.takeover) {
     if (done()) return null;
     const holder = me();
-    const tmp = `${lock}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify(holder));
-    fs.renameSync(tmp, lock);
+    writeFileAtomic(lock, JSON.stringify(holder));
     return lease(dir, holder);
   }
   let shown = 0;

@@ -42,8 +42,17 @@ export function saveCheckpoint<M>(dir: string, ckpt: Checkpoint<M>, beforeRename
     ...[...ckpt.model, ...ckpt.optimizer].map((a) => Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength)),
   ];
   const file = path.join(dir, CHECKPOINT_FILE);
+  writeFileAtomic(file, Buffer.concat(chunks), beforeRename);
+  return file;
+}
+
+/**
+ * Writes `file` whole or not at all: beside it, then renamed over it, so a killed writer never leaves half a file.
+ * `beforeRename` may throw to leave the old file in place (a run lock lost: lib/runs/lock); the part written goes.
+ */
+export function writeFileAtomic(file: string, data: string | Buffer, beforeRename?: () => void): void {
   const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, Buffer.concat(chunks));
+  fs.writeFileSync(tmp, data);
   try {
     beforeRename?.();
   } catch (e) {
@@ -51,7 +60,6 @@ export function saveCheckpoint<M>(dir: string, ckpt: Checkpoint<M>, beforeRename
     throw e;
   }
   fs.renameSync(tmp, file);
-  return file;
 }
 
 /** The header alone (epoch and meta, no tensors), or null when there is no checkpoint or it is being replaced. */
