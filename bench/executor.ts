@@ -9,32 +9,22 @@
  *  - load: reading the finished run back from the run cache.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { useBackend } from '../lib/backend';
-import { assertReachable, readExecutor } from '../lib/cluster/executor';
+import { readExecutor } from '../lib/cluster/executor';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { cifarJob, jobData, jobSpec, runJob } from '../lib/experiments/jobs';
 import { trainRuns } from '../lib/experiments/pool';
 import { runKey } from '../lib/runs/cache';
+import { median } from '../lib/stats';
 import { spawnTracked, stopAll } from '../scripts/processes';
+import { startRedis } from '../scripts/redis';
 import { appendRecords, machine } from '../scripts/record';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function main(): Promise<void> {
   useBackend('tensorflow');
@@ -45,22 +35,10 @@ async function main(): Promise<void> {
   const dataOf = jobData();
   const keys = await Promise.all(jobs.map(async (j) => runKey(jobSpec(j, await dataOf(j)))));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-bench-executor-'));
-  const port = await freePort();
+  const port = await startRedis();
   const url = `redis://127.0.0.1:${port}/bench`;
   try {
-    spawnTracked('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: 'ignore',
-    });
     const e = readExecutor(url)!;
-    for (let i = 0; ; i++) {
-      try {
-        await assertReachable(e, 500);
-        break;
-      } catch (err) {
-        if (i > 50) throw err;
-        await wait(100);
-      }
-    }
     const timed = async (runs: string, executor: string) => {
       process.env.MIXUP_RUNS_DIR = runs;
       fs.mkdirSync(runs, { recursive: true });

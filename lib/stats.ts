@@ -1,5 +1,10 @@
 /** Spreads over seeds and the tests between two sets of runs: the one place the project's statistics live. */
 import ttest2 from '@stdlib/stats-ttest2';
+/** The middle value (the upper of the two middle ones for an even count). */
+export function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}
+
 /** Mean and sample standard deviation. */
 export function meanStd(xs: number[]): { mean: number; std: number; n: number } {
   const n = xs.length;

@@ -15,7 +15,8 @@ import { test } from 'node:test';
 import { executeNotebooks, parseArgs } from '../scripts/notebooks';
 import { spawnTracked, stopTree } from '../scripts/processes';
 import { writeReport } from '../scripts/report';
-import { artifact, freePort, launchBrowser } from './browser';
+import { freePort } from '../scripts/net';
+import { artifact, launchBrowser } from './browser';
 import { cifarSource, ROOT } from './helpers';
 
 test(

@@ -1,6 +1,5 @@
 /** Shared pieces of the browser checks: Debian's chromium driven by playwright-core, no browser download. */
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { chromium, Browser } from 'playwright-core';
 import { ROOT } from './helpers';
@@ -23,17 +22,6 @@ export async function launchBrowser(): Promise<Browser> {
       '--no-first-run',
       '--disable-quic',
     ],
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
   });
 }
 

@@ -4,6 +4,7 @@
  */
 import { CIFAR_PROFILES } from '../../lib/experiments/cifar';
 import { reportRuns } from '../../lib/experiments/report-runs';
+import { median } from '../../lib/stats';
 import { allPublished, fmt, jsonLines, readJson, table } from './common';
 import { duration } from './timings';
 
@@ -22,7 +23,6 @@ export function executorTable(): string {
   );
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 interface Protocol {
   trainLimit: number;
