@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -22,6 +21,8 @@ import type { RunResult } from '../lib/runs/cache';
 import { runKey } from '../lib/runs/cache';
 import type { EpochRecord } from '../lib/train/loop';
 import { descendants, spawnTracked, stopAll } from '../scripts/processes';
+import { freePort } from '../scripts/net';
+import { startRedis } from '../scripts/redis';
 import { cifarSource } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -35,17 +36,6 @@ let port = 0;
 let executor = '';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-queue-'));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
-
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
@@ -58,20 +48,8 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60
 
 before(async () => {
   useBackend('tensorflow');
-  port = await freePort();
-  spawnTracked('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  port = await startRedis();
   executor = `redis://127.0.0.1:${port}/test`;
-  await until(
-    'redis to answer',
-    () =>
-      assertReachable(readExecutor(executor)!, 500).then(
-        () => true,
-        () => false,
-      ),
-    10_000,
-  );
 });
 
 after(async () => {
@@ -162,6 +140,32 @@ async function keyOf(job: RunJob): Promise<string> {
   return runKey(jobSpec(job, await jobData()(job)));
 }
 
+/**
+ * The run `job` trained once through the local pool (what it must end equal to), then queued with one worker on a
+ * fresh shared run cache, and `interrupt` done to that worker as soon as the run has finished an epoch.
+ */
+async function interruptedRun(name: string, job: RunJob, interrupt: (w: WorkerProc) => void) {
+  const key = await keyOf(job);
+  const local = path.join(tmp, `local-${name}`);
+  await train(local, [job]);
+  const shared = path.join(tmp, `shared-${name}`);
+  fs.mkdirSync(shared, { recursive: true });
+  const w1 = startWorker(shared);
+  await ready(w1);
+  let interrupted = false;
+  const done = train(shared, [job], {
+    executor,
+    onEpoch: (_, r) => {
+      if (r.epoch >= 1 && !interrupted) {
+        interrupted = true;
+        interrupt(w1);
+      }
+    },
+  });
+  await until('an epoch, then the interruption', () => interrupted, 120_000);
+  return { key, local, shared, w1, done };
+}
+
 test(
   'queue runs equal the local pool bitwise; progress in order; one run asked for twice trains once',
   { timeout: 240_000 },
@@ -216,25 +220,9 @@ test(
   'kill -9 of a worker after an epoch: another resumes the run, whose history equals an uninterrupted one',
   { timeout: 240_000 },
   async () => {
-    const job = cifarJob(LONG, 1, 7);
-    const key = await keyOf(job);
-    const local = path.join(tmp, 'local-long');
-    await train(local, [job]);
-    const shared = path.join(tmp, 'shared-kill');
-    fs.mkdirSync(shared, { recursive: true });
-    const w1 = startWorker(shared);
-    await ready(w1);
-    let killed = false;
-    const done = train(shared, [job], {
-      executor,
-      onEpoch: (_, r) => {
-        if (r.epoch >= 1 && !killed) {
-          killed = true;
-          signalTree(w1, 'SIGKILL');
-        }
-      },
-    });
-    await until('an epoch, then the kill', () => killed, 120_000);
+    const { key, local, shared, done } = await interruptedRun('kill', cifarJob(LONG, 1, 7), (w) =>
+      signalTree(w, 'SIGKILL'),
+    );
     const w2 = startWorker(shared);
     await done;
     assert.match(w2.log(), new RegExp(`\\(${key}\\) started, attempt`), 'the second worker took the run');
@@ -247,24 +235,9 @@ test(
   'SIGTERM mid-run: the worker hands the run back after its checkpoint and exits; another finishes it, history equal',
   { timeout: 240_000 },
   async () => {
-    const job = cifarJob(LONG, 1, 9);
-    const key = await keyOf(job);
-    const local = path.join(tmp, 'local-term');
-    await train(local, [job]);
-    const shared = path.join(tmp, 'shared-term');
-    fs.mkdirSync(shared, { recursive: true });
-    const w1 = startWorker(shared);
-    await ready(w1);
-    let asked = false;
-    const done = train(shared, [job], {
-      executor,
-      onEpoch: (_, r) => {
-        if (r.epoch >= 1 && !asked) {
-          asked = true;
-          w1.child.kill('SIGTERM');
-        }
-      },
-    });
+    const { key, local, shared, w1, done } = await interruptedRun('term', cifarJob(LONG, 1, 9), (w) =>
+      w.child.kill('SIGTERM'),
+    );
     await until('the worker to stop', () => w1.child.exitCode !== null, 120_000);
     assert.equal(w1.child.exitCode, 0, w1.log());
     assert.match(w1.log(), new RegExp(`\\(${key}\\) handed back after its last checkpoint`));
@@ -280,25 +253,9 @@ test(
   'a worker paused past the stall timeout loses its run and cannot overwrite it when resumed',
   { timeout: 240_000 },
   async () => {
-    const job = cifarJob(LONG, 0, 8);
-    const key = await keyOf(job);
-    const local = path.join(tmp, 'local-pause');
-    await train(local, [job]);
-    const shared = path.join(tmp, 'shared-pause');
-    fs.mkdirSync(shared, { recursive: true });
-    const w1 = startWorker(shared);
-    await ready(w1);
-    let paused = false;
-    const done = train(shared, [job], {
-      executor,
-      onEpoch: (_, r) => {
-        if (r.epoch >= 1 && !paused) {
-          paused = true;
-          signalTree(w1, 'SIGSTOP');
-        }
-      },
-    });
-    await until('an epoch, then the pause', () => paused, 120_000);
+    const { key, local, shared, w1, done } = await interruptedRun('pause', cifarJob(LONG, 0, 8), (w) =>
+      signalTree(w, 'SIGSTOP'),
+    );
     const w2 = startWorker(shared);
     await done; // the second worker took the stalled run over and finished it
     const result = fs.readFileSync(path.join(shared, key, 'result.json'));
