@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { useBackend } from '../lib/backend';
-import { jobData, jobLabel, jobSpec, RunJob } from '../lib/experiments/jobs';
+import { jobData, JobData, jobLabel, jobSpec, RunJob } from '../lib/experiments/jobs';
 import { trainInChild } from '../lib/experiments/child';
 import { PROFILES } from '../lib/experiments/profiles';
 import { reportRuns } from '../lib/experiments/report-runs';
@@ -27,7 +27,12 @@ export interface Manifest {
 }
 
 /** The runs a report at `profile` needs, keyed as the run cache keys them. */
-export async function manifest(profile: string, seeds?: string, params?: string): Promise<Manifest> {
+export async function manifest(
+  profile: string,
+  seeds?: string,
+  params?: string,
+  o: { lenient?: boolean; dataOf?: JobData } = {},
+): Promise<Manifest> {
   if (!(PROFILES as readonly string[]).includes(profile))
     throw new Error(`unknown profile '${profile}': use one of ${PROFILES.join(', ')}`);
   const env = {
@@ -35,9 +40,10 @@ export async function manifest(profile: string, seeds?: string, params?: string)
     ...(seeds ? { MIXUP_SEEDS: seeds } : {}),
     ...(params ? { MIXUP_PARAMS: params } : {}),
   };
-  const dataOf = jobData();
+  const dataOf = o.dataOf ?? jobData();
   const runs: Manifest['runs'] = [];
-  for (const w of reportRuns(env))
+  // lenient: notebooks whose parameters do not take every key of `params` are left out (a sweep's grid point).
+  for (const w of reportRuns(env, { lenient: o.lenient }))
     runs.push({ key: runKey(jobSpec(w.job, await dataOf(w.job))), notebook: w.notebook, label: w.label, job: w.job });
   return { profile, seeds: seeds ?? null, params: params ?? null, runs };
 }

@@ -9,13 +9,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { assertReachable, connection, readExecutor } from '../lib/cluster/executor';
-import { jobData, jobSpec } from '../lib/experiments/jobs';
+import { jobData } from '../lib/experiments/jobs';
 import { enqueue } from '../lib/experiments/queue';
-import type { QueuedRun, RunProgress } from '../lib/experiments/runner';
 import { PROFILES } from '../lib/experiments/profiles';
-import { reportRuns } from '../lib/experiments/report-runs';
-import { runKey, runsRoot } from '../lib/runs/cache';
+import type { QueuedRun, RunProgress } from '../lib/experiments/runner';
+import { runsRoot } from '../lib/runs/cache';
 import { parseCli } from './cli';
+import { manifest } from './runs';
 
 const USAGE =
   'npm run sweep -- --executor redis://host:port[/queue] --profile P [--seeds 1,2,3] [--grid JSON] [--wait]';
@@ -78,8 +78,6 @@ async function main(): Promise<void> {
     USAGE,
   );
   if (!v.executor) throw new Error(`no queue to fill: ${USAGE} (or set MIXUP_EXECUTOR)`);
-  if (!(PROFILES as readonly string[]).includes(v.profile))
-    throw new Error(`unknown profile '${v.profile}': use one of ${PROFILES.join(', ')}`);
   let grid: (Record<string, unknown> | null)[] = [null];
   if (v.grid) {
     try {
@@ -93,19 +91,16 @@ async function main(): Promise<void> {
       throw new Error('--grid takes a non-empty JSON list of MIXUP_PARAMS objects');
   }
   const executor = readExecutor(v.executor)!;
+  if (!(PROFILES as readonly string[]).includes(v.profile))
+    throw new Error(`unknown profile '${v.profile}': use one of ${PROFILES.join(', ')}`);
   await assertReachable(executor);
   const dataOf = jobData();
   const runs: { key: string; label: string; job: QueuedRun['job'] }[] = [];
   for (const point of grid) {
-    const env = {
-      MIXUP_PROFILE: v.profile,
-      ...(v.seeds ? { MIXUP_SEEDS: v.seeds } : {}),
-      ...(point ? { MIXUP_PARAMS: JSON.stringify(point) } : {}),
-    };
-    for (const w of reportRuns(env, { lenient: true })) {
-      const key = runKey(jobSpec(w.job, await dataOf(w.job)));
-      if (!runs.some((r) => r.key === key))
-        runs.push({ key, label: `${w.label}${point ? ` ${JSON.stringify(point)}` : ''}`, job: w.job });
+    const params = point ? JSON.stringify(point) : undefined;
+    for (const r of (await manifest(v.profile, v.seeds, params, { lenient: true, dataOf })).runs) {
+      if (!runs.some((x) => x.key === r.key))
+        runs.push({ key: r.key, label: `${r.label}${params ? ` ${params}` : ''}`, job: r.job });
     }
   }
   const root = runsRoot();
