@@ -1,7 +1,7 @@
 /** What every generated table shares: where results/ is, reading its files, picking runs, formatting. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { bestTestError, lastExtra } from '../../lib/train/history';
+import { bestTestError, lastExtra, lastTestError } from '../../lib/train/history';
 import { CifarParams, cifarSpec, CifarVariant } from '../../lib/experiments/cifar';
 import { specKey } from '../../lib/runs/cache';
 import type { RunResult } from '../../lib/runs/cache';
@@ -42,7 +42,7 @@ export const table = (head: string[], rows: string[][]) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 /** A run's test error % after its last epoch, best over its scored epochs, and training error on the redrawn labels. */
-export const lastPct = (r: RunResult) => 100 * r.history.at(-1)!.testError!;
+export const lastPct = (r: RunResult) => 100 * lastTestError(r.history);
 export const bestPct = (r: RunResult) => 100 * bestTestError(r.history);
 export const unlearntPct = (r: RunResult) => 100 * lastExtra(r.history, 'corruptedTrainError');
 

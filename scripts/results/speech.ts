@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { meanStd, welchTest } from '../../lib/stats';
-import { allPublished, fmt, jsonLines, RESULTS, spreadCell, table } from './common';
+import { allPublished, fmt, jsonLines, lastPct, RESULTS, spreadCell, table } from './common';
 
 interface SpeechLine { name: string; split: string; model: string; width: number; epochs: number; alpha: number; seed: number; final?: boolean; test_err: number }
 
@@ -30,7 +30,7 @@ function ours(): { c: Config; seed: number; error: number }[] {
       return {
         c: { model: m.kind, width: m.width ?? 0, split, epochs: run.spec.train.epochs, alpha: run.spec.train.mixup.alpha },
         seed: run.spec.train.seed,
-        error: 100 * run.history.at(-1)!.testError!,
+        error: lastPct(run),
       };
     });
 }
