@@ -7,6 +7,17 @@ export type Row = Record<string, string | number | null>;
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
+/** `unit` drawn once per value of `facet`, side by side. */
+function facetColumns(rows: Row[], title: string | undefined, facet: string, unit: Spec): Spec {
+  return {
+    $schema: SCHEMA,
+    title,
+    data: { values: rows },
+    facet: { column: { field: facet, type: 'nominal' } },
+    spec: unit,
+  };
+}
+
 export interface LineOptions {
   x: string;
   y: string;
@@ -54,15 +65,7 @@ export function lineChart(rows: Row[], o: LineOptions): Spec {
     width: o.width ?? 320,
     height: o.height ?? 220,
   };
-  if (o.facet) {
-    return {
-      $schema: SCHEMA,
-      title: o.title,
-      data: { values: rows },
-      facet: { column: { field: o.facet, type: 'nominal' } },
-      spec: unit,
-    };
-  }
+  if (o.facet) return facetColumns(rows, o.title, o.facet, unit);
   return { $schema: SCHEMA, title: o.title, data: { values: rows }, ...unit };
 }
 
@@ -270,13 +273,6 @@ export function heatmap(
       color: { field: o.value, type: 'quantitative', scale: { scheme: o.scheme ?? 'viridis' }, title: o.value },
     },
   };
-  if (o.facet)
-    return {
-      $schema: SCHEMA,
-      title: o.title,
-      data: { values: rows },
-      facet: { column: { field: o.facet, type: 'nominal' } },
-      spec: unit,
-    };
+  if (o.facet) return facetColumns(rows, o.title, o.facet, unit);
   return { $schema: SCHEMA, title: o.title, data: { values: rows }, ...unit };
 }
