@@ -65,3 +65,19 @@ export function welchTest(a: number[], b: number[]): { p: number; t: number; df:
   const r = ttest2(a, b, { variance: 'unequal' });
   return { p: r.pValue, t: r.statistic, df: r.df };
 }
+
+/** How a method moved an error against a baseline over seeds: `lower` and `higher` only where Welch's test separates them. */
+export interface Effect {
+  /** Baseline mean minus method mean: positive when the method lowers the error. */
+  gain: number;
+  p: number | null;
+  verdict: 'lower' | 'higher' | 'no clear difference';
+}
+
+/** The effect of a method (errors per seed) against a baseline's; `level` is the test's two-sided significance level. */
+export function effectOf(baseline: number[], method: number[], level = 0.05): Effect {
+  const gain = meanStd(baseline).mean - meanStd(method).mean;
+  const t = welchTest(baseline, method);
+  const p = t ? t.p : null;
+  return { gain, p, verdict: p !== null && p < level ? (gain > 0 ? 'lower' : 'higher') : 'no clear difference' };
+}

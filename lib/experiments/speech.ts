@@ -7,7 +7,9 @@ import type { LabeledData } from '../data/dataset';
 import { SPEECH_FRAMES, spectrogramData, spectrograms, Spectrograms } from '../data/spectrogram';
 import type { ModelSpec } from '../models';
 import type { TrainCallbacks } from '../train/loop';
-import { cachedRun, CachedRun, RunSpec } from '../runs/cache';
+import { cachedRun, CachedRun, RunResult, runKey, RunSpec } from '../runs/cache';
+import { publishedAcrossSeeds } from '../runs/published';
+import { lastTestError } from '../train/history';
 
 export interface SpeechSet {
   recordings: Recordings;
@@ -92,4 +94,44 @@ export function speechRun(
   data = speechData(s, split, p.trainLimit),
 ): Promise<CachedRun> {
   return cachedRun(speechSpec(p, speechModel(kind, s, p), split, alpha, seed), data, callbacks);
+}
+
+/** A finished speech run as notebook 6's comparison reads it: configuration, seed and last-epoch test error %. */
+export function speechRunRow(run: RunResult): {
+  split: string;
+  model: 'lenet' | 'vgg';
+  width: number;
+  epochs: number;
+  alpha: number;
+  trainLimit: number;
+  seed: number;
+  error: number;
+} {
+  const m = run.spec.model as { kind: 'lenet' | 'vgg'; width?: number };
+  return {
+    split: String(run.spec.data.split),
+    model: m.kind,
+    width: m.kind === 'vgg' ? (m.width ?? 0) : 0,
+    epochs: run.spec.train.epochs,
+    alpha: run.spec.train.mixup.alpha,
+    trainLimit: Number(run.spec.data.trainLimit ?? 0),
+    seed: run.spec.train.seed,
+    error: 100 * lastTestError(run.history),
+  };
+}
+
+/**
+ * The runs a notebook just trained and, for each of their configurations, the published runs of the other seeds
+ * (results/): the comparison over seeds that a one-seed profile could not train in minutes.
+ */
+export function withPublishedSeeds(runs: RunResult[]): RunResult[] {
+  const out = [...runs];
+  const seen = new Set(runs.map((r) => runKey(r.spec)));
+  for (const r of runs)
+    for (const p of publishedAcrossSeeds(r.spec))
+      if (!seen.has(runKey(p.spec))) {
+        seen.add(runKey(p.spec));
+        out.push(p);
+      }
+  return out;
 }

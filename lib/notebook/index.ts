@@ -61,7 +61,19 @@ export { cachedGanRun } from '../gan/run';
 export type { GanConfig, GanCheckpoint } from '../gan/train';
 export { modeCentres, sampleModes, MODE_SETS } from '../data/modes2d';
 export { modeCoverage } from '../eval/modes';
-export { loadSpeech, speechData, speechRun, speechSpec } from '../experiments/speech';
+export {
+  loadSpeech,
+  speechData,
+  speechRun,
+  speechRunRow,
+  speechSpec,
+  splitName,
+  withPublishedSeeds,
+} from '../experiments/speech';
+export { speechReferenceErrors, speechReferenceRuns } from '../reference/speech';
+export type { SpeechConfig, SpeechReferenceRun } from '../reference/speech';
+export { speechFinding, speechStripRows, speechTableRows } from '../reference/speech-finding';
+export type { SpeechFinding, SpeechRunRow } from '../reference/speech-finding';
 export { FSDD_SPEAKERS } from '../data/fsdd';
 export type { FsddSplit } from '../data/fsdd';
 export {

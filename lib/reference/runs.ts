@@ -106,13 +106,13 @@ function seedOneFromFacts(): ReferenceRun[] {
   return runs;
 }
 
-interface Line {
+export interface Line {
   [k: string]: unknown;
 }
 
-/** Finished runs of one JSON-lines file of tools/reference/train.py at the given protocol (unfinished runs are left out). */
-export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PROTOCOL): ReferenceRun[] {
-  const lines: Line[] = fs
+/** The records of one of the reference tools' JSON-lines files (`script` names the tool, for the error). */
+export function readJsonLines(file: string, script: string): Line[] {
+  return fs
     .readFileSync(file, 'utf8')
     .split('\n')
     .filter((l) => l.trim())
@@ -121,10 +121,15 @@ export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PRO
         return JSON.parse(l) as Line;
       } catch {
         throw new Error(
-          `${file}:${i + 1} is not JSON: a reference file holds tools/reference/train.py's JSON lines, one record per line`,
+          `${file}:${i + 1} is not JSON: a reference file holds ${script}'s JSON lines, one record per line`,
         );
       }
     });
+}
+
+/** Finished runs of one JSON-lines file of tools/reference/train.py at the given protocol (unfinished runs are left out). */
+export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PROTOCOL): ReferenceRun[] {
+  const lines = readJsonLines(file, 'tools/reference/train.py');
   const same = (l: Line) =>
     sameProtocol({ n: Number(l.n), width: Number(l.width), epochs: Number(l.epochs) }, protocol);
   const byName = new Map<string, Line[]>();

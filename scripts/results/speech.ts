@@ -1,62 +1,75 @@
 /**
  * Notebook 6 beside its PyTorch reference (tools/reference/speech.py on the project's own spectrograms): our runs
- * published under results/speech/ and the reference's JSON lines in results/reference/speech-*.jsonl, per configuration
- * over seeds, with Welch's t-test between them.
+ * published under results/speech/ against the reference's runs in results/reference/speech-*.jsonl, and the
+ * reference's regime search (tools/reference/speech-search.sh): mixup's effect per split, net, epochs and α.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { meanStd, welchTest } from '../../lib/stats';
-import { allPublished, fmt, jsonLines, lastPct, RESULTS, spreadCell, table } from './common';
+import { SpeechConfig, speechReferenceErrors, speechReferenceRuns } from '../../lib/reference/speech';
+import { effectOf, meanStd, welchTest } from '../../lib/stats';
+import { speechRunRow } from '../../lib/experiments/speech';
+import { allPublished, fmt, spreadCell, table } from './common';
 
-interface SpeechLine { name: string; split: string; model: string; width: number; epochs: number; alpha: number; seed: number; final?: boolean; test_err: number }
-
-/** A configuration as both sides name it. */
-interface Config { model: string; width: number; split: string; epochs: number; alpha: number }
-const configKey = (c: Config) => `${c.model}/${c.model === 'vgg' ? c.width : 0}/${c.split}/${c.epochs}/${c.alpha}`;
-
-function referenceLines(): SpeechLine[] {
-  const dir = path.join(RESULTS, 'reference');
-  return fs.readdirSync(dir).filter((f) => /^speech-.*\.jsonl$/.test(f)).sort()
-    .flatMap((f) => jsonLines<SpeechLine>(`reference/${f}`)).filter((l) => l.final === true);
-}
+const netName = (c: SpeechConfig) => (c.model === 'vgg' ? `VGG-11 layout, width ${c.width}` : 'LeNet');
+const splitLabel = (s: string) => (s === 'official' ? 'official split' : `held out: ${s.replace(/^speaker:/, '')}`);
 
 /** Our published speech runs as (config, seed, last test error %). */
-function ours(): { c: Config; seed: number; error: number }[] {
+function ours(): { c: SpeechConfig; seed: number; error: number }[] {
   return allPublished()
-    .filter((p) => p.run.spec.data.set === 'fsdd-v1.0.10')
+    .filter((p) => p.run.spec.data.set === 'fsdd-v1.0.10' && !p.run.spec.data.trainLimit)
     .map(({ run }) => {
-      const m = run.spec.model as { kind: string; width?: number };
-      const split = String(run.spec.data.split).replace(':', '-');
-      return {
-        c: { model: m.kind, width: m.width ?? 0, split, epochs: run.spec.train.epochs, alpha: run.spec.train.mixup.alpha },
-        seed: run.spec.train.seed,
-        error: lastPct(run),
-      };
+      const { seed, error, trainLimit: _subset, ...c } = speechRunRow(run);
+      return { c, seed, error };
     });
 }
 
-/** One row per configuration run on both sides. */
+const key = (c: SpeechConfig) => `${c.split}/${c.model}/${c.width}/${c.epochs}/${c.alpha}`;
+
+/** Every configuration we published that the reference ran too: ours over seeds beside the reference's. */
 export function speechAgreementTable(): string {
-  const ref = referenceLines();
+  const ref = speechReferenceRuns();
   const mine = ours();
-  const configs = new Map<string, Config>();
-  for (const l of ref) configs.set(configKey(l), { model: l.model, width: l.width, split: l.split, epochs: l.epochs, alpha: l.alpha });
-  const rows = [...configs.values()].map((c) => {
-    const r = new Map(ref.filter((l) => configKey(l) === configKey(c)).map((l) => [l.seed, l.test_err]));
-    const o = new Map(mine.filter((x) => configKey(x.c) === configKey(c)).map((x) => [x.seed, x.error]));
-    const t = welchTest([...o.values()], [...r.values()]);
-    // The issue's test of agreement: our mean inside the range of the reference's seeds.
-    const refValues = [...r.values()];
-    const inside =
-      o.size && refValues.length > 1
-        ? (() => {
-            // At the reference's precision: its lines hold two decimals.
-            const m = Math.round(100 * meanStd([...o.values()]).mean) / 100;
-            return m >= Math.min(...refValues) && m <= Math.max(...refValues) ? 'yes' : 'no';
-          })()
-        : '—';
-    return [`${c.model === 'vgg' ? `VGG-11 layout, width ${c.width}` : 'LeNet'}, ${c.split} split, ${c.epochs} epochs, α = ${c.alpha}`,
-      spreadCell(o), spreadCell(r), t ? `p = ${fmt(t.p, 2)}` : '—', inside];
-  });
-  return table(['notebook 6 configuration (last-epoch test error %)', 'mixup-lab over seeds', 'PyTorch reference over seeds', "Welch's t-test", "our mean inside the reference's range"], rows);
+  const configs = new Map(mine.map((x) => [key(x.c), x.c]));
+  const rows = [...configs.values()]
+    .sort((a, b) => key(a).localeCompare(key(b)))
+    .flatMap((c) => {
+      const r = speechReferenceErrors(ref, c);
+      if (!r.size) return [];
+      const o = new Map(mine.filter((x) => key(x.c) === key(c)).map((x) => [x.seed, x.error]));
+      const t = welchTest([...o.values()], [...r.values()]);
+      const refValues = [...r.values()];
+      // The issue's test of agreement: our mean (at the reference's two decimals) inside the range of its seeds.
+      const m = Math.round(100 * meanStd([...o.values()]).mean) / 100;
+      const inside = refValues.length > 1 ? (m >= Math.min(...refValues) && m <= Math.max(...refValues) ? 'yes' : 'no') : '—';
+      return [[`${netName(c)}, ${splitLabel(c.split)}, ${c.epochs} epochs, α = ${c.alpha}`, spreadCell(o), spreadCell(r),
+        t ? `p = ${fmt(t.p, 2)}` : '—', inside]];
+    });
+  return table(['notebook 6 configuration (last-epoch test error %)', 'mixup-lab over seeds', 'PyTorch reference over seeds',
+    "Welch's t-test", "our mean inside the reference's range"], rows);
+}
+
+const SEARCH_EPOCHS = [10, 30, 60];
+
+/**
+ * The reference's regime search: per split, net and epochs (10 / 30 / 60, read from the curves of longer runs), ERM
+ * beside each α over seeds, mixup's gain (ERM minus mixup, points; positive = mixup helps) and Welch's t-test.
+ */
+export function speechSearchTable(): string {
+  const ref = speechReferenceRuns();
+  const nets = [...new Map(ref.map((r) => [`${r.split}/${r.model}/${r.width}`, r])).values()].sort(
+    (a, b) => a.split.localeCompare(b.split) || a.model.localeCompare(b.model) || a.width - b.width,
+  );
+  const rows: string[][] = [];
+  for (const n of nets)
+    for (const epochs of SEARCH_EPOCHS) {
+      const at = (alpha: number) => speechReferenceErrors(ref, { split: n.split, model: n.model, width: n.width, epochs, alpha });
+      const erm = at(0);
+      const alphas = [...new Set(ref.filter((r) => r.split === n.split && r.model === n.model && r.width === n.width && r.alpha > 0).map((r) => r.alpha))].sort();
+      for (const alpha of alphas) {
+        const mix = at(alpha);
+        if (erm.size < 2 || mix.size < 2) continue;
+        const e = effectOf([...erm.values()], [...mix.values()]);
+        rows.push([splitLabel(n.split), netName(n), String(epochs), String(alpha), spreadCell(erm), spreadCell(mix),
+          `${e.gain > 0 ? '+' : ''}${fmt(e.gain, 2)}`, e.p === null ? '—' : `p = ${fmt(e.p, 2)}`, e.verdict]);
+      }
+    }
+  return table(['split', 'net', 'epochs', 'α', 'ERM test error %', 'mixup test error %', 'mixup gain (points)', "Welch's t-test", 'mixup, at p < 0.05'], rows);
 }

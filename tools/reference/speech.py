@@ -81,6 +81,11 @@ def run(name, data, split, model, width, epochs, alpha, seed, out_path):
     g = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(1000 + seed)
     m = LeNet(xtr.shape[2], xtr.shape[3]) if model == "lenet" else Vgg(width)
+    if model == "lenet":
+        # LeNet's 5x5 convs run ~5x faster channels-last (oneDNN) and give the same logits to 1e-7. VGG stays NCHW:
+        # channels-last picks convolutions there that are off by 1e-3 in the logits against float64.
+        m = m.to(memory_format=torch.channels_last)
+        xtr, xte = (v.contiguous(memory_format=torch.channels_last) for v in (xtr, xte))
     opt = torch.optim.Adam(m.parameters(), lr=1e-3, eps=1e-7)
     head = {"name": name, "split": split, "model": model, "width": width, "epochs": epochs, "alpha": alpha, "seed": seed}
     t0 = time.time()
