@@ -142,4 +142,5 @@ test("speech finding: the paper's two claims read from ours and the reference ov
   const subset = ours.map((r) => ({ ...r, trainLimit: 200 }));
   assert.equal(speechTableRows(subset, ref)[0]['PyTorch reference, same protocol'], 'not run');
   assert.equal(speechFinding(subset, ref, held).reference.vgg, null);
+  assert.equal(speechFinding(subset, ref, held).vggGains.reference, 'not run');
 });

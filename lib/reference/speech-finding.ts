@@ -53,8 +53,9 @@ export function speechTableRows(
       epochs: c.epochs,
       'ours, test error %': formatSpread(o),
       'PyTorch reference, same protocol': formatSpread(r) ?? 'not run',
-      'our mean against the reference seeds': o ? againstSpread(o.mean, r) : null,
-      "Welch's p, ours vs reference": t ? Number(t.p.toFixed(2)) : null,
+      // At the reference's precision: its lines hold two decimals.
+      'our mean against the reference seeds': o ? againstSpread(Math.round(100 * o.mean) / 100, r) : null,
+      "Welch's p, ours vs reference": t ? t.p.toFixed(2) : null,
       'paper, Speech Commands (as reported)': c.split === 'official' && paper !== undefined ? paper.toFixed(1) : null,
     };
   });
@@ -76,27 +77,30 @@ function bestEffect(errors: (alpha: number) => number[], alphas: number[]): NetE
 
 /**
  * How a claim fares on one side: shown or refuted where Welch's test separates ERM and mixup (p < 0.05), else only
- * 'not shown' (a claimed gain) or 'not contradicted' (a claimed absence of one); null where the test cannot run (fewer
- * than two seeds a side).
+ * 'not shown' (a claimed gain) or 'not contradicted' (a claimed absence of one); 'not run' where that side has no runs,
+ * null where the test cannot run (fewer than two seeds a side).
  */
-export type Claim = 'holds' | 'not shown' | 'not contradicted' | 'contradicted' | null;
+export type Claim = 'holds' | 'not shown' | 'not contradicted' | 'contradicted' | 'not run' | null;
 
 const CLAIM_WORDS: Record<Exclude<Claim, null>, string> = {
   holds: 'holds',
   'not shown': 'does not show (no difference Welch separates)',
   'not contradicted': 'is not contradicted (no difference Welch separates)',
   contradicted: 'is contradicted',
+  'not run': 'cannot be read (not run)',
 };
 
 /** The first claim: mixup lowers VGG-11's error. */
 function claimVgg(e: NetEffect | null): Claim {
-  if (!e || e.effect.p === null) return null;
+  if (!e) return 'not run';
+  if (e.effect.p === null) return null;
   return e.effect.verdict === 'lower' ? 'holds' : e.effect.verdict === 'higher' ? 'contradicted' : 'not shown';
 }
 
 /** The second: mixup does not lower LeNet's (the paper's LeNet got slightly worse with it). */
 function claimLenet(e: NetEffect | null): Claim {
-  if (!e || e.effect.p === null) return null;
+  if (!e) return 'not run';
+  if (e.effect.p === null) return null;
   return e.effect.verdict === 'lower' ? 'contradicted' : e.effect.verdict === 'higher' ? 'holds' : 'not contradicted';
 }
 
