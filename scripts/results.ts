@@ -100,6 +100,8 @@ ${ablationTable()}
 The same spectrograms (the project's own, exported by \`tools/reference/export-speech.ts\`), the same two nets and
 initialisation, Adam at 10⁻³, batch 100, in PyTorch (\`tools/reference/speech.py\`). First: does our training
 reproduce the reference's, configuration by configuration, before anyone reads the paper's finding into it?
+Minutes are a run's own seconds on the machine that made it (\`results/reference/README.md\`), with runs side by
+side there (two reference runs beside one of ours on two cores): upper bounds of what a run costs alone.
 
 ${speechAgreementTable()}
 

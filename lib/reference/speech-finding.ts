@@ -119,7 +119,10 @@ const pts = (x: number) => `${x >= 0 ? '' : '−'}${Math.abs(x).toFixed(2)}`;
 function describe(e: NetEffect | null): string {
   if (!e) return 'not run';
   const { gain, p, verdict } = e.effect;
-  const by = `${gain >= 0 ? 'lower' : 'higher'} by ${pts(Math.abs(gain))} points at α = ${e.alpha}`;
+  const by =
+    Math.abs(gain) < 0.005
+      ? `unchanged at α = ${e.alpha}`
+      : `${gain > 0 ? 'lower' : 'higher'} by ${pts(Math.abs(gain))} points at α = ${e.alpha}`;
   return `${by}${p === null ? '' : ` (Welch p = ${p.toFixed(2)}${verdict === 'no clear difference' ? ', not separated' : ''})`}`;
 }
 

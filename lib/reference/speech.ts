@@ -29,8 +29,8 @@ export interface SpeechReferenceRun {
   seed: number;
   /** Test error % after epoch i + 1. */
   curve: number[];
-  /** Seconds the run took so far, at one thread (its last record's). */
-  seconds: number;
+  /** Seconds since the run started, after epoch i + 1, at one thread. */
+  elapsed: number[];
   source: string;
 }
 
@@ -62,11 +62,11 @@ export function speechReferenceRuns(dir = REFERENCE_DIR): SpeechReferenceRun[] {
         alpha: Number(l.alpha),
         seed: Number(l.seed),
         curve: [],
-        seconds: 0,
+        elapsed: [],
         source: `reference/${f}`,
       };
       run.curve[l.epoch] = Number(l.test_err);
-      run.seconds = Math.max(run.seconds, Number(l.s));
+      run.elapsed[l.epoch] = Number(l.s);
       runs.set(key, run);
     }
   }
@@ -84,7 +84,12 @@ export function speechReferenceRuns(dir = REFERENCE_DIR): SpeechReferenceRun[] {
  * run are the E-epoch run.
  */
 export function speechReferenceErrors(runs: SpeechReferenceRun[], c: SpeechConfig): Map<number, number> {
-  const out = new Map<number, number>();
+  return new Map([...speechReferenceRunsAt(runs, c)].map(([seed, r]) => [seed, r.curve[c.epochs - 1]]));
+}
+
+/** The reference run per seed that covers a configuration (the first `c.epochs` of it are that configuration's run). */
+export function speechReferenceRunsAt(runs: SpeechReferenceRun[], c: SpeechConfig): Map<number, SpeechReferenceRun> {
+  const out = new Map<number, SpeechReferenceRun>();
   for (const r of runs)
     if (
       r.split === c.split &&
@@ -93,6 +98,6 @@ export function speechReferenceErrors(runs: SpeechReferenceRun[], c: SpeechConfi
       r.alpha === c.alpha &&
       r.curve.length >= c.epochs
     )
-      out.set(r.seed, r.curve[c.epochs - 1]);
+      out.set(r.seed, r);
   return out;
 }

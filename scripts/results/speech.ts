@@ -3,23 +3,25 @@
  * published under results/speech/ against the reference's runs in results/reference/speech-*.jsonl, and the
  * reference's regime search (tools/reference/speech-search.sh): mixup's effect per split, net, epochs and α.
  */
-import { SpeechConfig, speechReferenceErrors, speechReferenceRuns } from '../../lib/reference/speech';
-import { effectOf, meanStd, welchTest } from '../../lib/stats';
+import { SpeechConfig, speechReferenceErrors, speechReferenceRuns, speechReferenceRunsAt } from '../../lib/reference/speech';
+import { effectOf, meanStd, median, welchTest } from '../../lib/stats';
 import { speechRunRow } from '../../lib/experiments/speech';
 import { allPublished, fmt, spreadCell, table } from './common';
 
 const netName = (c: SpeechConfig) => (c.model === 'vgg' ? `VGG-11 layout, width ${c.width}` : 'LeNet');
 const splitLabel = (s: string) => (s === 'official' ? 'official split' : `held out: ${s.replace(/^speaker:/, '')}`);
 
-/** Our published speech runs as (config, seed, last test error %). */
-function ours(): { c: SpeechConfig; seed: number; error: number }[] {
+/** Our published speech runs as (config, seed, last test error %, seconds). */
+function ours(): { c: SpeechConfig; seed: number; error: number; seconds: number }[] {
   return allPublished()
     .filter((p) => p.run.spec.data.set === 'fsdd-v1.0.10' && !p.run.spec.data.trainLimit)
     .map(({ run }) => {
       const { seed, error, trainLimit: _subset, ...c } = speechRunRow(run);
-      return { c, seed, error };
+      return { c, seed, error, seconds: run.seconds };
     });
 }
+
+const minutes = (s: number[]) => (s.length ? fmt(median(s) / 60, 1) : '—');
 
 const key = (c: SpeechConfig) => `${c.split}/${c.model}/${c.width}/${c.epochs}/${c.alpha}`;
 
@@ -39,11 +41,13 @@ export function speechAgreementTable(): string {
       // The issue's test of agreement: our mean (at the reference's two decimals) inside the range of its seeds.
       const m = Math.round(100 * meanStd([...o.values()]).mean) / 100;
       const inside = refValues.length > 1 ? (m >= Math.min(...refValues) && m <= Math.max(...refValues) ? 'yes' : 'no') : '—';
+      const secs = mine.filter((x) => key(x.c) === key(c)).map((x) => x.seconds);
+      const refSecs = [...speechReferenceRunsAt(ref, c).values()].map((x) => x.elapsed[c.epochs - 1]);
       return [[`${netName(c)}, ${splitLabel(c.split)}, ${c.epochs} epochs, α = ${c.alpha}`, spreadCell(o), spreadCell(r),
-        t ? `p = ${fmt(t.p, 2)}` : '—', inside]];
+        t ? `p = ${fmt(t.p, 2)}` : '—', inside, `${minutes(secs)} / ${minutes(refSecs)}`]];
     });
   return table(['notebook 6 configuration (last-epoch test error %)', 'mixup-lab over seeds', 'PyTorch reference over seeds',
-    "Welch's t-test", "our mean inside the reference's range"], rows);
+    "Welch's t-test", "our mean inside the reference's range", 'minutes a run, ours / reference (median)'], rows);
 }
 
 const SEARCH_EPOCHS = [10, 30, 60];
