@@ -161,14 +161,17 @@ export function speechFinding(ours: SpeechRunRow[], ref: SpeechReferenceRun[], s
   const vgg = at('vgg');
   const vggGains = { ours: claimVgg(vgg.ours), reference: claimVgg(vgg.reference) };
   const lenetDoesNot = { ours: claimLenet(lenet.ours), reference: claimLenet(lenet.reference) };
-  const seeds = new Set(mine.map((r) => r.seed)).size;
+  const seedsOf = (model: string) => new Set(mine.filter((r) => r.model === model).map((r) => r.seed)).size;
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  const [nl, nv] = [seedsOf('lenet'), seedsOf('vgg')];
+  const seeds = nl === nv ? plural(nl, 'seed') : `LeNet over ${plural(nl, 'seed')}, VGG-11 over ${plural(nv, 'seed')}`;
   const side = (v: Claim) => (v === null ? 'cannot be read (fewer than two seeds a side)' : CLAIM_WORDS[v]);
   const holds = (x: { ours: Claim; reference: Claim }) =>
     x.ours === x.reference
       ? `${side(x.ours)} in ours and in the reference`
       : `${side(x.ours)} in ours and ${side(x.reference)} in the reference`;
   const sentence =
-    `${splitName(split)} split, ${epochs} epoch${epochs === 1 ? '' : 's'}, ${seeds} seed${seeds === 1 ? '' : 's'}: with mixup, ` +
+    `${splitName(split)} split, ${plural(epochs, 'epoch')}, ${seeds}: with mixup, ` +
     `VGG-11's error is ${describe(vgg.ours)} in ours and ${describe(vgg.reference)} in the PyTorch reference; ` +
     `LeNet's is ${describe(lenet.ours)} in ours and ${describe(lenet.reference)} in the reference. ` +
     `The paper's first claim (mixup lowers VGG-11's error: ${paperPair('vgg')} %) ${holds(vggGains)}; ` +
