@@ -8,7 +8,7 @@ import { SPEECH_FRAMES, spectrogramData, spectrograms, Spectrograms } from '../d
 import type { ModelSpec } from '../models';
 import type { TrainCallbacks } from '../train/loop';
 import { cachedRun, CachedRun, RunResult, runKey, RunSpec } from '../runs/cache';
-import { publishedAcrossSeeds } from '../runs/published';
+import { configKey, publishedRuns } from '../runs/published';
 import { lastTestError } from '../train/history';
 
 export interface SpeechSet {
@@ -125,13 +125,16 @@ export function speechRunRow(run: RunResult): {
  * (results/): the comparison over seeds that a one-seed profile could not train in minutes.
  */
 export function withPublishedSeeds(runs: RunResult[]): RunResult[] {
-  const out = [...runs];
+  const configs = new Set(runs.map((r) => configKey(r.spec)));
   const seen = new Set(runs.map((r) => runKey(r.spec)));
-  for (const r of runs)
-    for (const p of publishedAcrossSeeds(r.spec))
-      if (!seen.has(runKey(p.spec))) {
-        seen.add(runKey(p.spec));
-        out.push(p);
-      }
+  const out = [...runs];
+  // results/ read once for every configuration, not once per run.
+  for (const { run } of publishedRuns()) {
+    const key = runKey(run.spec);
+    if (configs.has(configKey(run.spec)) && !seen.has(key)) {
+      seen.add(key);
+      out.push(run);
+    }
+  }
   return out;
 }

@@ -19,7 +19,8 @@ export interface SpeechRunRow extends SpeechConfig {
 const referenceAt = (ref: SpeechReferenceRun[], c: SpeechRunRow) =>
   c.trainLimit > 0 ? new Map<number, number>() : speechReferenceErrors(ref, c);
 
-const netName = (model: string, width: number) => (model === 'vgg' ? `VGG-11 layout, width ${width}` : 'LeNet');
+/** How the docs and the notebook name a speech net. */
+export const netName = (model: string, width: number) => (model === 'vgg' ? `VGG-11 layout, width ${width}` : 'LeNet');
 const splitName = (split: string) =>
   split === 'official' ? 'official' : `held out: ${split.replace(/^speaker:/, '')}`;
 const sameConfig = (a: SpeechConfig, b: SpeechConfig) =>
@@ -115,14 +116,13 @@ export interface SpeechFinding {
 }
 
 const paperPair = (m: 'lenet' | 'vgg') => `${PAPER.speech[m].erm.toFixed(1)} → ${PAPER.speech[m]['0.2'].toFixed(1)}`;
-const pts = (x: number) => `${x >= 0 ? '' : '−'}${Math.abs(x).toFixed(2)}`;
 function describe(e: NetEffect | null): string {
   if (!e) return 'not run';
   const { gain, p, verdict } = e.effect;
   const by =
     Math.abs(gain) < 0.005
       ? `unchanged at α = ${e.alpha}`
-      : `${gain > 0 ? 'lower' : 'higher'} by ${pts(Math.abs(gain))} points at α = ${e.alpha}`;
+      : `${gain > 0 ? 'lower' : 'higher'} by ${Math.abs(gain).toFixed(2)} points at α = ${e.alpha}`;
   return `${by}${p === null ? '' : ` (Welch p = ${p.toFixed(2)}${verdict === 'no clear difference' ? ', not separated' : ''})`}`;
 }
 

@@ -4,11 +4,11 @@
  * reference's regime search (tools/reference/speech-search.sh): mixup's effect per split, net, epochs and α.
  */
 import { SpeechConfig, speechReferenceErrors, speechReferenceRuns, speechReferenceRunsAt } from '../../lib/reference/speech';
-import { effectOf, meanStd, median, welchTest } from '../../lib/stats';
+import { againstSpread, effectOf, meanStd, median, spreadOf, welchTest } from '../../lib/stats';
+import { netName } from '../../lib/reference/speech-finding';
 import { speechRunRow } from '../../lib/experiments/speech';
 import { allPublished, fmt, spreadCell, table } from './common';
 
-const netName = (c: SpeechConfig) => (c.model === 'vgg' ? `VGG-11 layout, width ${c.width}` : 'LeNet');
 const splitLabel = (s: string) => (s === 'official' ? 'official split' : `held out: ${s.replace(/^speaker:/, '')}`);
 
 /** Our published speech runs as (config, seed, last test error %, seconds). */
@@ -37,13 +37,13 @@ export function speechAgreementTable(): string {
       if (!r.size) return [];
       const o = new Map(mine.filter((x) => key(x.c) === key(c)).map((x) => [x.seed, x.error]));
       const t = welchTest([...o.values()], [...r.values()]);
-      const refValues = [...r.values()];
       // The issue's test of agreement: our mean (at the reference's two decimals) inside the range of its seeds.
       const m = Math.round(100 * meanStd([...o.values()]).mean) / 100;
-      const inside = refValues.length > 1 ? (m >= Math.min(...refValues) && m <= Math.max(...refValues) ? 'yes' : 'no') : '—';
+      const where = againstSpread(m, spreadOf([...r].map(([seed, v]) => ({ seed, v }))));
+      const inside = where === null ? '—' : where === 'inside' ? 'yes' : 'no';
       const secs = mine.filter((x) => key(x.c) === key(c)).map((x) => x.seconds);
       const refSecs = [...speechReferenceRunsAt(ref, c).values()].map((x) => x.elapsed[c.epochs - 1]);
-      return [[`${netName(c)}, ${splitLabel(c.split)}, ${c.epochs} epochs, α = ${c.alpha}`, spreadCell(o), spreadCell(r),
+      return [[`${netName(c.model, c.width)}, ${splitLabel(c.split)}, ${c.epochs} epochs, α = ${c.alpha}`, spreadCell(o), spreadCell(r),
         t ? `p = ${fmt(t.p, 2)}` : '—', inside, `${minutes(secs)} / ${minutes(refSecs)}`]];
     });
   return table(['notebook 6 configuration (last-epoch test error %)', 'mixup-lab over seeds', 'PyTorch reference over seeds',
@@ -71,7 +71,7 @@ export function speechSearchTable(): string {
         const mix = at(alpha);
         if (erm.size < 2 || mix.size < 2) continue;
         const e = effectOf([...erm.values()], [...mix.values()]);
-        rows.push([splitLabel(n.split), netName(n), String(epochs), String(alpha), spreadCell(erm), spreadCell(mix),
+        rows.push([splitLabel(n.split), netName(n.model, n.width), String(epochs), String(alpha), spreadCell(erm), spreadCell(mix),
           `${e.gain > 0 ? '+' : ''}${fmt(e.gain, 2)}`, e.p === null ? '—' : `p = ${fmt(e.p, 2)}`, e.verdict]);
       }
     }
