@@ -16,7 +16,7 @@ import { useBackend } from '../lib/backend';
 import { readExecutor } from '../lib/cluster/executor';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { cifarJob, jobData, jobSpec, runJob } from '../lib/experiments/jobs';
-import { trainRuns } from '../lib/experiments/pool';
+import { trainRuns } from '../lib/cluster/pool';
 import { runKey } from '../lib/runs/cache';
 import { median } from '../lib/stats';
 import { spawnTracked, stopAll } from '../scripts/processes';

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:pool [-- --profile lowdata|quick --epochs 6 --repeat 2]`: what the worker pool (lib/experiments/pool) buys a
+ * `npm run bench:pool [-- --profile lowdata|quick --epochs 6 --repeat 2]`: what the worker pool (lib/cluster/pool) buys a
  * notebook. The ERM and mixup runs of a CIFAR profile, cut to a few epochs (scored on the profile's schedule: the first and last),
  * trained as notebook 2 trains them: through `trainRuns` with one worker (in the process, TensorFlow's default
  * threads: one after the other) and with two (side by side, each worker an equal share of the cores), each mode in a
@@ -13,7 +13,7 @@ import { useBackend } from '../lib/backend';
 import { loadCifar10 } from '../lib/data/cifar10';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { cifarJob } from '../lib/experiments/jobs';
-import { threadsPerWorker, trainRuns } from '../lib/experiments/pool';
+import { threadsPerWorker, trainRuns } from '../lib/cluster/pool';
 import type { Profile } from '../lib/experiments/profiles';
 import { numberOption, parseCli, positiveInt } from '../scripts/cli';
 

@@ -31,6 +31,15 @@ export function machine(root: string): Machine {
   };
 }
 
+/** A whole report's timings (results/<profile>/timings.json), written by `npm run report` from an empty run cache. */
+export interface ReportTimings extends Machine {
+  profile: string;
+  seeds: string | null;
+  lanes: number;
+  wallSeconds: number;
+  notebooks: { notebook: string; seconds: number }[];
+}
+
 /** Appends JSON records, one per line, to a file under results/ (created with its folder). */
 export function appendRecords(file: string, records: object[]): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -13,18 +13,10 @@ import { toSvg } from '../lib/charts/render';
 import { VEGALITE_MIME } from '../lib/notebook/display';
 import { runsRoot } from '../lib/runs/cache';
 import { executeNotebooks, NotebookTiming, parseArgs, ROOT, RunOptions } from './notebooks';
-import { machine, Machine } from './record';
+import { machine, ReportTimings } from './record';
 import { writeGenerated } from './results';
 
 /** What results/<profile>/timings.json holds. */
-export interface ReportTimings extends Machine {
-  profile: string;
-  seeds: string | null;
-  lanes: number;
-  wallSeconds: number;
-  notebooks: { notebook: string; seconds: number }[];
-}
-
 /** Timings say what training costs only when every notebook ran and nothing came from the run cache. */
 export function runCacheEmpty(root = runsRoot()): boolean {
   return !fs.existsSync(root) || fs.readdirSync(root).every((n) => n.startsWith('.'));

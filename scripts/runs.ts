@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { useBackend } from '../lib/backend';
 import { jobData, JobData, jobLabel, jobSpec, RunJob } from '../lib/experiments/jobs';
-import { trainInChild } from '../lib/experiments/child';
+import { trainInChild } from '../lib/cluster/child';
 import { PROFILES } from '../lib/experiments/profiles';
 import { reportRuns } from '../lib/experiments/report-runs';
 import { runKey, runsRoot } from '../lib/runs/cache';

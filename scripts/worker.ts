@@ -1,12 +1,12 @@
 /**
  * `npm run worker -- --executor redis://host:port[/queue] [--concurrency N] [--threads T]`: a long-running queue worker
- * for one machine (lib/experiments/runner). SIGINT or SIGTERM: it takes no more runs, a run in progress stops after its
+ * for one machine (lib/cluster/runner). SIGINT or SIGTERM: it takes no more runs, a run in progress stops after its
  * next checkpoint and goes back to the queue, then the worker exits. `--lock-ms` / `--stalled-ms` set how soon a run
  * whose worker died is handed to another (BullMQ's lock duration and stalled-job check; default 30 s each).
  */
 import { useBackend } from '../lib/backend';
 import { readExecutor } from '../lib/cluster/executor';
-import { startRunner } from '../lib/experiments/runner';
+import { startRunner } from '../lib/cluster/runner';
 import { numberOption, parseCli, positiveInt } from './cli';
 
 const USAGE =

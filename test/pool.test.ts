@@ -9,7 +9,7 @@ import { loadCifar10 } from '../lib/data/cifar10';
 import { evaluate } from '../lib/eval/metrics';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { cifarJob, corruptedJob, jobData, jobSpec } from '../lib/experiments/jobs';
-import { threadsPerWorker, trainRuns } from '../lib/experiments/pool';
+import { threadsPerWorker, trainRuns } from '../lib/cluster/pool';
 import { claimSlot, slotFile, SLOTS_DIR } from '../lib/runs/slots';
 import type { EpochRecord } from '../lib/train/loop';
 import { backendForTests, cifarSource } from './helpers';

@@ -16,7 +16,7 @@ import { assertReachable, readExecutor } from '../lib/cluster/executor';
 import { fingerprint } from '../lib/cluster/fingerprint';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { cifarJob, jobData, jobSpec, RunJob } from '../lib/experiments/jobs';
-import { trainRuns } from '../lib/experiments/pool';
+import { trainRuns } from '../lib/cluster/pool';
 import type { RunResult } from '../lib/runs/cache';
 import { runKey } from '../lib/runs/cache';
 import type { EpochRecord } from '../lib/train/loop';

@@ -9,7 +9,7 @@ import { useBackend } from '../lib/backend';
 import { ABLATION_PROFILES, ABLATION_VARIANTS, ablationJob } from '../lib/experiments/ablation';
 import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
 import { cifarJob, jobData, jobSpec } from '../lib/experiments/jobs';
-import { trainRuns } from '../lib/experiments/pool';
+import { trainRuns } from '../lib/cluster/pool';
 import type { RunResult } from '../lib/runs/cache';
 import { runKey } from '../lib/runs/cache';
 import type { Manifest } from '../scripts/runs';

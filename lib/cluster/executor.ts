@@ -1,6 +1,6 @@
 /**
  * Where runs train when one machine is not enough: `MIXUP_EXECUTOR=redis://host:port[/queue]` names a BullMQ queue on
- * Redis that `npm run worker` processes on any number of machines (lib/experiments/runner). Unset: the local pool.
+ * Redis that `npm run worker` processes on any number of machines (lib/cluster/runner). Unset: the local pool.
  */
 import IORedis from 'ioredis';
 

@@ -101,7 +101,7 @@ export function ablationRun(
   );
 }
 
-/** The same run as a job for the worker pool (lib/experiments/pool). */
+/** The same run as a job for the worker pool (lib/cluster/pool). */
 export function ablationJob(p: CifarParams, v: AblationVariant, weightDecay: number, seed: number): RunJob {
   return cifarJob(p, v.alpha, seed, { ...v.variant, weightDecay });
 }

@@ -1,5 +1,5 @@
 /**
- * A CIFAR training run as plain data: what a notebook asks for, what a worker process (lib/experiments/worker)
+ * A CIFAR training run as plain data: what a notebook asks for, what a worker process (lib/cluster/worker)
  * receives to train it, and what the run cache is keyed by (through `jobSpec`). The same job run in-process and in a
  * worker goes through the same function (`runJob`), so the notebook loads the worker's run from the cache unchanged.
  */

@@ -1,9 +1,12 @@
 /**
- * Notebook parameters: each notebook declares its knobs per size profile, and a headless run overrides them
- * through the environment:
- *   MIXUP_PROFILE = smoke | quick | lowdata | paper   (default quick)
- *   MIXUP_SEEDS   = "1,2,3"                 (or MIXUP_SEED = "7"; default: the profile's seeds)
- *   MIXUP_PARAMS  = '{"epochs": 3}'         (JSON, merged over the profile; unknown keys are an error)
+ * Notebook parameters. Each notebook's knobs live per size profile in lib (one table a notebook), and its first code
+ * cell names the values a person edits as literals, papermill's parameters cell:
+ *   const P = lab.params(lab.CIFAR_PROFILES, { profile: 'quick', seeds: [1] });
+ * A headless run overrides them through the environment, as papermill's injected cell would:
+ *   MIXUP_PROFILE = smoke | quick | lowdata | paper   (set by every headless run: the profile's values replace the cell's)
+ *   MIXUP_SEEDS   = "1,2,3"                 (or MIXUP_SEED = "7")
+ *   MIXUP_PARAMS  = '{"epochs": 3}'         (JSON, merged over the rest; unknown keys are an error)
+ * Every value remembers where it came from, so the cell can say so (`paramSources`).
  */
 /**
  * smoke: seconds, for tests; quick: the default, minutes; lowdata: the paper's CIFAR effects on a laptop (few
@@ -17,11 +20,26 @@ export interface BaseParams {
 }
 export type Resolved<T> = T & BaseParams & { profile: Profile };
 
+/** Where a parameter's value came from. */
+export type ParamSource = 'cell' | 'profile' | 'MIXUP_PROFILE' | 'MIXUP_SEEDS' | 'MIXUP_SEED' | 'MIXUP_PARAMS';
+
+const sources = new WeakMap<object, Record<string, ParamSource>>();
+
+/** Where each value of a resolved parameter set came from (every key; 'profile': the profile's table in lib). */
+export function paramSources(P: object): Record<string, ParamSource> {
+  const s = sources.get(P);
+  if (!s) throw new Error('these parameters were not made by lab.params: give the P its parameters cell returned');
+  return s;
+}
+
+function isProfile(p: unknown): p is Profile {
+  return typeof p === 'string' && (PROFILES as readonly string[]).includes(p);
+}
+
 export function readProfile(env = process.env): Profile {
   const p = (env.MIXUP_PROFILE ?? 'quick').trim();
-  if (!(PROFILES as readonly string[]).includes(p))
-    throw new Error(`MIXUP_PROFILE=${p} is not a profile: use one of ${PROFILES.join(', ')}`);
-  return p as Profile;
+  if (!isProfile(p)) throw new Error(`MIXUP_PROFILE=${p} is not a profile: use one of ${PROFILES.join(', ')}`);
+  return p;
 }
 
 function parseSeeds(text: string, from: string): number[] {
@@ -31,26 +49,91 @@ function parseSeeds(text: string, from: string): number[] {
   return seeds;
 }
 
-export function notebookParams<T extends BaseParams>(defaults: Record<Profile, T>, env = process.env): Resolved<T> {
-  const profile = readProfile(env);
+const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v);
+
+/**
+ * A value given for `key` must have the kind of the profile's (a number for a number, a list of numbers for a list
+ * of numbers…): a typo such as `seeds: 1` or `epochs: '3'` is an error in the cell, not a silently odd run.
+ */
+function checkValue(key: string, value: unknown, like: unknown, from: string): void {
+  const want = kindOf(like);
+  const got = kindOf(value);
+  const fail = (what: string) => {
+    throw new Error(`${from}: ${key} = ${JSON.stringify(value)} is not ${what}`);
+  };
+  if (key === 'seeds') {
+    if (!Array.isArray(value) || !value.length || value.some((s) => !Number.isInteger(s) || s < 0))
+      fail('a non-empty list of non-negative whole numbers, e.g. [1, 2, 3]');
+    return;
+  }
+  // An optional protocol (null = none) takes an object, and an object may be set to null.
+  if ((want === 'null' && got === 'object') || (want === 'object' && got === 'null')) return;
+  if (want !== got) fail(`a ${want} like the profile's ${JSON.stringify(like)}`);
+  if (got === 'number' && !Number.isFinite(value as number)) fail('a finite number');
+  if (got === 'list' && Array.isArray(like) && like.length) {
+    const inner = kindOf(like[0]);
+    if ((value as unknown[]).some((x) => kindOf(x) !== inner))
+      fail(`a list of ${inner}s like the profile's ${JSON.stringify(like)}`);
+  }
+}
+
+function checkKeys(given: Record<string, unknown>, base: object, from: string): void {
+  const unknown = Object.keys(given).filter((k) => !(k in base));
+  if (unknown.length)
+    throw new Error(`${from} has unknown key(s) ${unknown.join(', ')}: this notebook takes ${Object.keys(base).join(', ')}`);
+  for (const [k, v] of Object.entries(given)) checkValue(k, v, (base as Record<string, unknown>)[k], from);
+}
+
+/**
+ * A notebook's parameters: the profile's values (`defaults[profile]`), the cell's literals over them, then the
+ * environment's overrides. A headless run always sets MIXUP_PROFILE: its profile's values then replace the cell's
+ * literals whole (as papermill's injected cell follows the parameters cell), so a report or a test runs what the
+ * profile says, whatever the cell was edited to. MIXUP_SEEDS and MIXUP_PARAMS override single values on top.
+ */
+export function params<T extends BaseParams>(
+  defaults: Record<Profile, T>,
+  cell: Partial<T> & { profile?: Profile } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Resolved<T> {
+  const { profile: cellProfile, ...literals } = cell as Record<string, unknown> & { profile?: unknown };
+  if (cellProfile !== undefined && !isProfile(cellProfile))
+    throw new Error(
+      `the parameters cell: profile = ${JSON.stringify(cellProfile)} is not a profile: use one of ${PROFILES.join(', ')}`,
+    );
+  const headless = env.MIXUP_PROFILE !== undefined;
+  const profile = headless ? readProfile(env) : (cellProfile ?? 'quick');
   const base = defaults[profile];
-  let overrides: Record<string, unknown> = {};
+  const from: Record<string, ParamSource> = Object.fromEntries(Object.keys(base).map((k) => [k, 'profile']));
+  let values: Record<string, unknown> = { ...(base as object) };
+  if (!headless) {
+    checkKeys(literals, base, 'the parameters cell');
+    values = { ...values, ...literals };
+    for (const k of Object.keys(literals)) from[k] = 'cell';
+  }
   if (env.MIXUP_PARAMS) {
+    let overrides: Record<string, unknown>;
     try {
       overrides = JSON.parse(env.MIXUP_PARAMS) as Record<string, unknown>;
     } catch (e) {
       throw new Error(`MIXUP_PARAMS is not valid JSON (${(e as Error).message}): give an object such as {"epochs": 3}`);
     }
-    const unknown = Object.keys(overrides).filter((k) => !(k in base));
-    if (unknown.length)
-      throw new Error(
-        `MIXUP_PARAMS has unknown key(s) ${unknown.join(', ')}: this notebook takes ${Object.keys(base).join(', ')}`,
-      );
+    if (kindOf(overrides) !== 'object')
+      throw new Error(`MIXUP_PARAMS=${env.MIXUP_PARAMS}: give a JSON object such as {"epochs": 3}`);
+    checkKeys(overrides, base, 'MIXUP_PARAMS');
+    values = { ...values, ...overrides };
+    for (const k of Object.keys(overrides)) from[k] = 'MIXUP_PARAMS';
   }
-  const seeds = env.MIXUP_SEEDS
-    ? parseSeeds(env.MIXUP_SEEDS, 'MIXUP_SEEDS')
-    : env.MIXUP_SEED
-      ? parseSeeds(env.MIXUP_SEED, 'MIXUP_SEED')
-      : undefined;
-  return { ...base, ...overrides, ...(seeds ? { seeds } : {}), profile } as Resolved<T>;
+  const seedVar = env.MIXUP_SEEDS ? 'MIXUP_SEEDS' : env.MIXUP_SEED ? 'MIXUP_SEED' : null;
+  if (seedVar) {
+    values.seeds = parseSeeds(env[seedVar]!, seedVar);
+    from.seeds = seedVar;
+  }
+  const P = { ...values, profile } as Resolved<T>;
+  sources.set(P, { ...from, profile: headless ? 'MIXUP_PROFILE' : cellProfile !== undefined ? 'cell' : 'profile' });
+  return P;
+}
+
+/** A headless run's parameters (the environment alone): what `npm run runs -- manifest` lists a report training. */
+export function notebookParams<T extends BaseParams>(defaults: Record<Profile, T>, env = process.env): Resolved<T> {
+  return params(defaults, {}, { MIXUP_PROFILE: 'quick', ...env });
 }

@@ -86,7 +86,7 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
         lastEpoch?.testError === null || lastEpoch === undefined
           ? ''
           : `, test error ${(100 * lastEpoch.testError).toFixed(2)} %`;
-      // A run a worker process just trained (lib/experiments/pool) reaches the notebook through the cache too.
+      // A run a worker process just trained (lib/cluster/pool) reaches the notebook through the cache too.
       const head = last
         ? `${label}: trained in a worker process in ${clock(seconds)}`
         : cachedLine(label, finishedAt, seconds);

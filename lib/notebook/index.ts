@@ -42,7 +42,7 @@ export {
 } from '../experiments/ablation';
 export { cifarJob, corruptedJob, jobData } from '../experiments/jobs';
 export type { JobData, RunJob } from '../experiments/jobs';
-export { trainRuns, defaultWorkers } from '../experiments/pool';
+export { trainRuns, defaultWorkers } from '../cluster/pool';
 export type { AblationVariant } from '../experiments/ablation';
 export { PAPER } from '../reference/paper';
 export { publishedResult, publishedAcrossSeeds } from '../runs/published';

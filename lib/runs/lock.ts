@@ -2,7 +2,7 @@
  * Who trains a run: a lock file in the run's folder holding the trainer's host, pid and a token, so that two notebooks
  * (or report lanes, or queue workers on several machines sharing one run cache) asking for one run train it once.
  * On one machine a dead holder is found by its pid and its run taken over (it resumes from its checkpoint). Across
- * machines no pid can be probed: the queue (lib/experiments/queue, runner) decides who trains, and its worker takes the lock over; the
+ * machines no pid can be probed: the queue (lib/cluster/queue, runner) decides who trains, and its worker takes the lock over; the
  * holder it replaced (stalled, paused) is fenced out, because every rename of a checkpoint or a result first checks
  * that the lock still holds the writer's token.
  * Written by hand: the npm lock packages (proper-lockfile and the like) decide staleness by age, and an epoch of the

@@ -16,7 +16,7 @@ import { claimPidFile } from './lock';
 
 export const SLOTS_DIR = '.slots';
 
-/** Slot `i` of this machine: slots are per machine, also when machines share one run cache (lib/experiments/runner). */
+/** Slot `i` of this machine: slots are per machine, also when machines share one run cache (lib/cluster/runner). */
 export function slotFile(root: string, i: number): string {
   return path.join(root, SLOTS_DIR, `slot-${os.hostname()}-${i}`);
 }

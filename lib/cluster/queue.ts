@@ -7,12 +7,12 @@
  */
 import os from 'node:os';
 import { Job, Queue, QueueEvents } from 'bullmq';
-import type { RunJob } from './jobs';
-import { jobLabel } from './jobs';
+import type { RunJob } from '../experiments/jobs';
+import { jobLabel } from '../experiments/jobs';
 import type { EpochRecord, TrainCallbacks } from '../train/loop';
 import { readCheckpointHeader } from '../train/checkpoint';
-import { assertReachable, connection, Executor } from '../cluster/executor';
-import { fingerprint } from '../cluster/fingerprint';
+import { assertReachable, connection, Executor } from './executor';
+import { fingerprint } from './fingerprint';
 import type { QueuedRun, RunProgress } from './runner';
 
 export interface QueuedWork {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CIFAR_PROFILES } from '../../lib/experiments/cifar';
 import { PROFILES } from '../../lib/experiments/profiles';
-import type { ReportTimings } from '../report';
+import type { ReportTimings } from '../record';
 import { fmt, readJson, RESULTS, table } from './common';
 
 interface OneEpoch { notebook: string; epochs: number; epochsOfProfile: number; runs: { run: string; seconds: number }[]; date: string; commit: string | null }

@@ -1,5 +1,5 @@
 /** What the processes that train runs say to each other: requests to a worker child, and its messages back. */
-import type { RunJob } from './jobs';
+import type { RunJob } from '../experiments/jobs';
 import type { EpochRecord, StepInfo } from '../train/loop';
 
 /** What a worker child sends back; see worker.ts. */

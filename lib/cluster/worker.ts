@@ -1,13 +1,13 @@
 /**
- * A training worker (started by lib/experiments/pool, or by a queue worker: lib/cluster/runner): receives jobs over IPC
+ * A training worker (started by lib/cluster/pool, or by a queue worker: lib/cluster/runner): receives jobs over IPC
  * one at a time, trains each into the run cache exactly as the notebook process would (`runJob`), holding one of the
- * run cache's training slots (./slots) while it trains, and reports steps, epochs and the end. It exits when its parent
+ * run cache's training slots (lib/runs/slots) while it trains, and reports steps, epochs and the end. It exits when its parent
  * disconnects — also when the parent dies, so no orphan keeps writing a run a rerun is about to resume.
  * `{ stop: true }` asks it to stop after the epoch in progress has been checkpointed (a queue worker shutting down).
  */
 import { useBackend, BackendChoice } from '../backend';
-import type { RunJob } from './jobs';
-import { jobData, runJob } from './jobs';
+import type { RunJob } from '../experiments/jobs';
+import { jobData, runJob } from '../experiments/jobs';
 import { STOPPED, WorkerMessage, WorkerRequest } from './protocol';
 import { claimSlot } from '../runs/slots';
 
@@ -40,7 +40,7 @@ async function handle(job: RunJob, takeover: boolean): Promise<void> {
 }
 
 if (!process.send) {
-  console.error('lib/experiments/worker is started by lib/experiments/pool (trainRuns), not by hand');
+  console.error('lib/cluster/worker is started by lib/cluster/pool (trainRuns), not by hand');
   process.exit(2);
 }
 process.on('disconnect', () => process.exit(0));

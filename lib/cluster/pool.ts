@@ -9,7 +9,7 @@
  * The thread count changes float rounding, so it is fixed by the worker count alone — never by how many runs happen
  * to be waiting — and a seed gives the same numbers whether its run trained alone or beside another.
  * With one worker the runs train in this process with TensorFlow's default threads, as before pooling existed.
- * Two notebooks' pools on one run cache (the report's lanes) share `workers` training slots (./slots): their workers
+ * Two notebooks' pools on one run cache (the report's lanes) share `workers` training slots (lib/runs/slots): their workers
  * all start, but no more than `workers` of them train at once.
  * Written by hand: worker pools on npm (piscina, workerpool) run worker_threads, and tfjs-node's binding is loaded
  * once per process.
@@ -23,8 +23,8 @@ import { isNativeCrash, NATIVE_CRASH_HINT } from '../backend/cpu';
 import type { EpochRecord, TrainCallbacks } from '../train/loop';
 import type { WorkerMessage, WorkerRequest } from './protocol';
 import { CachedRun, runDir } from '../runs/cache';
-import { readExecutor } from '../cluster/executor';
-import { CifarData, JobData, jobLabel, jobSpec, RunJob, runJob } from './jobs';
+import { readExecutor } from './executor';
+import { CifarData, JobData, jobLabel, jobSpec, RunJob, runJob } from '../experiments/jobs';
 import { trainOnQueue } from './queue';
 
 export interface PoolOptions {
@@ -35,7 +35,7 @@ export interface PoolOptions {
   /** Called when a worker process (its pid) takes up job `index`. */
   onWorkerJob?: (index: number, pid: number) => void;
   /**
-   * Where runs not yet cached train: a queue (`redis://host:port[/queue]`, see lib/experiments/queue) or 'local';
+   * Where runs not yet cached train: a queue (`redis://host:port[/queue]`, see lib/cluster/queue) or 'local';
    * default MIXUP_EXECUTOR, else local.
    */
   executor?: string;
@@ -146,7 +146,7 @@ function inWorkers(
     const start = () => {
       const child = fork(WORKER_SCRIPT, [], {
         // The thread count is set before TensorFlow starts in the child; it is part of what makes a seed's numbers.
-        // The slots cap the runs training at once across every pool on this run cache (./slots) at this pool's count.
+        // The slots cap the runs training at once across every pool on this run cache (lib/runs/slots) at this pool's count.
         env: {
           ...process.env,
           TF_NUM_INTRAOP_THREADS: String(threads),

@@ -1,6 +1,6 @@
 /**
  * A queue worker (`npm run worker`): takes runs off the BullMQ queue named by an executor and trains each in a worker
- * child process (lib/experiments/worker), the same child and `runJob` as the local pool, with a fixed TensorFlow thread
+ * child process (lib/cluster/worker), the same child and `runJob` as the local pool, with a fixed TensorFlow thread
  * count, so a run's numbers do not depend on the machine that took it. Progress goes back as the job's progress
  * events (epoch records, throttled step lines, this host's name). The run cache must be the submitters' (shared
  * storage: MIXUP_RUNS_DIR), where the finished run lands.
@@ -10,13 +10,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
-import type { RunJob } from './jobs';
-import { jobLabel } from './jobs';
+import type { RunJob } from '../experiments/jobs';
+import { jobLabel } from '../experiments/jobs';
 import { TrainerProcess } from './child';
 import { STOPPED, WorkerMessage } from './protocol';
 import { runsRoot } from '../runs/cache';
-import { assertReachable, connection, Executor } from '../cluster/executor';
-import { Fingerprint, fingerprint, fingerprintMismatch } from '../cluster/fingerprint';
+import { assertReachable, connection, Executor } from './executor';
+import { Fingerprint, fingerprint, fingerprintMismatch } from './fingerprint';
 
 /** What a queued job carries. */
 export interface QueuedRun {

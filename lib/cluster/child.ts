@@ -8,7 +8,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import { tf } from '../backend';
 import { isNativeCrash, NATIVE_CRASH_HINT } from '../backend/cpu';
-import type { RunJob } from './jobs';
+import type { RunJob } from '../experiments/jobs';
 import type { WorkerMessage, WorkerRequest } from './protocol';
 
 const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
