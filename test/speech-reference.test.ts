@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { speechReferenceErrors, speechReferenceRuns } from '../lib/reference/speech';
 import { effectOf } from '../lib/stats';
-import { speechFinding, speechTableRows } from '../lib/reference/speech-finding';
+import { speechFinding, speechTableRows } from '../lib/findings/speech';
 
 const rec = (name: string, o: object) =>
   JSON.stringify({

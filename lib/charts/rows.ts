@@ -5,14 +5,16 @@ import type { Grid } from '../data/toy2d';
 import type { EpochRecord } from '../train/loop';
 import type { Row } from './specs';
 
+/** A run's history as chart rows: errors in percent (histories hold fractions; charts, like tables, show percent). */
 export function historyRows(run: string, history: EpochRecord[]): Row[] {
+  const pct = (f: number | null) => (f === null ? null : 100 * f);
   return history.map((e) => ({
     run,
     epoch: e.epoch + 1,
     trainLoss: e.trainLoss,
-    trainError: e.trainError,
-    testError: e.testError,
-    ...e.extra,
+    trainError: pct(e.trainError),
+    testError: pct(e.testError),
+    ...Object.fromEntries(Object.entries(e.extra ?? {}).map(([k, v]) => [k, typeof v === 'number' && /Error$/.test(k) ? 100 * v : v])),
   }));
 }
 

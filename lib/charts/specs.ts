@@ -70,7 +70,7 @@ export function lineChart(rows: Row[], o: LineOptions): Spec {
 }
 
 /**
- * Train loss per epoch and test error per scored epoch for several runs (rows: run, epoch, trainLoss, testError).
+ * Train loss per epoch and test error % per scored epoch for several runs (rows: run, epoch, trainLoss, testError).
  * Test error is null on epochs an evaluation schedule skipped: its panel draws the scored epochs as points, so
  * the curve shows the schedule; long runs draw training loss without points.
  */
@@ -96,7 +96,7 @@ export function learningCurves(rows: Row[], title = 'Learning curves', o: { dash
     data: { values: rows },
     hconcat: [
       base('trainLoss', 'training loss', undefined, rows.length / runs <= 60),
-      base('testError', 'test error', '.0%'),
+      base('testError', 'test error %'),
     ],
   };
 }

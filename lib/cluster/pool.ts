@@ -26,6 +26,7 @@ import { CachedRun, runDir } from '../runs/cache';
 import { readExecutor } from './executor';
 import { CifarData, JobData, jobLabel, jobSpec, RunJob, runJob } from '../experiments/jobs';
 import { trainOnQueue } from './queue';
+import type { WantedRun } from '../experiments/report-runs';
 
 export interface PoolOptions {
   /** Runs trained at once (default: MIXUP_WORKERS, else 2 on a machine with at least two cores, else 1). */
@@ -202,4 +203,22 @@ function inWorkers(
     const n = Math.min(workers, queue.length);
     for (let w = 0; w < n; w++) start();
   });
+}
+
+/**
+ * `trainRuns` for runs a notebook asks for by name (lib/experiments/report-runs): each comes back beside what it is,
+ * so that nothing downstream reads a run by its place in a list.
+ */
+export async function trainWanted<W extends WantedRun>(
+  wanted: W[],
+  data: CifarData | JobData,
+  options: Omit<PoolOptions, 'progress'> & { progress?: (w: W) => TrainCallbacks } = {},
+): Promise<(W & { run: CachedRun })[]> {
+  const { progress, ...rest } = options;
+  const trained = await trainRuns(
+    wanted.map((w) => w.job),
+    data,
+    { ...rest, ...(progress ? { progress: (_, i) => progress(wanted[i]) } : {}) },
+  );
+  return wanted.map((w, i) => ({ ...w, run: trained[i] }));
 }

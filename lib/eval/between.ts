@@ -7,13 +7,16 @@
 import { tf } from '../backend';
 import type { LabeledData } from '../data/dataset';
 import type { Model } from '../models';
-import type { RandomStream } from '../random';
+import { RandomStream, stream } from '../random';
 
 export interface BetweenPoint {
   lambda: number;
   missRate: number;
   gradNorm: number;
 }
+
+/** The λ grid of Fig. 2. */
+export const BETWEEN_LAMBDAS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
 export interface BetweenOptions {
   pairs: number;
@@ -65,4 +68,17 @@ export function inBetween(model: Model, data: LabeledData, rng: RandomStream, op
     }
     return { lambda, missRate: misses / pairs, gradNorm: normSum / pairs };
   });
+}
+
+/**
+ * Fig. 2's measures for several models on the same pairs: each model draws its pairs from a fresh stream `between` of
+ * `seed`, so ERM and mixup are measured at the very same points.
+ */
+export function inBetweenByMethod(
+  models: Record<string, Model>,
+  data: LabeledData,
+  seed: number,
+  options: BetweenOptions,
+): Record<string, BetweenPoint[]> {
+  return Object.fromEntries(Object.entries(models).map(([m, model]) => [m, inBetween(model, data, stream(seed, 'between'), options)]));
 }

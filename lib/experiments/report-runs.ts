@@ -9,22 +9,34 @@ import { CIFAR_PROFILES, CifarParams, cifarSpec } from './cifar';
 import { cifarJob, corruptedJob, RunJob } from './jobs';
 import { BaseParams, notebookParams, Profile, Resolved } from './profiles';
 
-/** A run a notebook asks for, with the words its progress line and tables use. */
+/**
+ * A run a notebook asks for, named by what it is: its method (the row of a table: 'ERM', 'mixup', a variant), the group
+ * it is compared within (a noise level and protocol, a weight decay; '' for none) and its seed. Findings pick runs by
+ * these, never by their place in a list.
+ */
 export interface WantedRun {
   label: string;
+  method: string;
+  group: string;
   seed: number;
   job: RunJob;
 }
 
 /** Notebook 2: ERM and mixup per seed. */
-export function cifarRuns(P: Resolved<CifarParams>): (WantedRun & { method: string })[] {
+export function cifarRuns(P: Resolved<CifarParams>): WantedRun[] {
   return P.seeds.flatMap((seed) =>
     (
       [
         ['ERM', 0],
         ['mixup', P.alpha],
       ] as const
-    ).map(([method, alpha]) => ({ method, seed, label: `${method}, seed ${seed}`, job: cifarJob(P, alpha, seed) })),
+    ).map(([method, alpha]) => ({
+      method,
+      group: '',
+      seed,
+      label: `${method}, seed ${seed}`,
+      job: cifarJob(P, alpha, seed),
+    })),
   );
 }
 
@@ -131,12 +143,14 @@ export type CorruptedGroup = ReturnType<typeof corruptedGroups>[number];
 export function corruptedRuns(
   P: Resolved<CorruptedParams>,
   groups: CorruptedGroup[] = corruptedGroups(P),
-): (WantedRun & CorruptedMethod & { group: CorruptedGroup })[] {
+): (WantedRun & CorruptedMethod & { protocol: CorruptedProtocol; noise: number })[] {
   return groups.flatMap((group) =>
     P.seeds.flatMap((seed) =>
       group.methods.map((m) => ({
         ...m,
-        group,
+        group: group.label,
+        protocol: group.protocol,
+        noise: group.noise,
         seed,
         label: `${m.method}, ${group.label}, seed ${seed}`,
         job: corruptedJob(group.protocol, group.noise, m.alpha, seed, m.dropout ? { dropout: m.dropout } : undefined),
@@ -191,13 +205,31 @@ export const ADVERSARIAL_PROFILES: Record<Profile, AdversarialParams> = {
   },
 };
 
-/** Notebook 5: per seed, ERM #1, a second ERM (the black-box source) and mixup, in that order. */
-export function adversarialRuns(P: Resolved<AdversarialParams>): WantedRun[] {
-  return P.seeds.flatMap((seed) => [
-    { seed, label: `ERM #1, seed ${seed}`, job: cifarJob(P, 0, seed) },
-    { seed, label: `ERM #2, seed ${seed + P.secondErmSeed - 1}`, job: cifarJob(P, 0, seed + P.secondErmSeed - 1) },
-    { seed, label: `mixup, seed ${seed}`, job: cifarJob(P, P.alpha, seed) },
-  ]);
+/** Notebook 5's three models of a seed: the ERM and mixup models attacked, and a second ERM (another seed). */
+export const ADVERSARIAL_ROLES = ['ERM', 'ERM #2', 'mixup'] as const;
+export type AdversarialRole = (typeof ADVERSARIAL_ROLES)[number];
+
+/**
+ * Notebook 5: per seed, its ERM, a second ERM (seed + secondErmSeed − 1: the black-box source) and its mixup model;
+ * `seed` is the seed the three stand for, the group of the comparison.
+ */
+export function adversarialRuns(P: Resolved<AdversarialParams>): (WantedRun & { method: AdversarialRole })[] {
+  const second = (seed: number) => seed + P.secondErmSeed - 1;
+  return P.seeds.flatMap((seed) =>
+    (
+      [
+        ['ERM', cifarJob(P, 0, seed), seed],
+        ['ERM #2', cifarJob(P, 0, second(seed)), second(seed)],
+        ['mixup', cifarJob(P, P.alpha, seed), seed],
+      ] as const
+    ).map(([method, job, trainedSeed]) => ({
+      method,
+      group: `seed ${seed}`,
+      seed,
+      label: `${method}, seed ${trainedSeed}`,
+      job,
+    })),
+  );
 }
 
 /** Notebook 8: every variant × weight decay × seed. */
@@ -206,6 +238,8 @@ export function ablationRuns(P: Resolved<CifarParams & { weightDecays: number[] 
     P.weightDecays.flatMap((weightDecay) =>
       ABLATION_VARIANTS.map((v) => ({
         v,
+        method: v.name,
+        group: `weight decay ${weightDecay}`,
         weightDecay,
         seed,
         label: `${v.name}, wd ${weightDecay}, seed ${seed}`,
@@ -233,7 +267,7 @@ export function reportRuns(
     }
   };
   const from = <P, W extends WantedRun>(p: P | null, runs: (p: P) => W[], notebook: string) =>
-    p ? runs(p).map((w) => ({ label: w.label, seed: w.seed, job: w.job, notebook })) : [];
+    p ? runs(p).map((w) => ({ label: w.label, method: w.method, group: w.group, seed: w.seed, job: w.job, notebook })) : [];
   const all: (WantedRun & { notebook: string })[] = [
     ...from(params(CIFAR_PROFILES), cifarRuns, '02-cifar10'),
     ...from(params(CORRUPTED_PROFILES), (p) => corruptedRuns(p), '03-corrupted-labels'),

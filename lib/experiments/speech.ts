@@ -2,7 +2,7 @@
  * The spoken-digit runs of notebook 6 (the paper's section 3.3 on FSDD): spectrograms computed once per session,
  * a split (the official one, or one speaker held out), and run specs for the run cache.
  */
-import { loadFsdd, FsddSourceOptions, FsddSplit, Recordings, splitFsdd } from '../data/fsdd';
+import { FSDD_SPEAKERS, loadFsdd, FsddSourceOptions, FsddSplit, Recordings, splitFsdd } from '../data/fsdd';
 import type { LabeledData } from '../data/dataset';
 import { SPEECH_FRAMES, spectrogramData, spectrograms, Spectrograms } from '../data/spectrogram';
 import type { ModelSpec } from '../models';
@@ -10,6 +10,7 @@ import type { TrainCallbacks } from '../train/loop';
 import { cachedRun, CachedRun, RunResult, runKey, RunSpec } from '../runs/cache';
 import { configKey, publishedRuns } from '../runs/published';
 import { lastTestError } from '../train/history';
+import type { BaseParams, Profile } from './profiles';
 
 export interface SpeechSet {
   recordings: Recordings;
@@ -135,6 +136,74 @@ export function withPublishedSeeds(runs: RunResult[]): RunResult[] {
       seen.add(key);
       out.push(run);
     }
+  }
+  return out;
+}
+
+/** Notebook 6's parameters: the official split briefly, the held-out speaker(s) at the reference search's regime. */
+export interface SpeechNotebookParams extends BaseParams, SpeechParams {
+  heldOutEpochs: number;
+  models: ('lenet' | 'vgg')[];
+  alphas: number[];
+  heldOut: string[];
+  heldOutAlphas: number[];
+}
+
+/** quick: the official split at 10 epochs (nearly solved by then) and the held-out speaker at the search's longest. */
+const QUICK: SpeechNotebookParams = {
+  seeds: [1],
+  epochs: 10,
+  heldOutEpochs: 60,
+  batchSize: 100,
+  lr: 0.001,
+  vggWidth: 8,
+  models: ['lenet', 'vgg'],
+  alphas: [0, 0.2],
+  heldOut: ['nicolas'],
+  heldOutAlphas: [0, 0.2],
+  trainLimit: 0,
+};
+
+export const SPEECH_PROFILES: Record<Profile, SpeechNotebookParams> = {
+  smoke: { ...QUICK, epochs: 1, heldOutEpochs: 1, vggWidth: 2, heldOut: ['theo'], trainLimit: 200 },
+  quick: QUICK,
+  lowdata: QUICK,
+  paper: {
+    ...QUICK,
+    seeds: [1, 2, 3],
+    epochs: 30,
+    heldOutEpochs: 30,
+    vggWidth: 64,
+    alphas: [0, 0.1, 0.2],
+    heldOutAlphas: [0, 0.1, 0.2],
+    heldOut: [...FSDD_SPEAKERS],
+  },
+};
+
+/** The splits a parameter set trains: the official one, then each held-out speaker. */
+export function speechSplits(P: SpeechNotebookParams): FsddSplit[] {
+  return [{ kind: 'official' }, ...P.heldOut.map((heldOut) => ({ kind: 'speaker' as const, heldOut }))];
+}
+
+/** Every run of notebook 6 through the run cache: each split × net × α × seed; the models are disposed of. */
+export async function speechRuns(
+  s: SpeechSet,
+  P: SpeechNotebookParams,
+  progress?: (label: string) => TrainCallbacks,
+): Promise<RunResult[]> {
+  const out: RunResult[] = [];
+  for (const split of speechSplits(P)) {
+    const data = speechData(s, split, P.trainLimit);
+    const official = split.kind === 'official';
+    const p = { ...P, epochs: official ? P.epochs : P.heldOutEpochs };
+    for (const model of P.models)
+      for (const alpha of official ? P.alphas : P.heldOutAlphas)
+        for (const seed of P.seeds) {
+          const run = await speechRun(s, p, model, split, alpha, seed, progress?.(`${splitName(split)}, ${model}, α = ${alpha}, seed ${seed}`), data);
+          run.model.dispose();
+          const { model: _, ...result } = run;
+          out.push(result);
+        }
   }
   return out;
 }

@@ -4,6 +4,7 @@
  * them interactively; the report renders them to SVG).
  */
 import type { Spec } from '../charts/specs';
+import { paramSources, ParamSource } from '../experiments/profiles';
 import type { GanCallbacks } from '../gan/run';
 import type { StepInfo, TrainCallbacks, EpochRecord } from '../train/loop';
 
@@ -118,4 +119,32 @@ export function ganProgress(tslab: Tslab, label: string, minIntervalMs = 500): G
     },
     onCached: ({ finishedAt, seconds }) => d.text(cachedLine(label, finishedAt, seconds)),
   };
+}
+
+const SOURCE_WORDS: Record<ParamSource, (profile: string) => string> = {
+  cell: () => 'this cell',
+  profile: (p) => `profile ${p}`,
+  MIXUP_PROFILE: () => 'MIXUP_PROFILE (a headless run: its profile replaces the cell)',
+  MIXUP_SEEDS: () => 'MIXUP_SEEDS',
+  MIXUP_SEED: () => 'MIXUP_SEED',
+  MIXUP_PARAMS: () => 'MIXUP_PARAMS',
+};
+
+/** The parameters a cell resolved (lab.params), each with where its value came from. */
+export function paramRows(P: { profile: string }): { parameter: string; value: string; from: string }[] {
+  const from = paramSources(P);
+  return Object.entries(P).map(([k, v]) => ({
+    parameter: k,
+    value: typeof v === 'string' ? v : JSON.stringify(v),
+    from: SOURCE_WORDS[from[k] ?? 'profile'](P.profile),
+  }));
+}
+
+export function showParams(tslab: Tslab, P: { profile: string }): void {
+  showTable(tslab, paramRows(P), 'Parameters: edit the literals in this cell and rerun; a headless run sets MIXUP_*');
+}
+
+/** A finding's sentence, computed by lib/findings, under its table. */
+export function showFinding(tslab: Tslab, sentence: string): void {
+  tslab.display.html(`<p class="mixup-finding"><b>Finding.</b> ${escapeHtml(sentence)}</p>`);
 }

@@ -221,7 +221,7 @@ export function lowdataReferenceRuns(dir = REFERENCE_DIR): ReferenceRun[] {
   return referenceRuns(LOWDATA_PROTOCOL, dir);
 }
 
-/** Learning-curve rows (run, epoch, testError as a fraction) of the reference runs of one configuration, for learningCurves. */
+/** Learning-curve rows (run, epoch, testError in %) of the reference runs of one configuration, for learningCurves. */
 export function referenceHistoryRows(
   runs: ReferenceRun[],
   alpha: number,
@@ -231,7 +231,7 @@ export function referenceHistoryRows(
   return runs
     .filter((r) => r.alpha === alpha && r.noise === noise)
     .flatMap((r) =>
-      r.curve.map((p) => ({ run: `${label} s${r.seed} (PyTorch)`, epoch: p.epoch, testError: p.testError / 100 })),
+      r.curve.map((p) => ({ run: `${label} s${r.seed} (PyTorch)`, epoch: p.epoch, testError: p.testError })),
     );
 }
 

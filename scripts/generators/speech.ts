@@ -5,7 +5,7 @@
  */
 import { SpeechConfig, speechReferenceErrors, speechReferenceRuns, speechReferenceRunsAt } from '../../lib/reference/speech';
 import { againstSpread, effectOf, meanStd, median, spreadOf, welchTest } from '../../lib/stats';
-import { netName } from '../../lib/reference/speech-finding';
+import { netName } from '../../lib/findings/speech';
 import { speechRunRow } from '../../lib/experiments/speech';
 import { allPublished, fmt, spreadCell, table } from './common';
 

@@ -4,8 +4,9 @@
  * leaves LeNet's about where it was), computed from the runs.
  */
 import { againstSpread, effectOf, Effect, formatSpread, meanStd, spreadOf, welchTest } from '../stats';
-import { PAPER } from './paper';
-import { SpeechConfig, speechReferenceErrors, SpeechReferenceRun } from './speech';
+import { PAPER } from '../reference/paper';
+import { SpeechConfig, speechReferenceErrors, SpeechReferenceRun } from '../reference/speech';
+import { Claim, lowers, verdictWords } from './common';
 
 /** One of our finished runs: its configuration, seed and last-epoch test error %. */
 export interface SpeechRunRow extends SpeechConfig {
@@ -76,27 +77,8 @@ function bestEffect(errors: (alpha: number) => number[], alphas: number[]): NetE
   return { alpha, effect: effectOf(erm, errors(alpha)) };
 }
 
-/**
- * How a claim fares on one side: shown or refuted where Welch's test separates ERM and mixup (p < 0.05), else only
- * 'not shown' (a claimed gain) or 'not contradicted' (a claimed absence of one); 'not run' where that side has no runs,
- * null where the test cannot run (fewer than two seeds a side).
- */
-export type Claim = 'holds' | 'not shown' | 'not contradicted' | 'contradicted' | 'not run' | null;
-
-const CLAIM_WORDS: Record<Exclude<Claim, null>, string> = {
-  holds: 'holds',
-  'not shown': 'does not show (no difference Welch separates)',
-  'not contradicted': 'is not contradicted (no difference Welch separates)',
-  contradicted: 'is contradicted',
-  'not run': 'cannot be read (not run)',
-};
-
 /** The first claim: mixup lowers VGG-11's error. */
-function claimVgg(e: NetEffect | null): Claim {
-  if (!e) return 'not run';
-  if (e.effect.p === null) return null;
-  return e.effect.verdict === 'lower' ? 'holds' : e.effect.verdict === 'higher' ? 'contradicted' : 'not shown';
-}
+const claimVgg = (e: NetEffect | null): Claim => lowers(e?.effect ?? null);
 
 /** The second: mixup does not lower LeNet's (the paper's LeNet got slightly worse with it). */
 function claimLenet(e: NetEffect | null): Claim {
@@ -165,17 +147,12 @@ export function speechFinding(ours: SpeechRunRow[], ref: SpeechReferenceRun[], s
   const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   const [nl, nv] = [seedsOf('lenet'), seedsOf('vgg')];
   const seeds = nl === nv ? plural(nl, 'seed') : `LeNet over ${plural(nl, 'seed')}, VGG-11 over ${plural(nv, 'seed')}`;
-  const side = (v: Claim) => (v === null ? 'cannot be read (fewer than two seeds a side)' : CLAIM_WORDS[v]);
-  const holds = (x: { ours: Claim; reference: Claim }) =>
-    x.ours === x.reference
-      ? `${side(x.ours)} in ours and in the reference`
-      : `${side(x.ours)} in ours and ${side(x.reference)} in the reference`;
   const sentence =
     `${splitName(split)} split, ${plural(epochs, 'epoch')}, ${seeds}: with mixup, ` +
     `VGG-11's error is ${describe(vgg.ours)} in ours and ${describe(vgg.reference)} in the PyTorch reference; ` +
     `LeNet's is ${describe(lenet.ours)} in ours and ${describe(lenet.reference)} in the reference. ` +
-    `The paper's first claim (mixup lowers VGG-11's error: ${paperPair('vgg')} %) ${holds(vggGains)}; ` +
-    `its second (LeNet's stays about where it was: ${paperPair('lenet')} %) ${holds(lenetDoesNot)}.`;
+    `The paper's first claim (mixup lowers VGG-11's error: ${paperPair('vgg')} %) ${verdictWords(vggGains)}; ` +
+    `its second (LeNet's stays about where it was: ${paperPair('lenet')} %) ${verdictWords(lenetDoesNot)}.`;
   return {
     split,
     ours: { lenet: lenet.ours, vgg: vgg.ours },

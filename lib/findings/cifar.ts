@@ -1,0 +1,138 @@
+/**
+ * Notebook 2's comparison: ERM against mixup on one CIFAR-10 protocol, ours over seeds beside the PyTorch reference's
+ * runs at the same protocol and beside the paper, and the finding on the paper's claim (mixup lowers the test error),
+ * computed from the runs.
+ */
+import type { BetweenPoint } from '../eval/between';
+import { ReferenceRun, referenceHistoryRows } from '../reference/runs';
+import { historyRows } from '../charts/rows';
+import type { Row } from '../charts/specs';
+import { PAPER } from '../reference/paper';
+import { againstSpread, Effect, welchTest } from '../stats';
+import { bestTestError, lastTestError } from '../train/history';
+import {
+  compared,
+  effectBetween,
+  lowers,
+  meanOf,
+  OurRun,
+  pairedDifference,
+  PerSeed,
+  perSeed,
+  plural,
+  referencePerSeed,
+  seedsOf,
+  spreadCell,
+  spreadOfSeeds,
+  StripRow,
+  stripRows,
+  values,
+  Verdict,
+  verdictWords,
+} from './common';
+
+/** Fig. 2's two measures at one λ per method (this notebook's first seed), when measured. */
+export type BetweenByMethod = Record<string, BetweenPoint[]>;
+
+export interface CifarFinding {
+  /** Last-epoch test error % per seed, ours and the reference's. */
+  erm: { ours: PerSeed; reference: PerSeed };
+  mixup: { ours: PerSeed; reference: PerSeed };
+  /** ERM − mixup per seed (positive: mixup lower). */
+  gain: { ours: PerSeed; reference: PerSeed };
+  /** Mixup against ERM over seeds (Welch's test), ours and the reference's. */
+  effect: { ours: Effect | null; reference: Effect | null };
+  /** The paper's claim: mixup lowers the test error. */
+  lowersError: Verdict;
+  sentence: string;
+}
+
+export interface CifarComparison {
+  rows: Record<string, string | number | null>[];
+  strip: StripRow[];
+  /** Learning curves of the runs trained here and of the reference's (test error %), for learningCurves. */
+  curves: Row[];
+  finding: CifarFinding;
+}
+
+const METHODS = ['ERM', 'mixup'] as const;
+
+/**
+ * The table, seed strip and finding of ERM against mixup: `ours` are our runs (methods 'ERM' and 'mixup'), `reference`
+ * the reference's runs at the same protocol, `alpha` mixup's; `between` adds Fig. 2's measures at λ = ½.
+ */
+export function cifarComparison(
+  ours: OurRun[],
+  reference: ReferenceRun[],
+  alpha: number,
+  between: BetweenByMethod = {},
+): CifarComparison {
+  const of = (m: string) => ours.filter((r) => r.method === m);
+  const refAlpha = (m: string) => (m === 'ERM' ? 0 : alpha);
+  const last = (m: string) => perSeed(of(m), (r) => 100 * lastTestError(r.history));
+  const refLast = (m: string) => referencePerSeed(reference, refAlpha(m), 0, (r) => r.last);
+  const at = (m: string, k: 'missRate' | 'gradNorm') => between[m]?.find((p) => p.lambda === 0.5)?.[k] ?? null;
+  const rows = METHODS.map((m) => {
+    const t = welchTest(values(last(m)), values(refLast(m)));
+    const mine = spreadOfSeeds(last(m));
+    return {
+      method: m === 'ERM' ? 'ERM' : `mixup α = ${alpha}`,
+      seeds: seedsOf(of(m)),
+      'ours: test error %, last epoch': spreadCell(last(m)),
+      'ours: best scored epoch %': spreadCell(perSeed(of(m), (r) => 100 * bestTestError(r.history))),
+      'PyTorch reference, same protocol': spreadCell(refLast(m)),
+      'our mean against the reference seeds': mine ? againstSpread(mine.mean, spreadOfSeeds(refLast(m))) : null,
+      "Welch's p, ours vs reference": t ? t.p.toFixed(2) : null,
+      'paper, full CIFAR-10 (as reported)': m === 'ERM' ? PAPER.cifar10PreActErr.erm : PAPER.cifar10PreActErr.mixup,
+      ...(Object.keys(between).length
+        ? { 'prediction misses at λ = ½ %': pct(at(m, 'missRate')), '‖∇ₓ loss‖ at λ = ½': at(m, 'gradNorm') }
+        : {}),
+    };
+  });
+  const erm = { ours: last('ERM'), reference: refLast('ERM') };
+  const mixup = { ours: last('mixup'), reference: refLast('mixup') };
+  const effect = {
+    ours: effectBetween(erm.ours, mixup.ours),
+    reference: effectBetween(erm.reference, mixup.reference),
+  };
+  const lowersError = { ours: lowers(effect.ours), reference: lowers(effect.reference) };
+  const n = (m: PerSeed) => plural(m.size, 'seed');
+  const sentence =
+    `Over ${n(erm.ours)} of ERM and ${n(mixup.ours)} of mixup in ours (the reference: ${n(erm.reference)} and ` +
+    `${n(mixup.reference)}), mixup's last-epoch test error is ${thanErm(effect.ours)} in ours ` +
+    `(ERM ${fixed(meanOf(erm.ours))} %, mixup ${fixed(meanOf(mixup.ours))} %) and ` +
+    `${thanErm(effect.reference)} in the PyTorch reference. The paper's claim (mixup lowers the error: ` +
+    `${PAPER.cifar10PreActErr.erm} → ${PAPER.cifar10PreActErr.mixup} % on full CIFAR-10) ${verdictWords(lowersError)}.`;
+  const curves = [
+    ...ours
+      .filter((r) => r.source === 'here')
+      .flatMap((r) => historyRows(`${r.method} s${r.seed}`, r.run.history).map((row) => ({ ...row, source: 'mixup-lab' }))),
+    ...METHODS.flatMap((m) =>
+      referenceHistoryRows(reference, refAlpha(m), 0, m).map((row) => ({ ...row, source: 'PyTorch reference' })),
+    ),
+  ];
+  return {
+    rows,
+    curves,
+    strip: [...stripRows('ERM', erm.ours, erm.reference), ...stripRows(`mixup α = ${alpha}`, mixup.ours, mixup.reference)],
+    finding: {
+      erm,
+      mixup,
+      gain: { ours: pairedDifference(erm.ours, mixup.ours), reference: pairedDifference(erm.reference, mixup.reference) },
+      effect,
+      lowersError,
+      sentence,
+    },
+  };
+}
+
+const thanErm = (e: Effect | null) => compared(e, "ERM's");
+const pct = (f: number | null) => (f === null ? null : 100 * f);
+const fixed = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
+
+/** Fig. 2's chart rows: prediction misses in % and the gradient norm, per method and λ. */
+export function betweenRows(between: BetweenByMethod): Row[] {
+  return Object.entries(between).flatMap(([method, pts]) =>
+    pts.map((p) => ({ method, λ: p.lambda, 'prediction misses %': 100 * p.missRate, '‖∇ₓ loss‖': p.gradNorm })),
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * Our runs of a comparison: those a notebook trained (or took from the run cache) and, for each configuration it asks
+ * for, every run of it published in results/ at any seed. The notebook and the docs generator build their tables from
+ * the same list, so each figure is computed once. A published run is matched to a wanted run by what the two are (data,
+ * model and training but the seed), not by a list position or a key computed from data.
+ */
+import { CifarParams, cifarSpec } from '../experiments/cifar';
+import type { RunJob } from '../experiments/jobs';
+import type { WantedRun } from '../experiments/report-runs';
+import { RunResult, RunSpec, runKey, specKey } from '../runs/cache';
+import { PublishedRun, publishedRuns } from '../runs/published';
+import type { OurRun } from './common';
+
+/** Whether `spec` is a run of `job`'s configuration, at any seed. */
+export function isRunOf(job: RunJob, spec: RunSpec): boolean {
+  const p: CifarParams = job.params;
+  const want = cifarSpec(p, job.alpha, 0, {}, job.variant);
+  const noise = job.kind === 'corrupted' ? job.noise : 0;
+  return (
+    spec.data.set === 'cifar10' &&
+    spec.data.trainLimit === p.trainLimit &&
+    spec.data.testLimit === p.testLimit &&
+    ((spec.data.corruption as number | undefined) ?? 0) === noise &&
+    specKey(spec.model) === specKey(want.model) &&
+    specKey({ ...spec.train, seed: 0 }) === specKey({ ...want.train, seed: 0 })
+  );
+}
+
+/** The same finished run seen twice (the cache's copy and its published one) counts once. */
+const identity = (r: RunResult) => `${runKey(r.spec)}/${r.finishedAt}`;
+
+/**
+ * The runs trained here (`trained`: wanted runs with their result) and every published run of the same
+ * configurations, each named by the wanted run's method and group; seeds are the runs' own.
+ * `published`: results/ by default (read once).
+ */
+export function ourRuns(
+  wanted: WantedRun[],
+  trained: (WantedRun & { run: RunResult })[] = [],
+  published: PublishedRun[] = publishedRuns(),
+): OurRun[] {
+  const out: OurRun[] = [];
+  const seen = new Set<string>();
+  const add = (r: OurRun) => {
+    const k = `${r.method}\u0000${r.group}\u0000${identity(r.run)}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(r);
+    }
+  };
+  for (const t of trained)
+    add({ method: t.method, group: t.group, seed: t.run.spec.train.seed, run: t.run, source: 'here' });
+  // One entry per configuration a method of a group asks for (a seed's wanted runs share it).
+  const configs = new Map<string, WantedRun>();
+  for (const w of wanted) configs.set(`${w.method}\u0000${w.group}\u0000${specKey({ ...w.job, seed: 0 })}`, w);
+  for (const p of published)
+    for (const w of configs.values())
+      if (isRunOf(w.job, p.run.spec))
+        add({ method: w.method, group: w.group, seed: p.run.spec.train.seed, run: p.run, source: p.folder });
+  return out;
+}
