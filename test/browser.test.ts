@@ -20,7 +20,7 @@ import { artifact, launchBrowser } from './browser';
 import { cifarSource, ROOT } from './helpers';
 
 test(
-  'JupyterLab runs a notebook with the tslab kernel and draws its vega-lite chart',
+  'JupyterLab: a person edits the seed in a notebook’s parameters cell, runs all, and sees that seed’s runs and chart',
   { timeout: 300_000 },
   async (t) => {
     const browser = await launchBrowser();
@@ -33,7 +33,7 @@ test(
     let lab: ReturnType<typeof spawnTracked> | null = null;
     let page: Awaited<ReturnType<typeof browser.newPage>> | null = null;
     try {
-      fs.copyFileSync(path.join(ROOT, 'notebooks', '01-toy-2d.ipynb'), copy);
+      fs.copyFileSync(path.join(ROOT, 'notebooks', '02-cifar10.ipynb'), copy);
       lab = spawnTracked(
         path.join(ROOT, '.venv', 'bin', 'jupyter'),
         [
@@ -46,9 +46,9 @@ test(
           ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
         ],
         {
+          // No MIXUP_PROFILE / MIXUP_SEEDS: as under `npm run lab`, the parameters cell's literals decide.
           env: {
-            ...process.env,
-            MIXUP_PROFILE: 'smoke',
+            ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^MIXUP_(PROFILE|SEEDS?|PARAMS)$/.test(k))),
             MIXUP_RUNS_DIR: runs,
             MIXUP_CIFAR10: process.env.MIXUP_CIFAR10 ?? cifarSource(),
           },
@@ -96,6 +96,17 @@ test(
         undefined,
         { timeout: 60_000 },
       );
+      // Edit the parameters cell as a person would: its literals become the smoke profile and seed 7.
+      const cell = page.locator('.jp-CodeCell', { hasText: 'lab.params(' }).first();
+      await cell.locator('.cm-content').click();
+      await page.keyboard.press('Control+A');
+      const nb = JSON.parse(fs.readFileSync(copy, 'utf8')) as { cells: { cell_type: string; source: string[] }[] };
+      const edited = nb.cells
+        .find((c) => c.cell_type === 'code')!
+        .source.join('')
+        .replace(/\{ profile: 'quick', seeds: \[1\] \}/, "{ profile: 'smoke', seeds: [7] }");
+      assert.match(edited, /seeds: \[7\]/, 'the parameters cell has the literals this test edits');
+      await page.keyboard.insertText(edited);
       for (let attempt = 1; ; attempt++) {
         await page.click('.lm-MenuBar-itemLabel:text-is("Run")');
         await page.click('.lm-Menu-itemLabel:text-is("Run All Cells")');
@@ -125,6 +136,23 @@ test(
       );
       const box = await chart.boundingBox();
       assert.ok(box && box.width > 100 && box.height > 100, 'the chart has a size');
+      // The finding's table names the seed the cell asked for, and so do the runs' progress lines.
+      await page.waitForFunction(
+        () =>
+          (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes(
+            'Finding.',
+          ),
+        undefined,
+        { timeout: 180_000 },
+      );
+      const shown = await page.evaluate(
+        () => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText,
+      );
+      assert.match(shown, /seeds\s+\[7\]\s+this cell/, 'the parameters table shows seed 7 from the cell');
+      assert.match(shown, /profile\s+smoke\s+this cell/, 'and the profile from the cell');
+      assert.match(shown, /ERM, seed 7/, "the run's progress names seed 7");
+      assert.match(shown, /\nERM\s+7\s+\d/, "the table's ERM row lists seed 7");
+      assert.doesNotMatch(shown, /ERM, seed 1\b/, 'no run of the old seed');
       await chart.scrollIntoViewIfNeeded();
       await page.screenshot({ path: artifact('jupyterlab-notebook.png') });
       const errors = await page

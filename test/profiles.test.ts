@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { notebookParams } from '../lib/experiments/profiles';
+import { notebookParams, params, paramSources } from '../lib/experiments/profiles';
+import { paramRows } from '../lib/notebook/display';
 import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
 import { staleSources } from '../lib/notebook/fresh';
 import fs from 'node:fs';
@@ -41,6 +42,35 @@ test('notebook parameters: profile, seeds and JSON overrides from the environmen
   );
   assert.throws(() => notebookParams(defaults, { MIXUP_PARAMS: '{epochs' }), /MIXUP_PARAMS is not valid JSON/);
   assert.throws(() => notebookParams(defaults, { MIXUP_SEEDS: '1,x' }), /seeds are non-negative integers/);
+});
+
+test('the parameters cell: its literals over the profile, a headless run over them, every source named, bad values refused', () => {
+  // Interactive (no MIXUP_PROFILE): the cell's profile and literals.
+  const P = params(defaults, { profile: 'smoke', seeds: [7] }, {});
+  assert.deepEqual(P, { seeds: [7], epochs: 1, profile: 'smoke' });
+  assert.deepEqual(paramSources(P), { seeds: 'cell', epochs: 'profile', profile: 'cell' });
+  assert.deepEqual(
+    paramRows(P).find((r) => r.parameter === 'seeds'),
+    { parameter: 'seeds', value: '[7]', from: 'this cell' },
+  );
+  // Headless: MIXUP_PROFILE's profile replaces the literals whole, as papermill's injected cell would.
+  const H = params(defaults, { profile: 'smoke', seeds: [7] }, { MIXUP_PROFILE: 'quick' });
+  assert.deepEqual(H, { seeds: [1, 2, 3], epochs: 4, profile: 'quick' });
+  assert.equal(paramSources(H).seeds, 'profile');
+  assert.equal(paramSources(H).profile, 'MIXUP_PROFILE');
+  // MIXUP_SEEDS and MIXUP_PARAMS override single values of either.
+  const S = params(defaults, { seeds: [7] }, { MIXUP_SEEDS: '4,5', MIXUP_PARAMS: '{"epochs": 9}' });
+  assert.deepEqual(S, { seeds: [4, 5], epochs: 9, profile: 'quick' });
+  assert.deepEqual(paramSources(S), { seeds: 'MIXUP_SEEDS', epochs: 'MIXUP_PARAMS', profile: 'profile' });
+  assert.throws(
+    () => params(defaults, { epoch: 3 } as never, {}),
+    /the parameters cell has unknown key\(s\) epoch: this notebook takes seeds, epochs/,
+  );
+  assert.throws(() => params(defaults, { seeds: 1 } as never, {}), /seeds = 1 is not a non-empty list of non-negative whole numbers/);
+  assert.throws(() => params(defaults, { epochs: '3' } as never, {}), /epochs = "3" is not a number like the profile's 4/);
+  assert.throws(() => params(defaults, { profile: 'fast' } as never, {}), /profile = "fast" is not a profile/);
+  assert.throws(() => params(defaults, {}, { MIXUP_PARAMS: '{"epochs": [1]}' }), /MIXUP_PARAMS: epochs = \[1\] is not a number/);
+  assert.throws(() => paramSources({ seeds: [1] }), /not made by lab.params/);
 });
 
 test('stale compiled lib is detected', () => {
