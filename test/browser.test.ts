@@ -48,7 +48,9 @@ test(
         {
           // No MIXUP_PROFILE / MIXUP_SEEDS: as under `npm run lab`, the parameters cell's literals decide.
           env: {
-            ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^MIXUP_(PROFILE|SEEDS?|PARAMS)$/.test(k))),
+            ...Object.fromEntries(
+              Object.entries(process.env).filter(([k]) => !/^MIXUP_(PROFILE|SEEDS?|PARAMS)$/.test(k)),
+            ),
             MIXUP_RUNS_DIR: runs,
             MIXUP_CIFAR10: process.env.MIXUP_CIFAR10 ?? cifarSource(),
           },

@@ -66,10 +66,19 @@ test('the parameters cell: its literals over the profile, a headless run over th
     () => params(defaults, { epoch: 3 } as never, {}),
     /the parameters cell has unknown key\(s\) epoch: this notebook takes seeds, epochs/,
   );
-  assert.throws(() => params(defaults, { seeds: 1 } as never, {}), /seeds = 1 is not a non-empty list of non-negative whole numbers/);
-  assert.throws(() => params(defaults, { epochs: '3' } as never, {}), /epochs = "3" is not a number like the profile's 4/);
+  assert.throws(
+    () => params(defaults, { seeds: 1 } as never, {}),
+    /seeds = 1 is not a non-empty list of non-negative whole numbers/,
+  );
+  assert.throws(
+    () => params(defaults, { epochs: '3' } as never, {}),
+    /epochs = "3" is not a number like the profile's 4/,
+  );
   assert.throws(() => params(defaults, { profile: 'fast' } as never, {}), /profile = "fast" is not a profile/);
-  assert.throws(() => params(defaults, {}, { MIXUP_PARAMS: '{"epochs": [1]}' }), /MIXUP_PARAMS: epochs = \[1\] is not a number/);
+  assert.throws(
+    () => params(defaults, {}, { MIXUP_PARAMS: '{"epochs": [1]}' }),
+    /MIXUP_PARAMS: epochs = \[1\] is not a number/,
+  );
   assert.throws(() => paramSources({ seeds: [1] }), /not made by lab.params/);
 });
 

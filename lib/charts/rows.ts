@@ -14,7 +14,9 @@ export function historyRows(run: string, history: EpochRecord[]): Row[] {
     trainLoss: e.trainLoss,
     trainError: pct(e.trainError),
     testError: pct(e.testError),
-    ...Object.fromEntries(Object.entries(e.extra ?? {}).map(([k, v]) => [k, typeof v === 'number' && /Error$/.test(k) ? 100 * v : v])),
+    ...Object.fromEntries(
+      Object.entries(e.extra ?? {}).map(([k, v]) => [k, typeof v === 'number' && /Error$/.test(k) ? 100 * v : v]),
+    ),
   }));
 }
 

@@ -22,7 +22,18 @@ export { stderrProgress } from './fetch';
 
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 export const CIFAR10_ARCHIVE_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+];
 export const RECORD_BYTES = 3073;
 export const RECORDS_PER_FILE = 10000;
 export const TRAIN_FILES = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
@@ -40,7 +51,11 @@ export const CIFAR10_SHA256: Record<string, string> = {
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DEFAULT_CIFAR10_DIR = path.join(PROJECT_ROOT, 'data', 'cifar-10');
 
-const CIFAR_FETCH: FetchChecks = { what: 'cifar-10-binary.tar.gz', envVar: 'MIXUP_CIFAR10', md5: { [CIFAR10_URL]: CIFAR10_ARCHIVE_MD5 } };
+const CIFAR_FETCH: FetchChecks = {
+  what: 'cifar-10-binary.tar.gz',
+  envVar: 'MIXUP_CIFAR10',
+  md5: { [CIFAR10_URL]: CIFAR10_ARCHIVE_MD5 },
+};
 
 export interface CifarSourceOptions {
   source?: string;
@@ -61,11 +76,15 @@ export async function resolveCifar10(options: CifarSourceOptions = {}): Promise<
   if (source) {
     if (/^https?:\/\//.test(source)) return unpack(await download(source, cacheDir, progress, CIFAR_FETCH), cacheDir);
     if (!fs.existsSync(source)) {
-      throw new Error(`CIFAR-10 source ${source} does not exist: give a folder with the .bin files, a cifar-10-binary.tar.gz, or unset MIXUP_CIFAR10 to download ${CIFAR10_URL}`);
+      throw new Error(
+        `CIFAR-10 source ${source} does not exist: give a folder with the .bin files, a cifar-10-binary.tar.gz, or unset MIXUP_CIFAR10 to download ${CIFAR10_URL}`,
+      );
     }
     if (fs.statSync(source).isDirectory()) {
       for (const dir of [source, path.join(source, 'cifar-10-batches-bin')]) if (hasBins(dir)) return dir;
-      throw new Error(`CIFAR-10 source ${source} holds no ${TEST_FILE} or data_batch_*.bin: point it at the folder cifar-10-batches-bin`);
+      throw new Error(
+        `CIFAR-10 source ${source} holds no ${TEST_FILE} or data_batch_*.bin: point it at the folder cifar-10-batches-bin`,
+      );
     }
     return unpack(source, cacheDir);
   }
@@ -79,24 +98,39 @@ async function unpack(archive: string, cacheDir: string): Promise<string> {
   try {
     await tar.x({ file: archive, cwd: cacheDir, filter: (p) => /cifar-10-batches-bin\//.test(p) });
   } catch (e) {
-    throw new Error(`could not unpack ${archive} (${(e as Error).message}): it is not a readable cifar-10-binary.tar.gz; fetch it again`);
+    throw new Error(
+      `could not unpack ${archive} (${(e as Error).message}): it is not a readable cifar-10-binary.tar.gz; fetch it again`,
+    );
   }
   const dir = path.join(cacheDir, 'cifar-10-batches-bin');
-  if (!hasBins(dir)) throw new Error(`${archive} holds no cifar-10-batches-bin/*.bin: it is not the binary version of CIFAR-10 (${CIFAR10_URL})`);
+  if (!hasBins(dir))
+    throw new Error(
+      `${archive} holds no cifar-10-batches-bin/*.bin: it is not the binary version of CIFAR-10 (${CIFAR10_URL})`,
+    );
   return dir;
 }
 
 /** Reads one .bin file after checking its size and checksum; `limit` keeps its first records. */
-export function readCifarFile(file: string, limit = RECORDS_PER_FILE, verify = true): { pixels: Uint8Array; labels: Int32Array } {
+export function readCifarFile(
+  file: string,
+  limit = RECORDS_PER_FILE,
+  verify = true,
+): { pixels: Uint8Array; labels: Int32Array } {
   const name = path.basename(file);
-  if (!fs.existsSync(file)) throw new Error(`CIFAR-10 file ${file} is missing: fetch CIFAR-10 again (delete the folder, or set MIXUP_CIFAR10)`);
+  if (!fs.existsSync(file))
+    throw new Error(`CIFAR-10 file ${file} is missing: fetch CIFAR-10 again (delete the folder, or set MIXUP_CIFAR10)`);
   const buf = fs.readFileSync(file);
   if (buf.length !== RECORDS_PER_FILE * RECORD_BYTES) {
-    throw new Error(`CIFAR-10 file ${file} has ${buf.length} bytes, expected ${RECORDS_PER_FILE * RECORD_BYTES} (truncated or not the binary version): fetch it again`);
+    throw new Error(
+      `CIFAR-10 file ${file} has ${buf.length} bytes, expected ${RECORDS_PER_FILE * RECORD_BYTES} (truncated or not the binary version): fetch it again`,
+    );
   }
   if (verify && CIFAR10_SHA256[name]) {
     const sha = createHash('sha256').update(buf).digest('hex');
-    if (sha !== CIFAR10_SHA256[name]) throw new Error(`CIFAR-10 file ${file} is corrupt (SHA-256 ${sha.slice(0, 12)}…, expected ${CIFAR10_SHA256[name].slice(0, 12)}…): fetch it again`);
+    if (sha !== CIFAR10_SHA256[name])
+      throw new Error(
+        `CIFAR-10 file ${file} is corrupt (SHA-256 ${sha.slice(0, 12)}…, expected ${CIFAR10_SHA256[name].slice(0, 12)}…): fetch it again`,
+      );
   }
   const n = Math.min(limit, RECORDS_PER_FILE);
   const pixels = new Uint8Array(n * 3072);
@@ -104,7 +138,8 @@ export function readCifarFile(file: string, limit = RECORDS_PER_FILE, verify = t
   for (let r = 0; r < n; r++) {
     const base = r * RECORD_BYTES;
     labels[r] = buf[base];
-    if (labels[r] > 9) throw new Error(`CIFAR-10 file ${file}: record ${r} has label ${labels[r]}; the file is corrupt`);
+    if (labels[r] > 9)
+      throw new Error(`CIFAR-10 file ${file}: record ${r} has label ${labels[r]}; the file is corrupt`);
     const out = r * 3072;
     for (let p = 0; p < 1024; p++) {
       pixels[out + 3 * p] = buf[base + 1 + p];
@@ -145,7 +180,11 @@ export async function loadCifar10(options: LoadCifarOptions = {}): Promise<Cifar
   const pixels = new Uint8Array(n * 3072);
   const labels = new Int32Array(n);
   let o = 0;
-  for (const p of parts) { pixels.set(p.pixels, o * 3072); labels.set(p.labels, o); o += p.labels.length; }
+  for (const p of parts) {
+    pixels.set(p.pixels, o * 3072);
+    labels.set(p.labels, o);
+    o += p.labels.length;
+  }
   const test = readCifarFile(path.join(dir, TEST_FILE), options.testLimit ?? RECORDS_PER_FILE);
   return {
     train: new ImageData(pixels, 32, 32, labels, 10, { pad: 4, flip: true }),

@@ -14,7 +14,12 @@ export interface CorruptedLabels {
  * Replaces a fraction p of the labels (exactly round(p·n), chosen by a seeded permutation) with classes drawn
  * uniformly from all classes, as in the paper's memorisation experiment (after Zhang et al. 2017).
  */
-export function corruptLabels(labels: Int32Array, numClasses: number, fraction: number, rng: RandomStream): CorruptedLabels {
+export function corruptLabels(
+  labels: Int32Array,
+  numClasses: number,
+  fraction: number,
+  rng: RandomStream,
+): CorruptedLabels {
   if (!(fraction >= 0 && fraction <= 1)) throw new Error(`label-noise fraction must be in [0, 1], got ${fraction}`);
   const n = labels.length;
   const k = Math.round(fraction * n);

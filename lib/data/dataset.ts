@@ -33,24 +33,33 @@ function gatherLabels(labels: Int32Array, indices: ArrayLike<number>): Int32Arra
 
 export function checkLabels(labels: Int32Array, numClasses: number, what: string): void {
   for (let i = 0; i < labels.length; i++) {
-    if (!(labels[i] >= 0 && labels[i] < numClasses)) throw new Error(`${what}: label ${labels[i]} at ${i} is outside 0..${numClasses - 1}`);
+    if (!(labels[i] >= 0 && labels[i] < numClasses))
+      throw new Error(`${what}: label ${labels[i]} at ${i} is outside 0..${numClasses - 1}`);
   }
 }
 
 /** Rows of numeric features; `shape` views each row as a tensor (e.g. a spectrogram [frames, bins, 1]). */
 export class TabularData implements LabeledData {
   readonly exampleShape: number[];
-  constructor(readonly features: Float32Array, readonly dim: number, readonly labels: Int32Array, readonly numClasses: number,
-    shape: number[] = [dim]) {
+  constructor(
+    readonly features: Float32Array,
+    readonly dim: number,
+    readonly labels: Int32Array,
+    readonly numClasses: number,
+    shape: number[] = [dim],
+  ) {
     if (features.length !== labels.length * dim) {
       throw new Error(`tabular data: ${features.length} feature values do not make ${labels.length} rows of ${dim}`);
     }
-    if (shape.reduce((a, b) => a * b, 1) !== dim) throw new Error(`tabular data: shape [${shape}] does not hold rows of ${dim} values`);
+    if (shape.reduce((a, b) => a * b, 1) !== dim)
+      throw new Error(`tabular data: shape [${shape}] does not hold rows of ${dim} values`);
     checkLabels(labels, numClasses, 'tabular data');
     this.exampleShape = shape;
   }
 
-  get n(): number { return this.labels.length; }
+  get n(): number {
+    return this.labels.length;
+  }
 
   batch(indices: ArrayLike<number>): tf.Tensor {
     return tf.tensor(gatherRows(this.features, this.dim, indices), [indices.length, ...this.exampleShape]);
@@ -61,7 +70,13 @@ export class TabularData implements LabeledData {
   }
 
   subset(indices: ArrayLike<number>): TabularData {
-    return new TabularData(gatherRows(this.features, this.dim, indices), this.dim, gatherLabels(this.labels, indices), this.numClasses, this.exampleShape);
+    return new TabularData(
+      gatherRows(this.features, this.dim, indices),
+      this.dim,
+      gatherLabels(this.labels, indices),
+      this.numClasses,
+      this.exampleShape,
+    );
   }
 }
 
@@ -76,8 +91,14 @@ export class ImageData implements LabeledData {
   readonly exampleShape: number[];
   private readonly size: number;
 
-  constructor(readonly pixels: Uint8Array, readonly height: number, readonly width: number, readonly labels: Int32Array,
-    readonly numClasses: number, readonly augmentation: ImageAugment | null = null) {
+  constructor(
+    readonly pixels: Uint8Array,
+    readonly height: number,
+    readonly width: number,
+    readonly labels: Int32Array,
+    readonly numClasses: number,
+    readonly augmentation: ImageAugment | null = null,
+  ) {
     this.size = height * width * 3;
     if (pixels.length !== labels.length * this.size) {
       throw new Error(`image data: ${pixels.length} bytes do not make ${labels.length} images of ${height}×${width}×3`);
@@ -86,7 +107,9 @@ export class ImageData implements LabeledData {
     this.exampleShape = [height, width, 3];
   }
 
-  get n(): number { return this.labels.length; }
+  get n(): number {
+    return this.labels.length;
+  }
 
   /** With `augment`: the reference's random crop of the zero-padded image and horizontal flip. */
   batch(indices: ArrayLike<number>, augment?: RandomStream): tf.Tensor4D {
@@ -109,8 +132,11 @@ export class ImageData implements LabeledData {
         for (let x = 0; x < w; x++) {
           const sx = (flip ? w - 1 - x : x) + dx;
           if (sx < 0 || sx >= w) continue;
-          const s = src + (sy * w + sx) * 3, d = dst + (y * w + x) * 3;
-          out[d] = this.pixels[s] / 255; out[d + 1] = this.pixels[s + 1] / 255; out[d + 2] = this.pixels[s + 2] / 255;
+          const s = src + (sy * w + sx) * 3,
+            d = dst + (y * w + x) * 3;
+          out[d] = this.pixels[s] / 255;
+          out[d + 1] = this.pixels[s + 1] / 255;
+          out[d + 2] = this.pixels[s + 2] / 255;
         }
       }
     }
@@ -122,8 +148,14 @@ export class ImageData implements LabeledData {
   }
 
   subset(indices: ArrayLike<number>): ImageData {
-    return new ImageData(gatherRows(this.pixels, this.size, indices), this.height, this.width, gatherLabels(this.labels, indices),
-      this.numClasses, this.augmentation);
+    return new ImageData(
+      gatherRows(this.pixels, this.size, indices),
+      this.height,
+      this.width,
+      gatherLabels(this.labels, indices),
+      this.numClasses,
+      this.augmentation,
+    );
   }
 
   withAugmentation(augmentation: ImageAugment | null): ImageData {

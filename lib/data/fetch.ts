@@ -16,8 +16,12 @@ export const stderrProgress: Progress = (() => {
   let last = -1;
   return (done, total, what) => {
     const pct = total > 0 ? Math.floor((100 * done) / total) : 0;
-    if (process.stderr.isTTY) process.stderr.write(`\r${what}: ${pct}% (${(done / 1e6).toFixed(1)} MB)${done >= total ? '\n' : ''}`);
-    else if (pct >= last + 10 || done >= total) { last = done >= total ? -1 : pct; process.stderr.write(`${what}: ${pct}%\n`); }
+    if (process.stderr.isTTY)
+      process.stderr.write(`\r${what}: ${pct}% (${(done / 1e6).toFixed(1)} MB)${done >= total ? '\n' : ''}`);
+    else if (pct >= last + 10 || done >= total) {
+      last = done >= total ? -1 : pct;
+      process.stderr.write(`${what}: ${pct}%\n`);
+    }
   };
 })();
 
@@ -33,7 +37,12 @@ export interface FetchChecks {
 /** How long a download may wait for its first byte or between two chunks (MIXUP_FETCH_STALL_S, default 30 s). */
 const stallMs = () => 1000 * Number(process.env.MIXUP_FETCH_STALL_S ?? 30);
 
-export async function download(url: string, cacheDir: string, progress: Progress, checks: FetchChecks): Promise<string> {
+export async function download(
+  url: string,
+  cacheDir: string,
+  progress: Progress,
+  checks: FetchChecks,
+): Promise<string> {
   fs.mkdirSync(cacheDir, { recursive: true });
   const file = path.join(cacheDir, path.basename(new URL(url).pathname));
   if (fs.existsSync(file)) return file;
@@ -41,7 +50,10 @@ export async function download(url: string, cacheDir: string, progress: Progress
   const controller = new AbortController();
   const STALL_MS = stallMs();
   let timer = setTimeout(() => controller.abort(), STALL_MS);
-  const stalled = () => new Error(`download of ${url} stalled (no data for ${STALL_MS / 1000} s): the host is unreachable from here. ${byHand[0].toUpperCase()}${byHand.slice(1)}`);
+  const stalled = () =>
+    new Error(
+      `download of ${url} stalled (no data for ${STALL_MS / 1000} s): the host is unreachable from here. ${byHand[0].toUpperCase()}${byHand.slice(1)}`,
+    );
   let res: Response;
   try {
     res = await fetch(url, { signal: controller.signal });
@@ -49,9 +61,14 @@ export async function download(url: string, cacheDir: string, progress: Progress
     clearTimeout(timer);
     if (controller.signal.aborted) throw stalled();
     const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`could not download ${url} (${(e as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''}): ${byHand}`);
+    throw new Error(
+      `could not download ${url} (${(e as Error).message}${cause ? `: ${cause.code ?? cause.message}` : ''}): ${byHand}`,
+    );
   }
-  if (!res.ok || !res.body) { clearTimeout(timer); throw new Error(`download of ${url} failed: HTTP ${res.status}. Set ${checks.envVar} to a local copy instead`); }
+  if (!res.ok || !res.body) {
+    clearTimeout(timer);
+    throw new Error(`download of ${url} failed: HTTP ${res.status}. Set ${checks.envVar} to a local copy instead`);
+  }
   const total = Number(res.headers.get('content-length') ?? 0);
   let done = 0;
   const hash = createHash('md5');
@@ -67,10 +84,18 @@ export async function download(url: string, cacheDir: string, progress: Progress
   });
   const part = `${file}.part`;
   try {
-    await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), counter, fs.createWriteStream(part));
+    await pipeline(
+      Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
+      counter,
+      fs.createWriteStream(part),
+    );
   } catch (e) {
     fs.rmSync(part, { force: true });
-    throw controller.signal.aborted ? stalled() : new Error(`download of ${url} broke off (${(e as Error).message}): run again, or set ${checks.envVar} to a local copy`);
+    throw controller.signal.aborted
+      ? stalled()
+      : new Error(
+          `download of ${url} broke off (${(e as Error).message}): run again, or set ${checks.envVar} to a local copy`,
+        );
   } finally {
     clearTimeout(timer);
   }

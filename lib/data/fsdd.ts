@@ -29,25 +29,46 @@ const DEFAULT_DIR = path.join(PROJECT_ROOT, 'data', 'fsdd');
 const NAME = /^(\d)_([a-z]+)_(\d+)\.wav$/;
 const FETCH: FetchChecks = { what: `the FSDD archive (${FSDD_URL})`, envVar: 'MIXUP_FSDD' };
 
-export interface FsddSourceOptions { source?: string; cacheDir?: string; onProgress?: Progress; verify?: boolean }
+export interface FsddSourceOptions {
+  source?: string;
+  cacheDir?: string;
+  onProgress?: Progress;
+  verify?: boolean;
+}
 
 function wavNames(dir: string): string[] {
-  return fs.existsSync(dir) && fs.statSync(dir).isDirectory() ? fs.readdirSync(dir).filter((f) => NAME.test(f)).sort() : [];
+  return fs.existsSync(dir) && fs.statSync(dir).isDirectory()
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => NAME.test(f))
+        .sort()
+    : [];
 }
 
 /** The SHA-256 of the manifest of the .wav files in `dir` (see FSDD_MANIFEST_SHA256). */
 export function manifestSha256(dir: string): string {
-  const lines = wavNames(dir).map((n) => `${n} ${createHash('sha256').update(fs.readFileSync(path.join(dir, n))).digest('hex')}\n`).join('');
+  const lines = wavNames(dir)
+    .map(
+      (n) =>
+        `${n} ${createHash('sha256')
+          .update(fs.readFileSync(path.join(dir, n)))
+          .digest('hex')}\n`,
+    )
+    .join('');
   return createHash('sha256').update(lines).digest('hex');
 }
 
 function check(dir: string, verify: boolean): string {
   const n = wavNames(dir).length;
   if (n !== FSDD_FILES) {
-    throw new Error(`FSDD at ${dir} has ${n} recordings, expected ${FSDD_FILES}: fetch it again (delete the folder, or set MIXUP_FSDD to a whole copy)`);
+    throw new Error(
+      `FSDD at ${dir} has ${n} recordings, expected ${FSDD_FILES}: fetch it again (delete the folder, or set MIXUP_FSDD to a whole copy)`,
+    );
   }
   if (verify && manifestSha256(dir) !== FSDD_MANIFEST_SHA256) {
-    throw new Error(`FSDD at ${dir} differs from release v1.0.10 (a recording is changed or corrupt): fetch it again (delete the folder, or set MIXUP_FSDD)`);
+    throw new Error(
+      `FSDD at ${dir} differs from release v1.0.10 (a recording is changed or corrupt): fetch it again (delete the folder, or set MIXUP_FSDD)`,
+    );
   }
   return dir;
 }
@@ -58,11 +79,16 @@ async function unpack(archive: string, cacheDir: string): Promise<string> {
   try {
     await tar.x({ file: archive, cwd: cacheDir, filter: (p) => /(^|\/)recordings\/[^/]+\.wav$/.test(p) });
   } catch (e) {
-    throw new Error(`could not unpack ${archive} (${(e as Error).message}): it is not a readable .tar.gz; fetch it again`);
+    throw new Error(
+      `could not unpack ${archive} (${(e as Error).message}): it is not a readable .tar.gz; fetch it again`,
+    );
   }
   const top = path.join(cacheDir, 'recordings');
   if (!wavNames(top).length) {
-    const nested = fs.readdirSync(cacheDir).map((d) => path.join(cacheDir, d, 'recordings')).find((d) => wavNames(d).length);
+    const nested = fs
+      .readdirSync(cacheDir)
+      .map((d) => path.join(cacheDir, d, 'recordings'))
+      .find((d) => wavNames(d).length);
     if (!nested) throw new Error(`${archive} holds no recordings/*.wav: it is not the FSDD archive (${FSDD_URL})`);
     fs.renameSync(nested, top);
   }
@@ -75,22 +101,39 @@ export async function resolveFsdd(o: FsddSourceOptions = {}): Promise<string> {
   const verify = o.verify ?? true;
   const source = o.source ?? process.env.MIXUP_FSDD;
   if (source) {
-    if (/^https?:\/\//.test(source)) return check(await unpack(await download(source, cacheDir, o.onProgress ?? stderrProgress, FETCH), cacheDir), verify);
-    if (!fs.existsSync(source)) throw new Error(`FSDD source ${source} does not exist: give a folder of the .wav files, a .tar.gz, or unset MIXUP_FSDD to download ${FSDD_URL}`);
+    if (/^https?:\/\//.test(source))
+      return check(
+        await unpack(await download(source, cacheDir, o.onProgress ?? stderrProgress, FETCH), cacheDir),
+        verify,
+      );
+    if (!fs.existsSync(source))
+      throw new Error(
+        `FSDD source ${source} does not exist: give a folder of the .wav files, a .tar.gz, or unset MIXUP_FSDD to download ${FSDD_URL}`,
+      );
     if (fs.statSync(source).isDirectory()) {
       const dir = [source, path.join(source, 'recordings')].find((d) => wavNames(d).length);
-      if (!dir) throw new Error(`FSDD source ${source} holds no {digit}_{speaker}_{index}.wav files: point it at the recordings folder`);
+      if (!dir)
+        throw new Error(
+          `FSDD source ${source} holds no {digit}_{speaker}_{index}.wav files: point it at the recordings folder`,
+        );
       return check(dir, verify);
     }
     // The manifest pins every byte: recordings already unpacked and verified are the same whatever archive held them.
-    if (verify && wavNames(path.join(cacheDir, 'recordings')).length === FSDD_FILES && manifestSha256(path.join(cacheDir, 'recordings')) === FSDD_MANIFEST_SHA256) {
+    if (
+      verify &&
+      wavNames(path.join(cacheDir, 'recordings')).length === FSDD_FILES &&
+      manifestSha256(path.join(cacheDir, 'recordings')) === FSDD_MANIFEST_SHA256
+    ) {
       return path.join(cacheDir, 'recordings');
     }
     return check(await unpack(source, cacheDir), verify);
   }
   const cached = path.join(cacheDir, 'recordings');
   if (wavNames(cached).length) return check(cached, verify);
-  return check(await unpack(await download(FSDD_URL, cacheDir, o.onProgress ?? stderrProgress, FETCH), cacheDir), verify);
+  return check(
+    await unpack(await download(FSDD_URL, cacheDir, o.onProgress ?? stderrProgress, FETCH), cacheDir),
+    verify,
+  );
 }
 
 /** One recording as float samples in [-1, 1); refuses another rate or channel count, naming the file. */
@@ -102,14 +145,20 @@ export function readWav(file: string, rate = FSDD_RATE): Float32Array {
     throw new Error(`${file} is not a readable WAV file (${(e as Error).message}): fetch the data again`);
   }
   const fmt = wav.fmt as { sampleRate: number; numChannels: number; audioFormat: number; bitsPerSample: number };
-  if (fmt.sampleRate !== rate) throw new Error(`${file} is sampled at ${fmt.sampleRate} Hz, expected ${rate} Hz: resample it to ${rate} Hz mono, or use the FSDD release`);
-  if (fmt.numChannels !== 1) throw new Error(`${file} has ${fmt.numChannels} channels, expected 1 (mono): mix it down, or use the FSDD release`);
+  if (fmt.sampleRate !== rate)
+    throw new Error(
+      `${file} is sampled at ${fmt.sampleRate} Hz, expected ${rate} Hz: resample it to ${rate} Hz mono, or use the FSDD release`,
+    );
+  if (fmt.numChannels !== 1)
+    throw new Error(`${file} has ${fmt.numChannels} channels, expected 1 (mono): mix it down, or use the FSDD release`);
   // Integer PCM scaled to [-1, 1); float WAV as it is. (wavefile's own toBitDepth('32f') does the same, far slower.)
   const samples = wav.getSamples(false, Float32Array) as unknown as Float32Array;
   if (fmt.audioFormat === 3) return samples;
-  if (fmt.audioFormat !== 1) throw new Error(`${file} is not PCM (WAV format code ${fmt.audioFormat}): convert it to 16-bit PCM`);
+  if (fmt.audioFormat !== 1)
+    throw new Error(`${file} is not PCM (WAV format code ${fmt.audioFormat}): convert it to 16-bit PCM`);
   const scale = fmt.bitsPerSample === 8 ? 1 / 128 : 2 ** -(fmt.bitsPerSample - 1);
-  for (let i = 0; i < samples.length; i++) samples[i] = fmt.bitsPerSample === 8 ? (samples[i] - 128) * scale : samples[i] * scale;
+  for (let i = 0; i < samples.length; i++)
+    samples[i] = fmt.bitsPerSample === 8 ? (samples[i] - 128) * scale : samples[i] * scale;
   return samples;
 }
 
@@ -130,13 +179,16 @@ export async function loadFsdd(o: FsddSourceOptions & { seconds?: number } = {})
   const names = wavNames(dir);
   const length = Math.round((o.seconds ?? 1) * FSDD_RATE);
   const clips = new Float32Array(names.length * length);
-  const digits = new Int32Array(names.length), takes = new Int32Array(names.length);
+  const digits = new Int32Array(names.length),
+    takes = new Int32Array(names.length);
   const speakers: string[] = [];
   names.forEach((n, i) => {
     const [, digit, speaker, take] = NAME.exec(n)!;
     const s = readWav(path.join(dir, n));
     clips.set(s.subarray(0, length), i * length);
-    digits[i] = Number(digit); takes[i] = Number(take); speakers.push(speaker);
+    digits[i] = Number(digit);
+    takes[i] = Number(take);
+    speakers.push(speaker);
   });
   return { clips, length, digits, speakers, takes, names };
 }

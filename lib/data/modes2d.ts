@@ -12,12 +12,18 @@ export const MODE_SETS: readonly ModeSet[] = ['ring', 'grid'];
 export function modeCentres(set: ModeSet): Float32Array {
   if (set === 'ring') {
     // The demo's angles: t = 0, 2π/8, …, starting at (sin 0, cos 0) = (0, 1).
-    return Float32Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? Math.sin : Math.cos)((2 * Math.PI * Math.floor(i / 2)) / 8));
+    return Float32Array.from({ length: 16 }, (_, i) =>
+      (i % 2 === 0 ? Math.sin : Math.cos)((2 * Math.PI * Math.floor(i / 2)) / 8),
+    );
   }
   if (set === 'grid') {
     const out = new Float32Array(50);
     let k = 0;
-    for (let i = -2; i <= 2; i++) for (let j = -2; j <= 2; j++) { out[k++] = i / 2; out[k++] = j / 2; }
+    for (let i = -2; i <= 2; i++)
+      for (let j = -2; j <= 2; j++) {
+        out[k++] = i / 2;
+        out[k++] = j / 2;
+      }
     return out;
   }
   throw new Error(`unknown 2-D mode set '${String(set)}': use one of ${MODE_SETS.join(', ')}`);

@@ -45,7 +45,8 @@ export function withinClassPartners(labels: ArrayLike<number>, numClasses: numbe
  */
 export function nearestNeighbours(x: tf.Tensor2D, k: number, blockRows = 512): Int32Array {
   const [n] = x.shape;
-  if (!Number.isInteger(k) || k < 1 || k >= n) throw new Error(`nearest-neighbour pairing needs 1 ≤ k < ${n} (the training set's size), got k = ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k >= n)
+    throw new Error(`nearest-neighbour pairing needs 1 ≤ k < ${n} (the training set's size), got k = ${k}`);
   const out = new Int32Array(n * k);
   const norms = tf.tidy(() => tf.sum(tf.square(x), 1));
   for (let start = 0; start < n; start += blockRows) {
@@ -53,7 +54,10 @@ export function nearestNeighbours(x: tf.Tensor2D, k: number, blockRows = 512): I
     const idx = tf.tidy(() => {
       const block = tf.slice(x, [start, 0], [rows, -1]);
       // −‖a − b‖² = 2a·b − ‖a‖² − ‖b‖²; topk of the negative distance is the k nearest.
-      let negDist = tf.sub(tf.sub(tf.mul(2, tf.matMul(block, x, false, true)), tf.slice(norms, [start], [rows]).reshape([rows, 1])), norms.reshape([1, n]));
+      let negDist = tf.sub(
+        tf.sub(tf.mul(2, tf.matMul(block, x, false, true)), tf.slice(norms, [start], [rows]).reshape([rows, 1])),
+        norms.reshape([1, n]),
+      );
       // Exclude each row itself.
       const self = tf.oneHot(tf.range(start, start + rows, 1, 'int32'), n).toFloat();
       negDist = tf.sub(negDist, tf.mul(self, 1e30));
@@ -84,7 +88,8 @@ export function nearestPartners(data: LabeledData, k = DEFAULT_NEIGHBOURS): Part
 
 /** The partner table a pairing needs, or null for 'random' (partners from the batch). */
 export function partnerTable(pairing: Pairing, data: LabeledData, k = DEFAULT_NEIGHBOURS): PartnerTable | null {
-  if (!PAIRINGS.includes(pairing)) throw new Error(`unknown mixup pairing '${String(pairing)}': use one of ${PAIRINGS.join(', ')}`);
+  if (!PAIRINGS.includes(pairing))
+    throw new Error(`unknown mixup pairing '${String(pairing)}': use one of ${PAIRINGS.join(', ')}`);
   if (pairing === 'random') return null;
   return pairing === 'within-class' ? withinClassPartners(data.labels, data.numClasses) : nearestPartners(data, k);
 }

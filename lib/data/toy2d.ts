@@ -21,7 +21,11 @@ export function twoMoons(n: number, noise: number, rng: RandomStream): TabularDa
   return new TabularData(features, 2, labels, 2);
 }
 
-export interface Grid { xs: number[]; ys: number[]; points: Float32Array }
+export interface Grid {
+  xs: number[];
+  ys: number[];
+  points: Float32Array;
+}
 
 /** A steps×steps grid over [x0, x1]×[y0, y1], row-major in y then x. */
 export function grid2d(x0: number, x1: number, y0: number, y1: number, steps: number): Grid {
@@ -29,6 +33,10 @@ export function grid2d(x0: number, x1: number, y0: number, y1: number, steps: nu
   const ys = Array.from({ length: steps }, (_, i) => y0 + ((y1 - y0) * i) / (steps - 1));
   const points = new Float32Array(2 * steps * steps);
   let k = 0;
-  for (const y of ys) for (const x of xs) { points[k++] = x; points[k++] = y; }
+  for (const y of ys)
+    for (const x of xs) {
+      points[k++] = x;
+      points[k++] = y;
+    }
   return { xs, ys, points };
 }

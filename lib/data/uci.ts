@@ -34,7 +34,8 @@ function dfd(): Danfo {
 }
 
 function checkName(name: string): UciName {
-  if (!(UCI_DATASETS as readonly string[]).includes(name)) throw new Error(`unknown UCI data set '${name}': use one of ${UCI_DATASETS.join(', ')}`);
+  if (!(UCI_DATASETS as readonly string[]).includes(name))
+    throw new Error(`unknown UCI data set '${name}': use one of ${UCI_DATASETS.join(', ')}`);
   return name as UciName;
 }
 
@@ -42,13 +43,18 @@ function checkName(name: string): UciName {
 export async function readUciFrame(name: string, dir = UCI_DIR): Promise<DataFrame> {
   const n = checkName(name);
   const file = path.join(dir, `${n}.csv`);
-  if (!fs.existsSync(file)) throw new Error(`UCI file ${file} is missing: restore data/uci/ from the repository (git checkout data/uci)`);
+  if (!fs.existsSync(file))
+    throw new Error(`UCI file ${file} is missing: restore data/uci/ from the repository (git checkout data/uci)`);
   if (dir === UCI_DIR) {
     const sha = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-    if (sha !== UCI_SHA256[n]) throw new Error(`UCI file ${file} is not the shipped copy (SHA-256 ${sha.slice(0, 12)}…): git checkout data/uci/${n}.csv`);
+    if (sha !== UCI_SHA256[n])
+      throw new Error(
+        `UCI file ${file} is not the shipped copy (SHA-256 ${sha.slice(0, 12)}…): git checkout data/uci/${n}.csv`,
+      );
   }
   const df = (await dfd().readCSV(file)) as DataFrame;
-  if (!df.columns.includes('label')) throw new Error(`UCI file ${file} has no 'label' column (the class must be the last column, named label)`);
+  if (!df.columns.includes('label'))
+    throw new Error(`UCI file ${file} has no 'label' column (the class must be the last column, named label)`);
   return df;
 }
 
@@ -63,7 +69,10 @@ export interface UciSplit {
   missingFilled: number;
 }
 
-export interface UciOptions { testFraction?: number; dir?: string }
+export interface UciOptions {
+  testFraction?: number;
+  dir?: string;
+}
 
 function isMissing(v: unknown): boolean {
   return v === null || v === undefined || v === '' || (typeof v === 'number' && Number.isNaN(v));
@@ -81,21 +90,31 @@ export async function loadUci(name: string, rng: RandomStream, options: UciOptio
   if (categorical.length) features = dfd().getDummies(features, { columns: categorical }) as DataFrame;
   const featureNames = features.columns;
   const rows = features.values as unknown[][];
-  const n = rows.length, dim = featureNames.length;
+  const n = rows.length,
+    dim = featureNames.length;
   const x = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) {
-    const v = rows[i][j];
-    x[i * dim + j] = isMissing(v) ? NaN : Number(v);
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < dim; j++) {
+      const v = rows[i][j];
+      x[i * dim + j] = isMissing(v) ? NaN : Number(v);
+    }
   const perm = rng.permutation(n);
   const nTest = Math.max(1, Math.round(testFraction * n));
-  const testIdx = perm.slice(0, nTest), trainIdx = perm.slice(nTest);
+  const testIdx = perm.slice(0, nTest),
+    trainIdx = perm.slice(nTest);
   // Training statistics only: mean (for filling) and standard deviation per column.
-  const mean = new Float64Array(dim), sq = new Float64Array(dim), count = new Float64Array(dim);
-  for (const i of trainIdx) for (let j = 0; j < dim; j++) {
-    const v = x[i * dim + j];
-    if (!Number.isNaN(v)) { mean[j] += v; sq[j] += v * v; count[j]++; }
-  }
+  const mean = new Float64Array(dim),
+    sq = new Float64Array(dim),
+    count = new Float64Array(dim);
+  for (const i of trainIdx)
+    for (let j = 0; j < dim; j++) {
+      const v = x[i * dim + j];
+      if (!Number.isNaN(v)) {
+        mean[j] += v;
+        sq[j] += v * v;
+        count[j]++;
+      }
+    }
   const std = new Float64Array(dim);
   for (let j = 0; j < dim; j++) {
     mean[j] = count[j] ? mean[j] / count[j] : 0;
@@ -105,9 +124,20 @@ export async function loadUci(name: string, rng: RandomStream, options: UciOptio
   let missingFilled = 0;
   for (let k = 0; k < x.length; k++) {
     const j = k % dim;
-    if (Number.isNaN(x[k])) { x[k] = mean[j]; missingFilled++; }
+    if (Number.isNaN(x[k])) {
+      x[k] = mean[j];
+      missingFilled++;
+    }
     x[k] = (x[k] - mean[j]) / std[j];
   }
   const all = new TabularData(x, dim, labels, classes.length);
-  return { name: checkName(name), train: all.subset(trainIdx), test: all.subset(testIdx), classes, featureNames, frame: features, missingFilled };
+  return {
+    name: checkName(name),
+    train: all.subset(trainIdx),
+    test: all.subset(testIdx),
+    classes,
+    featureNames,
+    frame: features,
+    missingFilled,
+  };
 }

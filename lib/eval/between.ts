@@ -80,5 +80,7 @@ export function inBetweenByMethod(
   seed: number,
   options: BetweenOptions,
 ): Record<string, BetweenPoint[]> {
-  return Object.fromEntries(Object.entries(models).map(([m, model]) => [m, inBetween(model, data, stream(seed, 'between'), options)]));
+  return Object.fromEntries(
+    Object.entries(models).map(([m, model]) => [m, inBetween(model, data, stream(seed, 'between'), options)]),
+  );
 }

@@ -28,7 +28,8 @@ export function attackScores(
   for (const seed of [...new Set(trained.map((w) => w.seed))]) {
     const role = (r: AdversarialRole) => {
       const hit = trained.find((w) => w.seed === seed && w.method === r);
-      if (!hit) throw new Error(`seed ${seed} has no ${r} model among the runs given: pass adversarialRuns' runs whole`);
+      if (!hit)
+        throw new Error(`seed ${seed} has no ${r} model among the runs given: pass adversarialRuns' runs whole`);
       return hit.run;
     };
     const models = { ERM: role('ERM'), 'ERM #2': role('ERM #2'), mixup: role('mixup') };

@@ -43,7 +43,16 @@ const QUICK: GanParams = {
 };
 
 export const GAN_PROFILES: Record<Profile, GanParams> = {
-  smoke: { ...QUICK, seeds: [1], sets: ['ring'], hidden: 16, layers: 2, iterations: 20, sweepLrD: [1e-3], checkpoints: 2 },
+  smoke: {
+    ...QUICK,
+    seeds: [1],
+    sets: ['ring'],
+    hidden: 16,
+    layers: 2,
+    iterations: 20,
+    sweepLrD: [1e-3],
+    checkpoints: 2,
+  },
   quick: QUICK,
   lowdata: QUICK,
   paper: {
@@ -74,7 +83,14 @@ export interface WantedGan {
 }
 
 /** The demo's configuration of one run; the method is its mixup bound (0 = the plain GAN). */
-export function ganConfig(P: GanParams, set: GanConfig['data'], mixup: number, seed: number, lrD = P.lr, dSteps = P.dSteps): GanConfig {
+export function ganConfig(
+  P: GanParams,
+  set: GanConfig['data'],
+  mixup: number,
+  seed: number,
+  lrD = P.lr,
+  dSteps = P.dSteps,
+): GanConfig {
   const every = Math.max(1, Math.floor(P.iterations / P.checkpoints));
   return {
     data: set,
@@ -99,7 +115,9 @@ export function ganConfig(P: GanParams, set: GanConfig['data'], mixup: number, s
 export function ganRuns(P: GanParams): WantedGan[] {
   const out: WantedGan[] = [];
   const add = (set: GanConfig['data'], method: WantedGan['method'], seed: number, lrD: number, dSteps: number) => {
-    if (out.some((w) => w.set === set && w.method === method && w.seed === seed && w.lrD === lrD && w.dSteps === dSteps))
+    if (
+      out.some((w) => w.set === set && w.method === method && w.seed === seed && w.lrD === lrD && w.dSteps === dSteps)
+    )
       return;
     const mixup = method === 'GAN' ? 0 : P.mixup;
     out.push({
@@ -133,7 +151,11 @@ export async function trainGans(
  * Real and generated points of one set and seed at the checkpoints that kept points, per method (the main runs): rows
  * for scatterPanels.
  */
-export function ganSampleRows(runs: (WantedGan & { history: GanCheckpoint[] })[], set: GanConfig['data'], seed: number) {
+export function ganSampleRows(
+  runs: (WantedGan & { history: GanCheckpoint[] })[],
+  set: GanConfig['data'],
+  seed: number,
+) {
   const real = sampleModes(set, 1000, 0.01, stream(seed, 'plot-real'));
   return runs
     .filter((r) => r.main && r.set === set && r.seed === seed)
@@ -141,8 +163,20 @@ export function ganSampleRows(runs: (WantedGan & { history: GanCheckpoint[] })[]
       r.history
         .filter((h) => h.points)
         .flatMap((h) => [
-          ...Array.from({ length: real.length / 2 }, (_, i) => ({ method: r.method, iteration: h.iteration, who: 'real', x: real[2 * i], y: real[2 * i + 1] })),
-          ...Array.from({ length: h.points!.length / 2 }, (_, i) => ({ method: r.method, iteration: h.iteration, who: 'generated', x: h.points![2 * i], y: h.points![2 * i + 1] })),
+          ...Array.from({ length: real.length / 2 }, (_, i) => ({
+            method: r.method,
+            iteration: h.iteration,
+            who: 'real',
+            x: real[2 * i],
+            y: real[2 * i + 1],
+          })),
+          ...Array.from({ length: h.points!.length / 2 }, (_, i) => ({
+            method: r.method,
+            iteration: h.iteration,
+            who: 'generated',
+            x: h.points![2 * i],
+            y: h.points![2 * i + 1],
+          })),
         ]),
     );
 }

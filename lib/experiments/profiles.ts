@@ -80,7 +80,9 @@ function checkValue(key: string, value: unknown, like: unknown, from: string): v
 function checkKeys(given: Record<string, unknown>, base: object, from: string): void {
   const unknown = Object.keys(given).filter((k) => !(k in base));
   if (unknown.length)
-    throw new Error(`${from} has unknown key(s) ${unknown.join(', ')}: this notebook takes ${Object.keys(base).join(', ')}`);
+    throw new Error(
+      `${from} has unknown key(s) ${unknown.join(', ')}: this notebook takes ${Object.keys(base).join(', ')}`,
+    );
   for (const [k, v] of Object.entries(given)) checkValue(k, v, (base as Record<string, unknown>)[k], from);
 }
 

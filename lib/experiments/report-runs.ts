@@ -267,7 +267,9 @@ export function reportRuns(
     }
   };
   const from = <P, W extends WantedRun>(p: P | null, runs: (p: P) => W[], notebook: string) =>
-    p ? runs(p).map((w) => ({ label: w.label, method: w.method, group: w.group, seed: w.seed, job: w.job, notebook })) : [];
+    p
+      ? runs(p).map((w) => ({ label: w.label, method: w.method, group: w.group, seed: w.seed, job: w.job, notebook }))
+      : [];
   const all: (WantedRun & { notebook: string })[] = [
     ...from(params(CIFAR_PROFILES), cifarRuns, '02-cifar10'),
     ...from(params(CORRUPTED_PROFILES), (p) => corruptedRuns(p), '03-corrupted-labels'),

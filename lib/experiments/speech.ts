@@ -199,7 +199,16 @@ export async function speechRuns(
     for (const model of P.models)
       for (const alpha of official ? P.alphas : P.heldOutAlphas)
         for (const seed of P.seeds) {
-          const run = await speechRun(s, p, model, split, alpha, seed, progress?.(`${splitName(split)}, ${model}, α = ${alpha}, seed ${seed}`), data);
+          const run = await speechRun(
+            s,
+            p,
+            model,
+            split,
+            alpha,
+            seed,
+            progress?.(`${splitName(split)}, ${model}, α = ${alpha}, seed ${seed}`),
+            data,
+          );
           run.model.dispose();
           const { model: _, ...result } = run;
           out.push(result);

@@ -17,7 +17,14 @@ export interface UciParams extends BaseParams {
   testFraction: number;
 }
 
-const QUICK: UciParams = { seeds: [1, 2, 3], sets: [...UCI_DATASETS], epochs: 10, alpha: 1, batchSize: 16, testFraction: 0.2 };
+const QUICK: UciParams = {
+  seeds: [1, 2, 3],
+  sets: [...UCI_DATASETS],
+  epochs: 10,
+  alpha: 1,
+  batchSize: 16,
+  testFraction: 0.2,
+};
 
 /** These sets are small already and the paper's protocol is 10 epochs: lowdata keeps the quick settings. */
 export const UCI_PROFILES: Record<Profile, UciParams> = {
@@ -37,7 +44,8 @@ export interface UciRun {
 
 export async function uciRuns(P: UciParams, progress?: (label: string) => TrainCallbacks): Promise<UciRun[]> {
   const unknown = P.sets.filter((s) => !(UCI_DATASETS as readonly string[]).includes(s));
-  if (unknown.length) throw new Error(`unknown UCI set(s) ${unknown.join(', ')}: choose from ${UCI_DATASETS.join(', ')}`);
+  if (unknown.length)
+    throw new Error(`unknown UCI set(s) ${unknown.join(', ')}: choose from ${UCI_DATASETS.join(', ')}`);
   const out: UciRun[] = [];
   for (const name of P.sets as UciName[])
     for (const seed of P.seeds) {
@@ -50,7 +58,13 @@ export async function uciRuns(P: UciParams, progress?: (label: string) => TrainC
           {
             data: { set: `uci-${name}`, testFraction: P.testFraction, splitSeed: seed },
             model: { kind: 'mlp', inputs: split.train.dim, hidden: [128, 128], numClasses: split.classes.length },
-            train: { epochs: P.epochs, batchSize: P.batchSize, optimizer: { kind: 'adam', lr: 0.001 }, mixup: { alpha }, seed },
+            train: {
+              epochs: P.epochs,
+              batchSize: P.batchSize,
+              optimizer: { kind: 'adam', lr: 0.001 },
+              mixup: { alpha },
+              seed,
+            },
           },
           split,
           progress?.(`${name}, ${method}, seed ${seed}`),

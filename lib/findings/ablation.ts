@@ -52,7 +52,10 @@ export function ablationComparison(ours: OurRun[], weightDecays: number[]): Abla
       weightDecays.flatMap((wd) => [
         [`wd ${wd}: seeds`, seedsOf(cell(v.name, wd))],
         [`wd ${wd}: last % (ours)`, spreadCell(last(v.name, wd))],
-        [`wd ${wd}: best scored % (ours)`, spreadCell(perSeed(cell(v.name, wd), (r) => 100 * bestTestError(r.history)))],
+        [
+          `wd ${wd}: best scored % (ours)`,
+          spreadCell(perSeed(cell(v.name, wd), (r) => 100 * bestTestError(r.history))),
+        ],
         [`wd ${wd}: authors (full CIFAR-10, 200 epochs)`, AUTHORS_ABLATION[v.name]?.[String(wd)] ?? null],
       ]),
     ),
@@ -68,7 +71,11 @@ export function ablationComparison(ours: OurRun[], weightDecays: number[]): Abla
 }
 
 function finding(weightDecay: number, last: (variant: string) => PerSeed): WeightDecayFinding {
-  const ranking = ABLATION_VARIANTS.map((v) => ({ variant: v.name, error: meanOf(last(v.name)), seeds: last(v.name).size }))
+  const ranking = ABLATION_VARIANTS.map((v) => ({
+    variant: v.name,
+    error: meanOf(last(v.name)),
+    seeds: last(v.name).size,
+  }))
     .filter((r) => r.seeds > 0)
     .sort((a, b) => a.error - b.error);
   const mixupRank = ranking.findIndex((r) => r.variant === 'mixup') + 1;

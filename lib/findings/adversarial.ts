@@ -71,7 +71,10 @@ export function adversarialComparison(
       erm: { ours: ours('black-box', 'ERM', eps), reference: ref(0, (r) => r.fgsmBlack?.[eps]) },
       mixup: { ours: ours('black-box', 'mixup', eps), reference: ref(alpha, (r) => r.fgsmBlack?.[eps]) },
     };
-    const both = (f: (s: 'ours' | 'reference') => Effect | null) => ({ ours: lowers(f('ours')), reference: lowers(f('reference')) });
+    const both = (f: (s: 'ours' | 'reference') => Effect | null) => ({
+      ours: lowers(f('ours')),
+      reference: lowers(f('reference')),
+    });
     return {
       eps,
       white,
@@ -104,7 +107,9 @@ export function adversarialComparison(
   for (const s of scores) {
     const mode = `${s.attack} ${s.mode}`;
     if (curves.some((c) => c.mode === mode && c.target === s.target && c.eps === s.eps)) continue;
-    const same = scores.filter((x) => x.attack === s.attack && x.mode === s.mode && x.target === s.target && x.eps === s.eps);
+    const same = scores.filter(
+      (x) => x.attack === s.attack && x.mode === s.mode && x.target === s.target && x.eps === s.eps,
+    );
     curves.push({ mode, target: s.target, eps: s.eps, 'error %': same.reduce((a, x) => a + x.error, 0) / same.length });
   }
   return { rows, strip, curves, finding: { epsilons: findings, sentence: sentence(findings) } };
@@ -121,7 +126,9 @@ function sentence(fs: EpsilonFinding[]): string {
   const n = Math.max(...fs.map((f) => f.white.erm.ours.size));
   const nRef = Math.max(...fs.map((f) => f.white.erm.reference.size));
   const white = fs
-    .map((f) => `ε = ${f.eps}: ${gapWords(f.whiteGap.ours)} in ours, ${gapWords(f.whiteGap.reference)} in the reference`)
+    .map(
+      (f) => `ε = ${f.eps}: ${gapWords(f.whiteGap.ours)} in ours, ${gapWords(f.whiteGap.reference)} in the reference`,
+    )
     .join('; ');
   const black = fs
     .map((f) => {
@@ -129,8 +136,7 @@ function sentence(fs: EpsilonFinding[]): string {
       return `ε = ${f.eps}: ${e ? describeEffect(e) : 'not run'}`;
     })
     .join('; ');
-  const claims = (k: 'whiteLower' | 'blackLower') =>
-    fs.map((f) => `at ε = ${f.eps} ${verdictWords(f[k])}`).join(', ');
+  const claims = (k: 'whiteLower' | 'blackLower') => fs.map((f) => `at ε = ${f.eps} ${verdictWords(f[k])}`).join(', ');
   return (
     `White-box FGSM error, mixup minus ERM seed by seed (points; negative: mixup more robust), over ${plural(n, 'seed')} ` +
     `of ours and ${plural(nRef, 'seed')} of the reference: ${white}. Black-box, mixup's error against the second ERM's on ` +

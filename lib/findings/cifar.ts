@@ -106,7 +106,9 @@ export function cifarComparison(
   const curves = [
     ...ours
       .filter((r) => r.source === 'here')
-      .flatMap((r) => historyRows(`${r.method} s${r.seed}`, r.run.history).map((row) => ({ ...row, source: 'mixup-lab' }))),
+      .flatMap((r) =>
+        historyRows(`${r.method} s${r.seed}`, r.run.history).map((row) => ({ ...row, source: 'mixup-lab' })),
+      ),
     ...METHODS.flatMap((m) =>
       referenceHistoryRows(reference, refAlpha(m), 0, m).map((row) => ({ ...row, source: 'PyTorch reference' })),
     ),
@@ -114,11 +116,17 @@ export function cifarComparison(
   return {
     rows,
     curves,
-    strip: [...stripRows('ERM', erm.ours, erm.reference), ...stripRows(`mixup α = ${alpha}`, mixup.ours, mixup.reference)],
+    strip: [
+      ...stripRows('ERM', erm.ours, erm.reference),
+      ...stripRows(`mixup α = ${alpha}`, mixup.ours, mixup.reference),
+    ],
     finding: {
       erm,
       mixup,
-      gain: { ours: pairedDifference(erm.ours, mixup.ours), reference: pairedDifference(erm.reference, mixup.reference) },
+      gain: {
+        ours: pairedDifference(erm.ours, mixup.ours),
+        reference: pairedDifference(erm.reference, mixup.reference),
+      },
       effect,
       lowersError,
       sentence,

@@ -117,7 +117,8 @@ export function verdictWords(v: Verdict): string {
 export function describeEffect(e: Effect | null, unit = 'points'): string {
   if (!e) return 'not run';
   const { gain, p, verdict } = e;
-  const by = Math.abs(gain) < 0.005 ? 'unchanged' : `${gain > 0 ? 'lower' : 'higher'} by ${Math.abs(gain).toFixed(2)} ${unit}`;
+  const by =
+    Math.abs(gain) < 0.005 ? 'unchanged' : `${gain > 0 ? 'lower' : 'higher'} by ${Math.abs(gain).toFixed(2)} ${unit}`;
   return `${by}${p === null ? '' : ` (Welch p = ${p.toFixed(2)}${verdict === 'no clear difference' ? ', not separated' : ''})`}`;
 }
 
@@ -125,7 +126,9 @@ export function describeEffect(e: Effect | null, unit = 'points'): string {
 export function compared(e: Effect | null, what: string, unit = 'points'): string {
   if (!e) return 'not comparable (not run)';
   const words = describeEffect(e, unit);
-  return words.startsWith('unchanged') ? words.replace(/^unchanged/, `the same as ${what}`) : words.replace(/^(\S+ by \S+ \S+)/, `$1 than ${what}`);
+  return words.startsWith('unchanged')
+    ? words.replace(/^unchanged/, `the same as ${what}`)
+    : words.replace(/^(\S+ by \S+ \S+)/, `$1 than ${what}`);
 }
 
 export const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;

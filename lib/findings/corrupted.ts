@@ -99,7 +99,8 @@ export function corruptedComparison(
         noise: `${g.noise * 100}%`,
         protocol: protocolName(g.protocol),
         method: m.method,
-        settings: [m.alpha ? `α = ${m.alpha}` : '', m.dropout ? `p = ${m.dropout}` : ''].filter(Boolean).join(', ') || '—',
+        settings:
+          [m.alpha ? `α = ${m.alpha}` : '', m.dropout ? `p = ${m.dropout}` : ''].filter(Boolean).join(', ') || '—',
         seeds: seedsOf(runs),
         'ours: best %': spreadCell(mm.best.ours),
         'ours: last %': spreadCell(mm.last.ours),
@@ -121,8 +122,20 @@ export function corruptedComparison(
       r.run.history
         .filter((e) => e.testError !== null)
         .flatMap((e) => [
-          { runs: r.group, method: r.method, epoch: e.epoch + 1, set: 'train, redrawn labels', error: 100 * e.extra.corruptedTrainError },
-          { runs: r.group, method: r.method, epoch: e.epoch + 1, set: 'train, untouched labels', error: 100 * e.extra.cleanTrainError },
+          {
+            runs: r.group,
+            method: r.method,
+            epoch: e.epoch + 1,
+            set: 'train, redrawn labels',
+            error: 100 * e.extra.corruptedTrainError,
+          },
+          {
+            runs: r.group,
+            method: r.method,
+            epoch: e.epoch + 1,
+            set: 'train, untouched labels',
+            error: 100 * e.extra.cleanTrainError,
+          },
           { runs: r.group, method: r.method, epoch: e.epoch + 1, set: 'test', error: 100 * e.testError! },
         ]),
     );

@@ -25,7 +25,13 @@ export interface GanComparison {
   sweepRows: Record<string, string | number | null>[];
   strip: StripRow[];
   /** Mean over seeds per set, method and checkpoint, in %: for the stability curves. */
-  curves: { set: string; method: string; iteration: number; 'modes covered %': number; 'points near a mode %': number }[];
+  curves: {
+    set: string;
+    method: string;
+    iteration: number;
+    'modes covered %': number;
+    'points near a mode %': number;
+  }[];
   finding: { sets: GanSetFinding[]; stable: Record<string, { runs: number; stable: number }>; sentence: string };
 }
 
@@ -57,17 +63,30 @@ export function ganComparison(runs: GanRun[]): GanComparison {
   const points = [...new Set(sweep.map((r) => `${r.lrD}/${r.dSteps}`))];
   const sweepRows = points.map((k) => {
     const at = (m: string) => sweep.find((r) => `${r.lrD}/${r.dSteps}` === k && r.method === m);
-    const cell = (r: GanRun | undefined) => (r ? `${last(r).covered} / ${(100 * last(r).highQuality).toFixed(1)}` : '—');
+    const cell = (r: GanRun | undefined) =>
+      r ? `${last(r).covered} / ${(100 * last(r).highQuality).toFixed(1)}` : '—';
     const any = sweep.find((r) => `${r.lrD}/${r.dSteps}` === k)!;
-    return { lr_D: any.lrD, 'D steps': any.dSteps, 'GAN: modes / near %': cell(at('GAN')), 'mixup-GAN: modes / near %': cell(at('mixup-GAN')) };
+    return {
+      lr_D: any.lrD,
+      'D steps': any.dSteps,
+      'GAN: modes / near %': cell(at('GAN')),
+      'mixup-GAN: modes / near %': cell(at('mixup-GAN')),
+    };
   });
-  const strip: StripRow[] = main.map((r) => ({ group: `${r.set}, ${r.method}`, side: 'mixup-lab', seed: r.seed, value: 100 * last(r).highQuality }));
+  const strip: StripRow[] = main.map((r) => ({
+    group: `${r.set}, ${r.method}`,
+    side: 'mixup-lab',
+    seed: r.seed,
+    value: 100 * last(r).highQuality,
+  }));
   const curves = sets.flatMap((set) =>
     GAN_METHODS.flatMap((method) => {
       const rs = of(set, method);
       const its = [...new Set(rs.flatMap((r) => r.history.map((h) => h.iteration)))].sort((a, b) => a - b);
       return its.map((iteration) => {
-        const hs = rs.map((r) => r.history.find((h) => h.iteration === iteration)).filter((h): h is GanCheckpoint => !!h);
+        const hs = rs
+          .map((r) => r.history.find((h) => h.iteration === iteration))
+          .filter((h): h is GanCheckpoint => !!h);
         const mean = (f: (h: GanCheckpoint) => number) => meanStd(hs.map(f)).mean;
         return {
           set,
@@ -81,7 +100,9 @@ export function ganComparison(runs: GanRun[]): GanComparison {
   );
   const setFindings = sets.map((set): GanSetFinding => {
     const near = Object.fromEntries(GAN_METHODS.map((m) => [m, bySeed(of(set, m), (c) => 100 * c.highQuality)]));
-    const covered = Object.fromEntries(GAN_METHODS.map((m) => [m, bySeed(of(set, m), (c) => (100 * c.covered) / c.modes)]));
+    const covered = Object.fromEntries(
+      GAN_METHODS.map((m) => [m, bySeed(of(set, m), (c) => (100 * c.covered) / c.modes)]),
+    );
     return { set, nearMode: near, covered, claim: raises(effectBetween(near.GAN, near['mixup-GAN'])) };
   });
   // A run is stable when it covers at least half the modes at the end: counted over every run, sweep included.

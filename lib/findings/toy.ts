@@ -12,7 +12,9 @@ export function toyComparison(runs: ToyRun[]) {
   const band = (m: string) => bySeed(of(m), (r) => r.band);
   const rows = (['ERM', 'mixup'] as const).map((method) => ({
     method,
-    seeds: of(method).map((r) => r.seed).join(', '),
+    seeds: of(method)
+      .map((r) => r.seed)
+      .join(', '),
     'uncertain band, % of the plane': spreadCell(band(method)),
     'test error %': spreadCell(bySeed(of(method), (r) => r.testError)),
     'paper, Fig. 1(b)': method === 'ERM' ? 'hard boundary' : 'smooth transition',

@@ -23,14 +23,19 @@ export function uciComparison(runs: UciRun[]) {
       };
     }),
   );
-  const bars = sets.flatMap((set) => (['ERM', 'mixup'] as const).map((method) => ({ set, method, 'test error %': meanOf(err(set, method)) })));
+  const bars = sets.flatMap((set) =>
+    (['ERM', 'mixup'] as const).map((method) => ({ set, method, 'test error %': meanOf(err(set, method)) })),
+  );
   const perSet = sets.map((set) => {
     const effect = effectBetween(err(set, 'ERM'), err(set, 'mixup'));
     const claim: Claim = lowers(effect);
     return { set, effect, claim };
   });
   const sentence = perSet
-    .map((s) => `${s.set}: mixup ${s.effect ? describeEffect(s.effect) : 'not run'}${s.claim === 'holds' ? '' : s.claim === null ? ' (too few seeds to test)' : ` (${CLAIM_WORDS[s.claim]})`}`)
+    .map(
+      (s) =>
+        `${s.set}: mixup ${s.effect ? describeEffect(s.effect) : 'not run'}${s.claim === 'holds' ? '' : s.claim === null ? ' (too few seeds to test)' : ` (${CLAIM_WORDS[s.claim]})`}`,
+    )
     .join('; ');
   return { rows, bars, finding: { sets: perSet, sentence: `Test error against ERM's, over seeds: ${sentence}.` } };
 }

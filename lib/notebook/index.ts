@@ -57,5 +57,13 @@ export { PAPER } from '../reference/paper';
 
 // Charts and display.
 export { heatmapRows, pointRows, spectrogramRows } from '../charts/rows';
-export { decisionHeatmap, groupedBars, heatmap, learningCurves, lineChart, scatterPanels, seedStrip } from '../charts/specs';
+export {
+  decisionHeatmap,
+  groupedBars,
+  heatmap,
+  learningCurves,
+  lineChart,
+  scatterPanels,
+  seedStrip,
+} from '../charts/specs';
 export { showChart, showTable, showParams, showFinding, liveProgress, ganProgress } from './display';

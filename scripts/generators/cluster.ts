@@ -9,20 +9,47 @@ import { allPublished, fmt, jsonLines, readJson, table } from './common';
 import { duration } from './timings';
 
 interface ExecutorRecord {
-  runs: number; local_s: number; queue_s: number; queue_vs_local: number; pickup_ms: number; first_progress_ms: number;
-  done_seen_ms: number; load_ms: number; date: string; commit: string | null; cores: number;
+  runs: number;
+  local_s: number;
+  queue_s: number;
+  queue_vs_local: number;
+  pickup_ms: number;
+  first_progress_ms: number;
+  done_seen_ms: number;
+  load_ms: number;
+  date: string;
+  commit: string | null;
+  cores: number;
 }
 
 /** Every recorded `npm run bench:executor`. */
 export function executorTable(): string {
   const rows = jsonLines<ExecutorRecord>('bench/executor.jsonl');
   return table(
-    ['date, commit', 'runs', 'local pool s', 'queue s', 'queue / local', 'pickup ms', 'taken → first progress ms', 'done → seen ms', 'load ms'],
-    rows.map((r) => [`${r.date.slice(0, 16).replace('T', ' ')}, ${r.commit ?? '?'}`, String(r.runs), fmt(r.local_s, 1), fmt(r.queue_s, 1),
-      `${fmt(r.queue_vs_local, 2)}x`, fmt(r.pickup_ms), fmt(r.first_progress_ms), fmt(r.done_seen_ms), fmt(r.load_ms)]),
+    [
+      'date, commit',
+      'runs',
+      'local pool s',
+      'queue s',
+      'queue / local',
+      'pickup ms',
+      'taken → first progress ms',
+      'done → seen ms',
+      'load ms',
+    ],
+    rows.map((r) => [
+      `${r.date.slice(0, 16).replace('T', ' ')}, ${r.commit ?? '?'}`,
+      String(r.runs),
+      fmt(r.local_s, 1),
+      fmt(r.queue_s, 1),
+      `${fmt(r.queue_vs_local, 2)}x`,
+      fmt(r.pickup_ms),
+      fmt(r.first_progress_ms),
+      fmt(r.done_seen_ms),
+      fmt(r.load_ms),
+    ]),
   );
 }
-
 
 interface Protocol {
   trainLimit: number;
@@ -33,8 +60,13 @@ interface Protocol {
 /** Median seconds of the published runs of one CIFAR protocol trained at one thread, and how many there are. */
 function protocolSeconds(p: Protocol): { seconds: number; n: number } | null {
   const xs = allPublished()
-    .filter((r) => r.run.threads === 1 && r.run.spec.data.trainLimit === p.trainLimit && r.run.spec.train.epochs === p.epochs &&
-      (r.run.spec.model as { width?: number }).width === p.width)
+    .filter(
+      (r) =>
+        r.run.threads === 1 &&
+        r.run.spec.data.trainLimit === p.trainLimit &&
+        r.run.spec.train.epochs === p.epochs &&
+        (r.run.spec.model as { width?: number }).width === p.width,
+    )
     .map((r) => r.run.seconds);
   return xs.length ? { seconds: median(xs), n: xs.length } : null;
 }
@@ -55,7 +87,9 @@ function makespan(durations: number[], slots: number): number {
 
 /** CIFAR training wall time of each report on N machines, from measured per-run seconds of each run's protocol. */
 export function projectionTable(): string {
-  const paper = readJson<{ runs: { seconds: number }[]; epochs: number; epochsOfProfile: number }>('paper/one-epoch.json');
+  const paper = readJson<{ runs: { seconds: number }[]; epochs: number; epochsOfProfile: number }>(
+    'paper/one-epoch.json',
+  );
   const paperRun = (Math.max(...paper.runs.map((r) => r.seconds)) / paper.epochs) * paper.epochsOfProfile;
   const reports = [
     { name: 'quick', env: { MIXUP_PROFILE: 'quick' } },
@@ -63,20 +97,38 @@ export function projectionTable(): string {
     { name: 'paper', env: { MIXUP_PROFILE: 'paper' } },
   ];
   return table(
-    ['report', 'CIFAR runs', 'seconds a run (median of published runs of its protocol)', ...MACHINES.map((n) => `${n} machine${n > 1 ? 's' : ''}`)],
+    [
+      'report',
+      'CIFAR runs',
+      'seconds a run (median of published runs of its protocol)',
+      ...MACHINES.map((n) => `${n} machine${n > 1 ? 's' : ''}`),
+    ],
     reports.map((r) => {
       const runs = reportRuns(r.env);
       const per = new Map<string, { seconds: number; n: number; count: number }>();
       const durations = runs.map((w) => {
         const p = w.job.params;
         const key = `${fmt(p.trainLimit)} images, width ${p.width}, ${p.epochs} epochs`;
-        const measured = p.trainLimit === CIFAR_PROFILES.paper.trainLimit ? { seconds: paperRun, n: paper.runs.length } : protocolSeconds(p);
+        const measured =
+          p.trainLimit === CIFAR_PROFILES.paper.trainLimit
+            ? { seconds: paperRun, n: paper.runs.length }
+            : protocolSeconds(p);
         if (!measured) throw new Error(`no published run of the protocol ${key} to project from`);
         per.set(key, { ...measured, count: (per.get(key)?.count ?? 0) + 1 });
         return measured.seconds;
       });
-      const seconds = [...per].map(([k, v]) => `${v.count} × ${fmt(v.seconds)} (${k}; ${v.n} runs${k.startsWith('50,000') ? ', one epoch measured × 200' : ''})`).join('; ');
-      return [r.name, String(runs.length), seconds, ...MACHINES.map((n) => duration(makespan(durations, PER_MACHINE * n)))];
+      const seconds = [...per]
+        .map(
+          ([k, v]) =>
+            `${v.count} × ${fmt(v.seconds)} (${k}; ${v.n} runs${k.startsWith('50,000') ? ', one epoch measured × 200' : ''})`,
+        )
+        .join('; ');
+      return [
+        r.name,
+        String(runs.length),
+        seconds,
+        ...MACHINES.map((n) => duration(makespan(durations, PER_MACHINE * n))),
+      ];
     }),
   );
 }

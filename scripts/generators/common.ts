@@ -13,7 +13,8 @@ export const RESULTS = path.join(ROOT, 'results');
 
 export function readText(file: string): string {
   const full = path.join(RESULTS, file);
-  if (!fs.existsSync(full)) throw new Error(`results/${file} is missing: restore it from git (it is evidence for a generated table)`);
+  if (!fs.existsSync(full))
+    throw new Error(`results/${file} is missing: restore it from git (it is evidence for a generated table)`);
   return fs.readFileSync(full, 'utf8');
 }
 
@@ -26,20 +27,28 @@ export function readJson<T>(file: string): T {
 }
 
 export function jsonLines<T>(file: string): T[] {
-  return readText(file).split('\n').filter((l) => l.trim()).map((l, i) => {
-    try {
-      return JSON.parse(l) as T;
-    } catch {
-      throw new Error(`results/${file} line ${i + 1} is not JSON: restore the file from git`);
-    }
-  });
+  return readText(file)
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as T;
+      } catch {
+        throw new Error(`results/${file} line ${i + 1} is not JSON: restore the file from git`);
+      }
+    });
 }
 
 /** 1234.5 → "1,235"; digits after the point as asked. */
-export const fmt = (x: number, digits = 0) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const fmt = (x: number, digits = 0) =>
+  x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 export const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 
 /** A run's test error % after its last epoch, best over its scored epochs, and training error on the redrawn labels. */
 export const lastPct = (r: RunResult) => 100 * lastTestError(r.history);
@@ -59,9 +68,15 @@ export function allPublished(): PublishedRun[] {
 export function runsOf(p: CifarParams, alpha: number, noise = 0, variant: CifarVariant = {}): PublishedRun[] {
   const want = cifarSpec(p, alpha, 0, {}, variant);
   const trainKey = specKey({ ...want.train, seed: 0 });
-  return allPublished().filter(({ run: { spec: s } }) => s.data.set === 'cifar10' && s.data.trainLimit === p.trainLimit &&
-    s.data.testLimit === p.testLimit && ((s.data.corruption as number | undefined) ?? 0) === noise &&
-    specKey(s.model) === specKey(want.model) && specKey({ ...s.train, seed: 0 }) === trainKey);
+  return allPublished().filter(
+    ({ run: { spec: s } }) =>
+      s.data.set === 'cifar10' &&
+      s.data.trainLimit === p.trainLimit &&
+      s.data.testLimit === p.testLimit &&
+      ((s.data.corruption as number | undefined) ?? 0) === noise &&
+      specKey(s.model) === specKey(want.model) &&
+      specKey({ ...s.train, seed: 0 }) === trainKey,
+  );
 }
 
 /** The seed a run trained with. */

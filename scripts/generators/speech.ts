@@ -3,7 +3,12 @@
  * published under results/speech/ against the reference's runs in results/reference/speech-*.jsonl, and the
  * reference's regime search (tools/reference/speech-search.sh): mixup's effect per split, net, epochs and α.
  */
-import { SpeechConfig, speechReferenceErrors, speechReferenceRuns, speechReferenceRunsAt } from '../../lib/reference/speech';
+import {
+  SpeechConfig,
+  speechReferenceErrors,
+  speechReferenceRuns,
+  speechReferenceRunsAt,
+} from '../../lib/reference/speech';
 import { againstSpread, effectOf, meanStd, median, spreadOf, welchTest } from '../../lib/stats';
 import { netName } from '../../lib/findings/speech';
 import { speechRunRow } from '../../lib/experiments/speech';
@@ -43,11 +48,28 @@ export function speechAgreementTable(): string {
       const inside = where === null ? '—' : where === 'inside' ? 'yes' : 'no';
       const secs = mine.filter((x) => key(x.c) === key(c)).map((x) => x.seconds);
       const refSecs = [...speechReferenceRunsAt(ref, c).values()].map((x) => x.elapsed[c.epochs - 1]);
-      return [[`${netName(c.model, c.width)}, ${splitLabel(c.split)}, ${c.epochs} epochs, α = ${c.alpha}`, spreadCell(o), spreadCell(r),
-        t ? `p = ${fmt(t.p, 2)}` : '—', inside, `${minutes(secs)} / ${minutes(refSecs)}`]];
+      return [
+        [
+          `${netName(c.model, c.width)}, ${splitLabel(c.split)}, ${c.epochs} epochs, α = ${c.alpha}`,
+          spreadCell(o),
+          spreadCell(r),
+          t ? `p = ${fmt(t.p, 2)}` : '—',
+          inside,
+          `${minutes(secs)} / ${minutes(refSecs)}`,
+        ],
+      ];
     });
-  return table(['notebook 6 configuration (last-epoch test error %)', 'mixup-lab over seeds', 'PyTorch reference over seeds',
-    "Welch's t-test", "our mean inside the reference's range", 'minutes a run, ours / reference (median)'], rows);
+  return table(
+    [
+      'notebook 6 configuration (last-epoch test error %)',
+      'mixup-lab over seeds',
+      'PyTorch reference over seeds',
+      "Welch's t-test",
+      "our mean inside the reference's range",
+      'minutes a run, ours / reference (median)',
+    ],
+    rows,
+  );
 }
 
 const SEARCH_EPOCHS = [10, 30, 60];
@@ -64,16 +86,45 @@ export function speechSearchTable(): string {
   const rows: string[][] = [];
   for (const n of nets)
     for (const epochs of SEARCH_EPOCHS) {
-      const at = (alpha: number) => speechReferenceErrors(ref, { split: n.split, model: n.model, width: n.width, epochs, alpha });
+      const at = (alpha: number) =>
+        speechReferenceErrors(ref, { split: n.split, model: n.model, width: n.width, epochs, alpha });
       const erm = at(0);
-      const alphas = [...new Set(ref.filter((r) => r.split === n.split && r.model === n.model && r.width === n.width && r.alpha > 0).map((r) => r.alpha))].sort();
+      const alphas = [
+        ...new Set(
+          ref
+            .filter((r) => r.split === n.split && r.model === n.model && r.width === n.width && r.alpha > 0)
+            .map((r) => r.alpha),
+        ),
+      ].sort();
       for (const alpha of alphas) {
         const mix = at(alpha);
         if (erm.size < 2 || mix.size < 2) continue;
         const e = effectOf([...erm.values()], [...mix.values()]);
-        rows.push([splitLabel(n.split), netName(n.model, n.width), String(epochs), String(alpha), spreadCell(erm), spreadCell(mix),
-          `${e.gain > 0 ? '+' : ''}${fmt(e.gain, 2)}`, e.p === null ? '—' : `p = ${fmt(e.p, 2)}`, e.verdict]);
+        rows.push([
+          splitLabel(n.split),
+          netName(n.model, n.width),
+          String(epochs),
+          String(alpha),
+          spreadCell(erm),
+          spreadCell(mix),
+          `${e.gain > 0 ? '+' : ''}${fmt(e.gain, 2)}`,
+          e.p === null ? '—' : `p = ${fmt(e.p, 2)}`,
+          e.verdict,
+        ]);
       }
     }
-  return table(['split', 'net', 'epochs', 'α', 'ERM test error %', 'mixup test error %', 'mixup gain (points)', "Welch's t-test", 'mixup, at p < 0.05'], rows);
+  return table(
+    [
+      'split',
+      'net',
+      'epochs',
+      'α',
+      'ERM test error %',
+      'mixup test error %',
+      'mixup gain (points)',
+      "Welch's t-test",
+      'mixup, at p < 0.05',
+    ],
+    rows,
+  );
 }
