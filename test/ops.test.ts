@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf } from '../lib/backend';
 import { batchNormTrain, relu } from '../lib/backend/fused';
+import { hasAvx512 } from '../lib/backend/cpu';
 import { buildModel } from '../lib/models';
 import { batchNorm, BatchNormParams, BN_EPS, conv } from '../lib/models/params';
 import { stream } from '../lib/random';
@@ -185,6 +186,10 @@ test('fused batch norm updates running statistics as PyTorch does (unbiased vari
 
 // The whole training pass: on native each PreAct block is one op with a hand-written backward (lib/models/preact-block),
 // on cpu tfjs differentiates the composed layers. Loss, every parameter's gradient and the running statistics agree.
+// A whole pass, unlike one op, is exposed to ReLU gates flipped by rounding. On AVX-512 this pass flips none and agrees
+// to 1e-3; oneDNN's AVX2 kernels flip a few (on the code before this change too), so there the bound is a whole float32
+// pass's (the brief's measured spread between float32 codes), and the per-op tests above carry the precision.
+const WHOLE_PASS_TOLERANCE = hasAvx512() ? 1e-3 : 3e-2;
 test('PreAct ResNet-18 training pass: native (hand-written block backward) matches cpu autodiff', { skip }, () => {
   const images = stream(21, 'ops').uniformArray(6 * 32 * 32 * 3, 0, 1);
   const labels = Array.from({ length: 6 }, (_, i) => (i * 3) % 10);
@@ -212,7 +217,7 @@ test('PreAct ResNet-18 training pass: native (hand-written block backward) match
     const scale = Math.max(1e-3, ...Array.from(b.out[i], Math.abs));
     const d = maxAbsDiff(arr, b.out[i]) / scale;
     assert.ok(
-      d < 1e-3,
+      d < WHOLE_PASS_TOLERANCE,
       `${i === 0 ? 'loss' : `gradient of ${a.names[i - 1]}`} differs by ${d} (relative to its largest entry)`,
     );
   });

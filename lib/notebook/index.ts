@@ -10,7 +10,6 @@ assertFresh();
 // Parameters and the backend: the parameters cell, and what trains.
 export { params } from '../experiments/profiles';
 export { useBackend } from '../backend';
-export { stream } from '../random';
 
 // Data.
 export { loadCifar10 } from '../data/cifar10';
