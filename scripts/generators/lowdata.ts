@@ -8,6 +8,7 @@ import { seedStrip } from '../../lib/charts/specs';
 import type { Row } from '../../lib/charts/specs';
 import { CIFAR_PROFILES } from '../../lib/experiments/cifar';
 import { ADVERSARIAL_PROFILES, CORRUPTED_PROFILES } from '../../lib/experiments/report-runs';
+import { pairedDifference, referencePerSeed } from '../../lib/findings/common';
 import { lowdataReferenceRuns, ReferenceRun } from '../../lib/reference/runs';
 import { meanStd, welchTest } from '../../lib/stats';
 import {
@@ -53,21 +54,9 @@ interface Measure {
 const clean = () => ({ erm: runsOf(P, 0), mixup: runsOf(P, P.alpha) });
 const noisy = () => ({ erm: runsOf(P, 0, NOISE), mixup: runsOf(P, NOISE_ALPHA, NOISE) });
 
-function refBySeed(
-  alpha: number,
-  noise: number,
-  pick: (r: ReferenceRun) => number | null | undefined,
-): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const r of lowdataReferenceRuns()) {
-    const v = r.alpha === alpha && r.noise === noise ? pick(r) : null;
-    if (typeof v === 'number' && Number.isFinite(v)) out.set(r.seed, v);
-  }
-  return out;
-}
-
-const difference = (a: Map<number, number>, b: Map<number, number>) =>
-  new Map([...a].filter(([s]) => b.has(s)).map(([s, v]) => [s, v - b.get(s)!]));
+/** The reference's lowdata runs' `pick` per seed (lib/findings, as the notebooks read the reference). */
+const refBySeed = (alpha: number, noise: number, pick: (r: ReferenceRun) => number | null | undefined) =>
+  referencePerSeed(lowdataReferenceRuns(), alpha, noise, pick);
 
 function whiteBox(target: 'ERM' | 'mixup', eps: number): Map<number, number> {
   const rows = readJson<{ rows: FgsmRow[] }>('lowdata/fgsm-exact.json').rows.filter(
@@ -89,9 +78,9 @@ export function lowdataMeasures(): Measure[] {
     { name: `clean test error %, mixup α = ${P.alpha}`, ours: mixClean, runs: c.mixup.length, ref: refMix },
     {
       name: "mixup's gain (ERM − mixup, points)",
-      ours: difference(ermClean, mixClean),
+      ours: pairedDifference(ermClean, mixClean),
       runs: Math.min(c.erm.length, c.mixup.length),
-      ref: difference(refErm, refMix),
+      ref: pairedDifference(refErm, refMix),
     },
     {
       name: `${NOISE * 100} % noisy labels, ERM: test error % at the end`,
