@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     cifarJob(CIFAR_PROFILES.smoke, 1, seed),
   ]);
   const dataOf = jobData();
-  const keys = await Promise.all(jobs.map(async (j) => runKey(jobSpec(j, await dataOf(j)))));
+  const keys = jobs.map((j) => runKey(jobSpec(j)));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-bench-executor-'));
   const port = await startRedis();
   const url = `redis://127.0.0.1:${port}/bench`;

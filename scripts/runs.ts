@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { useBackend } from '../lib/backend';
-import { jobData, JobData, jobLabel, jobSpec, RunJob } from '../lib/experiments/jobs';
+import { jobLabel, jobSpec, RunJob } from '../lib/experiments/jobs';
 import { trainInChild } from '../lib/cluster/child';
 import { PROFILES } from '../lib/experiments/profiles';
 import { reportRuns } from '../lib/experiments/report-runs';
@@ -27,12 +27,7 @@ export interface Manifest {
 }
 
 /** The runs a report at `profile` needs, keyed as the run cache keys them. */
-export async function manifest(
-  profile: string,
-  seeds?: string,
-  params?: string,
-  o: { lenient?: boolean; dataOf?: JobData } = {},
-): Promise<Manifest> {
+export function manifest(profile: string, seeds?: string, params?: string, o: { lenient?: boolean } = {}): Manifest {
   if (!(PROFILES as readonly string[]).includes(profile))
     throw new Error(`unknown profile '${profile}': use one of ${PROFILES.join(', ')}`);
   const env = {
@@ -40,11 +35,10 @@ export async function manifest(
     ...(seeds ? { MIXUP_SEEDS: seeds } : {}),
     ...(params ? { MIXUP_PARAMS: params } : {}),
   };
-  const dataOf = o.dataOf ?? jobData();
   const runs: Manifest['runs'] = [];
   // lenient: notebooks whose parameters do not take every key of `params` are left out (a sweep's grid point).
   for (const w of reportRuns(env, { lenient: o.lenient }))
-    runs.push({ key: runKey(jobSpec(w.job, await dataOf(w.job))), notebook: w.notebook, label: w.label, job: w.job });
+    runs.push({ key: runKey(jobSpec(w.job)), notebook: w.notebook, label: w.label, job: w.job });
   return { profile, seeds: seeds ?? null, params: params ?? null, runs };
 }
 

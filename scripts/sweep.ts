@@ -9,7 +9,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { assertReachable, connection, readExecutor } from '../lib/cluster/executor';
-import { jobData } from '../lib/experiments/jobs';
 import { enqueue } from '../lib/cluster/queue';
 import { PROFILES } from '../lib/experiments/profiles';
 import type { QueuedRun, RunProgress } from '../lib/cluster/runner';
@@ -94,11 +93,10 @@ async function main(): Promise<void> {
   if (!(PROFILES as readonly string[]).includes(v.profile))
     throw new Error(`unknown profile '${v.profile}': use one of ${PROFILES.join(', ')}`);
   await assertReachable(executor);
-  const dataOf = jobData();
   const runs: { key: string; label: string; job: QueuedRun['job'] }[] = [];
   for (const point of grid) {
     const params = point ? JSON.stringify(point) : undefined;
-    for (const r of (await manifest(v.profile, v.seeds, params, { lenient: true, dataOf })).runs) {
+    for (const r of manifest(v.profile, v.seeds, params, { lenient: true }).runs) {
       if (!runs.some((x) => x.key === r.key))
         runs.push({ key: r.key, label: `${r.label}${params ? ` ${params}` : ''}`, job: r.job });
     }

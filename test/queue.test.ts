@@ -137,7 +137,7 @@ const numbers = (h: EpochRecord[]) => h.map(({ seconds, imgPerSec, ...rest }) =>
 const resultOf = (runs: string, key: string) =>
   JSON.parse(fs.readFileSync(path.join(runs, key, 'result.json'), 'utf8')) as RunResult;
 async function keyOf(job: RunJob): Promise<string> {
-  return runKey(jobSpec(job, await jobData()(job)));
+  return runKey(jobSpec(job));
 }
 
 /**

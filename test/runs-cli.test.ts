@@ -31,11 +31,10 @@ test('the manifest lists every CIFAR run of a report once, keyed as the run cach
   assert.ok(keys.includes(runKey(cifarSpec(CIFAR_PROFILES.smoke, 0, 1))), "notebook 2's ERM");
   assert.ok(keys.includes(runKey(cifarSpec(CIFAR_PROFILES.smoke, 1, 1))), "notebook 2's mixup");
   assert.ok(keys.includes(runKey(cifarSpec(CIFAR_PROFILES.smoke, 0, 101))), "notebook 5's second ERM");
-  const data = jobData();
   for (const v of ABLATION_VARIANTS) {
     for (const wd of ABLATION_PROFILES.smoke.weightDecays) {
       const job = ablationJob(ABLATION_PROFILES.smoke, v, wd, 1);
-      assert.ok(keys.includes(runKey(jobSpec(job, await data(job)))), `ablation ${v.name} at ${wd}`);
+      assert.ok(keys.includes(runKey(jobSpec(job))), `ablation ${v.name} at ${wd}`);
     }
   }
   assert.ok(

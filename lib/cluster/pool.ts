@@ -80,11 +80,10 @@ export async function trainRuns(
   const callbacks = jobs.map((j, i) => options.progress?.(j, i) ?? {});
   const executor = options.executor === 'local' ? null : readExecutor(options.executor);
   if (executor || workers > 1) {
-    // One worker job per cache folder not finished yet (two jobs of one configuration train once). The spec is built
-    // again when the job runs; for a corrupted job that redraws its labels, a moment's work beside a run's training.
+    // One worker job per cache folder not finished yet (two jobs of one configuration train once).
     const todo = new Map<string, number>();
     for (const [i, j] of jobs.entries()) {
-      const dir = runDir(jobSpec(j, await dataOf(j)));
+      const dir = runDir(jobSpec(j));
       if (!fs.existsSync(path.join(dir, 'result.json')) && !todo.has(dir)) todo.set(dir, i);
     }
     const queue = [...todo].map(([dir, index]) => ({ index, dir }));

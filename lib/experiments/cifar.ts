@@ -117,6 +117,25 @@ export type CorruptedJob = {
   variant?: CifarVariant;
 };
 
+/**
+ * The run spec (and so the cache folder) a job trains: the one place a job becomes its spec and key. It needs no data:
+ * a memorisation run redraws exactly round(noise · n) labels (lib/data/corrupt), so its probe counts follow from its
+ * params, and `corruptedSetup` checks that they match the labels it draws.
+ */
+export function jobSpec(job: CifarJob | CorruptedJob): RunSpec {
+  return cifarSpec(job.params, job.alpha, job.seed, job.kind === 'corrupted' ? corruptedExtra(job) : {}, job.variant);
+}
+
+function corruptedExtra(job: CorruptedJob) {
+  const { trainLimit, probe } = job.params;
+  const redrawn = Math.round(job.noise * trainLimit);
+  return {
+    corruption: job.noise,
+    corruptionSeed: job.seed,
+    probe: { redrawn: Math.min(probe, redrawn), untouched: Math.min(probe, trainLimit - redrawn) },
+  };
+}
+
 /** Trains the job on `data` through the run cache, or loads it when it has finished before. */
 export function cifarRun(
   job: CifarJob,
@@ -124,32 +143,31 @@ export function cifarRun(
   callbacks?: TrainCallbacks,
   claim?: RunClaim,
 ): Promise<CachedRun> {
-  return cachedRun(cifarSpec(job.params, job.alpha, job.seed, {}, job.variant), data, callbacks, undefined, claim);
+  return cachedRun(jobSpec(job), data, callbacks, undefined, claim);
 }
 
-/** The noisy-label training set, its probes and the spec entries of a memorisation run (no training). */
-export function corruptedSetup(
-  p: CifarParams & { probe: number },
-  noise: number,
-  seed: number,
-  data: { train: LabeledData; test: LabeledData },
-) {
+/** The noisy-label training set, its probes and the spec of a memorisation run (no training). */
+export function corruptedSetup(job: CorruptedJob, data: { train: LabeledData; test: LabeledData }) {
+  const { noise, seed } = job;
   const corruption = corruptLabels(data.train.labels, data.train.numClasses, noise, stream(seed, 'corrupt'));
   const train = data.train.withLabels(corruption.labels);
-  const redrawn = corruption.corrupted.slice(0, p.probe);
+  const redrawn = corruption.corrupted.slice(0, job.params.probe);
   const untouched = Int32Array.from({ length: train.n }, (_, i) => i)
     .filter((i) => !corruption.isCorrupted[i])
-    .slice(0, p.probe);
+    .slice(0, job.params.probe);
   const probes = (m: Model) => ({
     corruptedTrainError: evaluate(m, train, 500, redrawn).error,
     cleanTrainError: evaluate(m, train, 500, untouched).error,
   });
-  const extraData = {
-    corruption: noise,
-    corruptionSeed: seed,
-    probe: { redrawn: redrawn.length, untouched: untouched.length },
-  };
-  return { corruption, data: { train, test: data.test }, probes, extraData };
+  const spec = jobSpec(job);
+  const named = spec.data.probe as { redrawn: number; untouched: number };
+  if (named.redrawn !== redrawn.length || named.untouched !== untouched.length) {
+    throw new Error(
+      `the memorisation run's spec names ${named.redrawn} redrawn and ${named.untouched} untouched probes, but its labels ` +
+        `give ${redrawn.length} and ${untouched.length}: the run would be cached under another key than it trains (check corruptLabels' count)`,
+    );
+  }
+  return { corruption, data: { train, test: data.test }, probes, spec };
 }
 
 /**
@@ -165,8 +183,7 @@ export async function corruptedCifarRun(
   callbacks: TrainCallbacks = {},
   claim?: RunClaim,
 ): Promise<CachedRun & { corruption: CorruptedLabels }> {
-  const s = corruptedSetup(job.params, job.noise, job.seed, data);
-  const spec = cifarSpec(job.params, job.alpha, job.seed, s.extraData, job.variant);
-  const run = await cachedRun(spec, s.data, { ...callbacks, evaluate: s.probes }, undefined, claim);
+  const s = corruptedSetup(job, data);
+  const run = await cachedRun(s.spec, s.data, { ...callbacks, evaluate: s.probes }, undefined, claim);
   return { ...run, corruption: s.corruption };
 }

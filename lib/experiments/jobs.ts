@@ -1,22 +1,15 @@
 /**
  * A CIFAR training run as plain data: what a notebook asks for, what a worker process (lib/cluster/worker)
- * receives to train it, and what the run cache is keyed by (through `jobSpec`). The same job run in-process and in a
+ * receives to train it, and what the run cache is keyed by (through `jobSpec`, lib/experiments/cifar). The same job run in-process and in a
  * worker goes through the same function (`runJob`), so the notebook loads the worker's run from the cache unchanged.
  */
 import { loadCifar10 } from '../data/cifar10';
 import type { LabeledData } from '../data/dataset';
 import type { TrainCallbacks } from '../train/loop';
-import type { CachedRun, RunClaim, RunSpec } from '../runs/cache';
-import {
-  CifarJob,
-  CifarParams,
-  cifarRun,
-  cifarSpec,
-  CifarVariant,
-  CorruptedJob,
-  corruptedCifarRun,
-  corruptedSetup,
-} from './cifar';
+import type { CachedRun, RunClaim } from '../runs/cache';
+import { CifarJob, CifarParams, cifarRun, CifarVariant, CorruptedJob, corruptedCifarRun, jobSpec } from './cifar';
+
+export { jobSpec };
 
 export type RunJob = CifarJob | CorruptedJob;
 
@@ -38,8 +31,8 @@ export function jobData(
 }
 
 /**
- * A job's spec depends on its data (a corrupted job redraws the labels of the images it is given), so data of another
- * size would train — and cache — a different run than the job names.
+ * A corrupted job redraws the labels of the images it is given, so data of another size would train a different run
+ * than its spec (`jobSpec`) names and caches.
  */
 function checkData(job: RunJob, data: CifarData): void {
   const { trainLimit, testLimit } = job.params;
@@ -63,19 +56,6 @@ export function corruptedJob(
   variant?: CifarVariant,
 ): RunJob {
   return { kind: 'corrupted', params, noise, alpha, seed, ...(variant ? { variant } : {}) };
-}
-
-/** The run spec (and so the cache folder) a job trains; `data` is the job's CIFAR subset, as `runJob` gets it. */
-export function jobSpec(job: RunJob, data: CifarData): RunSpec {
-  checkData(job, data);
-  if (job.kind === 'cifar') return cifarSpec(job.params, job.alpha, job.seed, {}, job.variant);
-  return cifarSpec(
-    job.params,
-    job.alpha,
-    job.seed,
-    corruptedSetup(job.params, job.noise, job.seed, data).extraData,
-    job.variant,
-  );
 }
 
 /** Trains the job in this process, or loads it from the run cache when it has finished before. */

@@ -4,8 +4,8 @@
  * disagree. The parameter tables of notebooks 3 and 5 live here for the same reason.
  */
 import { ABLATION_PROFILES, ABLATION_VARIANTS, ablationJob } from './ablation';
-import { specKey } from '../runs/cache';
-import { CIFAR_PROFILES, CifarParams, cifarSpec } from './cifar';
+import { runKey } from '../runs/cache';
+import { CIFAR_PROFILES, CifarParams, jobSpec } from './cifar';
 import { cifarJob, corruptedJob, RunJob } from './jobs';
 import { BaseParams, notebookParams, Profile, Resolved } from './profiles';
 
@@ -278,19 +278,9 @@ export function reportRuns(
   ];
   const seen = new Set<string>();
   return all.filter((w) => {
-    const k = jobIdentity(w.job);
+    const k = runKey(jobSpec(w.job));
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
-}
-
-/**
- * What makes two jobs the same run (their params may carry other notebooks' keys): the spec without the data it is
- * drawn on. A corrupted job's spec also names its probe counts, which follow from its protocol here.
- */
-export function jobIdentity(job: RunJob): string {
-  const extra =
-    job.kind === 'corrupted' ? { corruption: job.noise, corruptionSeed: job.seed, probe: job.params.probe } : {};
-  return `${job.kind}:${specKey(cifarSpec(job.params, job.alpha, job.seed, extra, job.variant))}`;
 }

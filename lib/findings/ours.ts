@@ -4,7 +4,7 @@
  * the same list, so each figure is computed once. A published run is matched to a wanted run by what the two are (data,
  * model and training but the seed), not by a list position or a key computed from data.
  */
-import { CifarParams, cifarSpec } from '../experiments/cifar';
+import { CifarParams, jobSpec } from '../experiments/cifar';
 import type { RunJob } from '../experiments/jobs';
 import type { WantedRun } from '../experiments/report-runs';
 import { RunResult, RunSpec, runKey, specKey } from '../runs/cache';
@@ -14,7 +14,7 @@ import type { OurRun } from './common';
 /** Whether `spec` is a run of `job`'s configuration, at any seed. */
 export function isRunOf(job: RunJob, spec: RunSpec): boolean {
   const p: CifarParams = job.params;
-  const want = cifarSpec(p, job.alpha, 0, {}, job.variant);
+  const want = jobSpec({ ...job, seed: 0 });
   const noise = job.kind === 'corrupted' ? job.noise : 0;
   return (
     spec.data.set === 'cifar10' &&

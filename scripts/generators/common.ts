@@ -1,9 +1,7 @@
 /** What every generated table shares: where results/ is, reading its files, picking runs, formatting. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { bestTestError, lastExtra, lastTestError } from '../../lib/train/history';
-import { CifarParams, cifarSpec, CifarVariant } from '../../lib/experiments/cifar';
-import { specKey } from '../../lib/runs/cache';
+import { lastTestError } from '../../lib/train/history';
 import type { RunResult } from '../../lib/runs/cache';
 import { PublishedRun, publishedRuns } from '../../lib/runs/published';
 import { meanStd } from '../../lib/stats';
@@ -50,10 +48,8 @@ export const table = (head: string[], rows: string[][]) =>
     ...rows.map((r) => `| ${r.join(' | ')} |`),
   ].join('\n');
 
-/** A run's test error % after its last epoch, best over its scored epochs, and training error on the redrawn labels. */
+/** A run's test error % after its last epoch. */
 export const lastPct = (r: RunResult) => 100 * lastTestError(r.history);
-export const bestPct = (r: RunResult) => 100 * bestTestError(r.history);
-export const unlearntPct = (r: RunResult) => 100 * lastExtra(r.history, 'corruptedTrainError');
 
 let cache: PublishedRun[] | null = null;
 /** Every published run under results/ (read once per generation). */
@@ -61,42 +57,8 @@ export function allPublished(): PublishedRun[] {
   return (cache ??= publishedRuns(RESULTS));
 }
 
-/**
- * The published runs of one CIFAR configuration (protocol, α, label noise, variant), any seed, any folder: the
- * model and training settings must equal the spec the notebooks build, so a run of another variant never slips in.
- */
-export function runsOf(p: CifarParams, alpha: number, noise = 0, variant: CifarVariant = {}): PublishedRun[] {
-  const want = cifarSpec(p, alpha, 0, {}, variant);
-  const trainKey = specKey({ ...want.train, seed: 0 });
-  return allPublished().filter(
-    ({ run: { spec: s } }) =>
-      s.data.set === 'cifar10' &&
-      s.data.trainLimit === p.trainLimit &&
-      s.data.testLimit === p.testLimit &&
-      ((s.data.corruption as number | undefined) ?? 0) === noise &&
-      specKey(s.model) === specKey(want.model) &&
-      specKey({ ...s.train, seed: 0 }) === trainKey,
-  );
-}
-
-/** The seed a run trained with. */
-export const seedOf = (p: PublishedRun) => p.run.spec.train.seed;
-
-/** The folder a run is published in, as a table label. */
-export const label = (p: PublishedRun) => `\`${p.folder}\``;
-
 /** Sorted distinct values. */
 export const distinct = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
-
-/** Values of one seed's runs averaged: reruns of a seed stand for it together, as one unit of the spread. */
-export function perSeed(runs: PublishedRun[], pick: (r: RunResult) => number): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const seed of distinct(runs.map(seedOf))) {
-    const vs = runs.filter((r) => seedOf(r) === seed).map((r) => pick(r.run));
-    out.set(seed, vs.reduce((a, b) => a + b, 0) / vs.length);
-  }
-  return out;
-}
 
 /** "33.51 ± 1.66 [32.0–36.3] (6 seeds, 11 runs)": values per seed; one seed shows its value and seed. */
 export function spreadCell(bySeed: Map<number, number>, runs?: number): string {

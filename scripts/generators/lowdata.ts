@@ -6,42 +6,11 @@
 import { toSvg } from '../../lib/charts/render';
 import { seedStrip } from '../../lib/charts/specs';
 import type { Row } from '../../lib/charts/specs';
-import { CIFAR_PROFILES } from '../../lib/experiments/cifar';
-import { ADVERSARIAL_PROFILES, CORRUPTED_PROFILES } from '../../lib/experiments/report-runs';
-import { pairedDifference, referencePerSeed } from '../../lib/findings/common';
-import { lowdataReferenceRuns, ReferenceRun } from '../../lib/reference/runs';
+import type { OurRun } from '../../lib/findings/common';
 import { meanStd, welchTest } from '../../lib/stats';
-import {
-  bestPct,
-  distinct,
-  fmt,
-  label,
-  lastPct,
-  perSeed,
-  readJson,
-  runsOf,
-  seedOf,
-  spreadCell,
-  table,
-  unlearntPct,
-} from './common';
-
-const P = CIFAR_PROFILES.lowdata;
-/** Notebook 3's mixup α under label noise, from its profile table. */
-const NOISE_ALPHA = CORRUPTED_PROFILES.lowdata.alpha;
-const NOISE = 0.5;
-/** The ε (/255) notebook 5 attacks at, from its profile table. */
-const EPS = ADVERSARIAL_PROFILES.lowdata.epsilons;
-
-interface FgsmRow {
-  attack: string;
-  target: string;
-  seed: number;
-  run?: string;
-  source?: string;
-  targetRun?: string;
-  error: number[];
-}
+import { bestTestError, lastExtra } from '../../lib/train/history';
+import { distinct, fmt, lastPct, spreadCell, table } from './common';
+import { cifarAt, corruptedAt, fgsmAt } from './findings';
 
 /** One measure, ours and the reference's, each as value per seed. */
 interface Measure {
@@ -51,60 +20,54 @@ interface Measure {
   ref: Map<number, number>;
 }
 
-const clean = () => ({ erm: runsOf(P, 0), mixup: runsOf(P, P.alpha) });
-const noisy = () => ({ erm: runsOf(P, 0, NOISE), mixup: runsOf(P, NOISE_ALPHA, NOISE) });
-
-/** The reference's lowdata runs' `pick` per seed (lib/findings, as the notebooks read the reference). */
-const refBySeed = (alpha: number, noise: number, pick: (r: ReferenceRun) => number | null | undefined) =>
-  referencePerSeed(lowdataReferenceRuns(), alpha, noise, pick);
-
-function whiteBox(target: 'ERM' | 'mixup', eps: number): Map<number, number> {
-  const rows = readJson<{ rows: FgsmRow[] }>('lowdata/fgsm-exact.json').rows.filter(
-    (r) => r.attack === 'white' && r.target === target,
-  );
-  return new Map(rows.map((r) => [r.seed, r.error[EPS.indexOf(eps)]]));
-}
-
-/** The measures of the headline, in its order. */
+/** The measures of the headline, in its order: notebooks 2, 3 and 5's findings at the lowdata profile. */
 export function lowdataMeasures(): Measure[] {
-  const c = clean(),
-    n = noisy();
-  const ermClean = perSeed(c.erm, lastPct),
-    mixClean = perSeed(c.mixup, lastPct);
-  const refErm = refBySeed(0, 0, (r) => r.last),
-    refMix = refBySeed(P.alpha, 0, (r) => r.last);
+  const c = cifarAt('lowdata'),
+    n = corruptedAt('lowdata'),
+    f = fgsmAt('lowdata');
+  const { erm, mixup, gain } = c.finding;
+  const count = (runs: OurRun[], method: string) => runs.filter((r) => r.method === method).length;
+  // The noise group on the lowdata protocol itself (dropout rows, when asked for, train on the quick protocol).
+  const noisy = n.findings.find((_, i) => n.groups[i].protocol === n.P)!;
+  const noisyRuns = n.runs.filter((r) => r.group === noisy.group);
+  const eps4 = f.finding.epsilons.find((e) => e.eps === 4)!;
   return [
-    { name: 'clean test error %, ERM', ours: ermClean, runs: c.erm.length, ref: refErm },
-    { name: `clean test error %, mixup α = ${P.alpha}`, ours: mixClean, runs: c.mixup.length, ref: refMix },
+    { name: 'clean test error %, ERM', ours: erm.ours, runs: count(c.runs, 'ERM'), ref: erm.reference },
+    {
+      name: `clean test error %, mixup α = ${c.P.alpha}`,
+      ours: mixup.ours,
+      runs: count(c.runs, 'mixup'),
+      ref: mixup.reference,
+    },
     {
       name: "mixup's gain (ERM − mixup, points)",
-      ours: pairedDifference(ermClean, mixClean),
-      runs: Math.min(c.erm.length, c.mixup.length),
-      ref: pairedDifference(refErm, refMix),
+      ours: gain.ours,
+      runs: Math.min(count(c.runs, 'ERM'), count(c.runs, 'mixup')),
+      ref: gain.reference,
     },
     {
-      name: `${NOISE * 100} % noisy labels, ERM: test error % at the end`,
-      ours: perSeed(n.erm, lastPct),
-      runs: n.erm.length,
-      ref: refBySeed(0, NOISE, (r) => r.last),
+      name: `${noisy.noise * 100} % noisy labels, ERM: test error % at the end`,
+      ours: noisy.methods.ERM.last.ours,
+      runs: count(noisyRuns, 'ERM'),
+      ref: noisy.methods.ERM.last.reference,
     },
     {
-      name: `${NOISE * 100} % noisy labels, mixup α = ${NOISE_ALPHA}`,
-      ours: perSeed(n.mixup, lastPct),
-      runs: n.mixup.length,
-      ref: refBySeed(NOISE_ALPHA, NOISE, (r) => r.last),
+      name: `${noisy.noise * 100} % noisy labels, mixup α = ${n.P.alpha}`,
+      ours: noisy.methods.mixup.last.ours,
+      runs: count(noisyRuns, 'mixup'),
+      ref: noisy.methods.mixup.last.reference,
     },
     {
-      name: 'white-box FGSM error % at ε = 4/255, ERM',
-      ours: whiteBox('ERM', 4),
-      runs: whiteBox('ERM', 4).size,
-      ref: refBySeed(0, 0, (r) => r.fgsmWhiteExact?.[4]),
+      name: `white-box FGSM error % at ε = ${eps4.eps}/255, ERM`,
+      ours: eps4.white.erm.ours,
+      runs: eps4.white.erm.ours.size,
+      ref: eps4.white.erm.reference,
     },
     {
-      name: 'white-box FGSM error % at ε = 4/255, mixup',
-      ours: whiteBox('mixup', 4),
-      runs: whiteBox('mixup', 4).size,
-      ref: refBySeed(P.alpha, 0, (r) => r.fgsmWhiteExact?.[4]),
+      name: `white-box FGSM error % at ε = ${eps4.eps}/255, mixup`,
+      ours: eps4.white.mixup.ours,
+      runs: eps4.white.mixup.ours.size,
+      ref: eps4.white.mixup.reference,
     },
   ];
 }
@@ -170,7 +133,7 @@ export async function headlineFigure(): Promise<string> {
   const rows: Row[] = [];
   for (const [m, method] of [
     [ms[0], 'ERM'],
-    [ms[1], `mixup α = ${P.alpha}`],
+    [ms[1], `mixup α = ${cifarAt('lowdata').P.alpha}`],
   ] as const) {
     for (const [seed, v] of m.ours) rows.push({ method, source: 'mixup-lab', seed, error: +v.toFixed(2) });
     for (const [seed, v] of m.ref) rows.push({ method, source: 'PyTorch reference', seed, error: +v.toFixed(2) });
@@ -189,31 +152,26 @@ export async function headlineFigure(): Promise<string> {
 
 /** Every published clean run of the protocol, by folder and seed, and the reference's seeds. */
 export function lowdataRunsTable(): string {
-  const c = clean();
-  const keys = [
-    ...new Set(
-      [...c.erm, ...c.mixup]
-        .sort((x, y) => x.folder.localeCompare(y.folder) || seedOf(x) - seedOf(y))
-        .map((r) => `${r.folder}\u0000${seedOf(r)}`),
-    ),
-  ];
+  const c = cifarAt('lowdata');
+  const byFolder = [...c.runs].sort((x, y) => x.source.localeCompare(y.source) || x.seed - y.seed);
+  const keys = [...new Set(byFolder.map((r) => `${r.source}\u0000${r.seed}`))];
   const rows = keys.map((k) => {
     const [folder, seed] = k.split('\u0000');
-    const pick = (rs: typeof c.erm) => rs.filter((r) => r.folder === folder && String(seedOf(r)) === seed);
-    const e = pick(c.erm),
-      m = pick(c.mixup);
-    const cell = (rs: typeof e) => (rs.length ? rs.map((r) => fmt(lastPct(r.run), 2)).join(', ') : '—');
+    const pick = (method: string) =>
+      c.runs.filter((r) => r.source === folder && String(r.seed) === seed && r.method === method);
+    const e = pick('ERM'),
+      m = pick('mixup');
+    const cell = (rs: OurRun[]) => (rs.length ? rs.map((r) => fmt(lastPct(r.run), 2)).join(', ') : '—');
     const gain = e.length === 1 && m.length === 1 ? fmt(lastPct(e[0].run) - lastPct(m[0].run), 2) : '—';
     const secs = [...e, ...m].map((r) => fmt(r.run.seconds)).join(', ');
     const threads = distinct([...e, ...m].map((r) => r.run.threads ?? 0))
       .map((t) => (t ? String(t) : '?'))
       .join(', ');
-    return [label(e[0] ?? m[0]), seed, cell(e), cell(m), gain, secs, threads];
+    return [`\`${folder}\``, seed, cell(e), cell(m), gain, secs, threads];
   });
-  const ref = lowdataReferenceRuns();
-  for (const seed of distinct(ref.map((r) => r.seed))) {
-    const e = ref.find((r) => r.seed === seed && r.alpha === 0 && r.noise === 0),
-      m = ref.find((r) => r.seed === seed && r.alpha === P.alpha && r.noise === 0);
+  for (const seed of distinct(c.reference.map((r) => r.seed))) {
+    const e = c.reference.find((r) => r.seed === seed && r.alpha === 0 && r.noise === 0),
+      m = c.reference.find((r) => r.seed === seed && r.alpha === c.P.alpha && r.noise === 0);
     rows.push([
       `PyTorch reference (${(e ?? m)!.source})`,
       String(seed),
@@ -225,25 +183,28 @@ export function lowdataRunsTable(): string {
     ]);
   }
   return table(
-    ['run (folder under results/)', 'seed', 'ERM %', `mixup α = ${P.alpha} %`, 'gain', 'seconds per run', 'threads'],
+    ['run (folder under results/)', 'seed', 'ERM %', `mixup α = ${c.P.alpha} %`, 'gain', 'seconds per run', 'threads'],
     rows,
   );
 }
 
-/** The memorisation experiment at 50 % noise, run by run. */
+/** The memorisation experiment on the lowdata protocol, run by run. */
 export function lowdataNoiseTable(): string {
-  const n = noisy();
-  const cell = (r: (typeof n.erm)[number]) =>
-    `${fmt(bestPct(r.run), 2)} / ${fmt(lastPct(r.run), 2)}, ${fmt(unlearntPct(r.run), 1)} %`;
-  const rows = [...n.erm, ...n.mixup]
-    .sort((x, y) => x.folder.localeCompare(y.folder) || seedOf(x) - seedOf(y))
+  const n = corruptedAt('lowdata');
+  const g = n.groups.find((x) => x.protocol === n.P)!;
+  const cell = (r: OurRun) =>
+    `${fmt(100 * bestTestError(r.run.history), 2)} / ${fmt(lastPct(r.run), 2)}, ` +
+    `${fmt(100 * lastExtra(r.run.history, 'corruptedTrainError'), 1)} %`;
+  const rows = n.runs
+    .filter((r) => r.group === g.label)
+    .sort((x, y) => x.source.localeCompare(y.source) || x.seed - y.seed)
     .map((r) => [
-      label(r),
-      String(seedOf(r)),
+      `\`${r.source}\``,
+      String(r.seed),
       r.run.spec.train.mixup.alpha ? `mixup α = ${r.run.spec.train.mixup.alpha}` : 'ERM',
       cell(r),
     ]);
-  for (const r of lowdataReferenceRuns().filter((x) => x.noise === NOISE)) {
+  for (const r of cifarAt('lowdata').reference.filter((x) => x.noise === g.noise)) {
     rows.push([
       `PyTorch reference (${r.source})`,
       String(r.seed),
@@ -256,8 +217,9 @@ export function lowdataNoiseTable(): string {
 
 /** White-box and black-box FGSM (exact-gradient attack on both sides), by seed. */
 export function lowdataFgsmTable(): string {
-  const rows = readJson<{ rows: FgsmRow[] }>('lowdata/fgsm-exact.json')
-    .rows.filter((r) => r.attack === 'white' || r.attack === 'black')
+  const f = fgsmAt('lowdata');
+  const rows = f.file.rows
+    .filter((r) => r.attack === 'white' || r.attack === 'black')
     .sort((x, y) => x.seed - y.seed || y.attack.localeCompare(x.attack));
   const out = rows.map((r) => [
     `ours, ${r.attack}-box${r.attack === 'black' ? ` (examples from the seed's ERM)` : ''}`,
@@ -265,15 +227,15 @@ export function lowdataFgsmTable(): string {
     r.target,
     r.error.map((e) => fmt(e, 2)).join(' / '),
   ]);
-  for (const r of lowdataReferenceRuns()
-    .filter((x) => x.noise === 0 && x.fgsmWhiteExact)
+  for (const r of cifarAt('lowdata')
+    .reference.filter((x) => x.noise === 0 && x.fgsmWhiteExact)
     .sort((x, y) => x.seed - y.seed || x.alpha - y.alpha)) {
     out.push([
       `PyTorch reference, white-box (${r.source})`,
       String(r.seed),
       r.alpha ? 'mixup' : 'ERM',
-      EPS.map((e) => fmt(r.fgsmWhiteExact![e], 2)).join(' / '),
+      f.file.eps.map((e) => fmt(r.fgsmWhiteExact![e], 2)).join(' / '),
     ]);
   }
-  return table(['attack', 'seed', 'model', `error % at ε = ${EPS.join(' / ')} (/255)`], out);
+  return table(['attack', 'seed', 'model', `error % at ε = ${f.file.eps.join(' / ')} (/255)`], out);
 }

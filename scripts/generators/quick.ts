@@ -2,106 +2,62 @@
  * The quick profile's CIFAR protocol (1,000 images, width 8, 240 epochs): ERM and mixup beside the PyTorch reference
  * at the same protocol, the memorisation runs with their dropout rows (notebook 3), and the ablation (notebook 8).
  */
-import { ABLATION_PROFILES } from '../../lib/experiments/ablation';
-import { notebookParams } from '../../lib/experiments/profiles';
-import {
-  ablationRuns,
-  ADVERSARIAL_PROFILES,
-  corruptedGroups,
-  corruptedRuns,
-  CORRUPTED_PROFILES,
-} from '../../lib/experiments/report-runs';
-import { ablationComparison } from '../../lib/findings/ablation';
-import { corruptedComparison } from '../../lib/findings/corrupted';
-import { ourRuns } from '../../lib/findings/ours';
-import { CIFAR_PROFILES } from '../../lib/experiments/cifar';
-import { referenceRunsFor } from '../../lib/reference/runs';
-import type { RunResult } from '../../lib/runs/cache';
-import {
-  allPublished,
-  bestPct,
-  fmt,
-  label,
-  lastPct,
-  perSeed,
-  readJson,
-  runsOf,
-  seedOf,
-  spreadCell,
-  table,
-  unlearntPct,
-} from './common';
+import type { OurRun, PerSeed } from '../../lib/findings/common';
+import { lastTestError } from '../../lib/train/history';
+import { fmt, spreadCell, table } from './common';
+import { ablationAt, cifarAt, corruptedAt, fgsmAt } from './findings';
 
-const P = CIFAR_PROFILES.quick;
-const NOISE = 0.5;
-/** Notebook 3's mixup α under noise, from its profile table. */
-const NOISE_ALPHA = CORRUPTED_PROFILES.quick.alpha;
-/** Notebook 5's ε (/255), from its profile table. */
-const EPS = ADVERSARIAL_PROFILES.quick.epsilons;
-
-interface FgsmRow {
-  attack: string;
-  target: string;
-  seed: number;
-  error: number[];
-}
-
-/** Runs of one configuration, reruns of a seed averaged: mean ± sd over seeds. */
-const cell = (rs: ReturnType<typeof runsOf>, pick: (r: RunResult) => number) =>
-  spreadCell(perSeed(rs, pick), rs.length);
-
-/** Clean, noisy and FGSM rows of the quick protocol, ours beside the reference's (one seed each, so far). */
+/** Clean, noisy and FGSM rows of the quick protocol, ours beside the reference's: notebooks 2, 3 and 5's findings. */
 export function quickTable(): string {
-  const ref = referenceRunsFor(P);
-  const refOf = (alpha: number, noise: number) => ref.filter((r) => r.alpha === alpha && r.noise === noise);
-  const noiseCell = (rs: ReturnType<typeof runsOf>) =>
-    rs
-      .map((r) => `${fmt(bestPct(r.run), 2)} / ${fmt(lastPct(r.run), 2)}, ${fmt(unlearntPct(r.run), 1)} %`)
-      .join('; ') || 'not run';
-  const refNoise = (rs: ReturnType<typeof refOf>) =>
-    rs.map((r) => `${fmt(r.best, 2)} / ${fmt(r.last, 2)}, ${fmt(r.corruptedTrain ?? NaN, 1)} %`).join('; ') ||
-    'not run';
-  const refCell = (rs: ReturnType<typeof refOf>) => spreadCell(new Map(rs.map((r) => [r.seed, r.last])));
-  const fgsm = readJson<{ rows: FgsmRow[] }>('quick/fgsm-exact.json').rows;
-  const ours = (attack: string, target: string) =>
-    fgsm
-      .filter((r) => r.attack === attack && r.target === target)
-      .map((r) => r.error.map((e) => fmt(e, 2)).join(' / '))
-      .join('; ') || 'not run';
-  const refWhite = (alpha: number) =>
-    refOf(alpha, 0)
-      .map((r) => EPS.map((e) => fmt((r.fgsmWhiteExact ?? r.fgsmWhite)[e], 2)).join(' / '))
-      .join('; ') || 'not run';
+  const c = cifarAt('quick'),
+    n = corruptedAt('quick'),
+    f = fgsmAt('quick');
+  const count = (runs: OurRun[], method: string) => runs.filter((r) => r.method === method).length;
+  const noisy = n.findings.find((_, i) => n.groups[i].protocol === n.P)!;
+  const mean = (m: PerSeed) => [...m.values()].reduce((a, b) => a + b, 0) / m.size;
+  const seedsNote = (m: PerSeed) => (m.size > 1 ? ` (mean of ${m.size} seeds)` : '');
+  const noiseCell = (method: 'ERM' | 'mixup', side: 'ours' | 'reference') => {
+    const m = noisy.methods[method];
+    if (!m.last[side].size) return 'not run';
+    return `${fmt(mean(m.best[side]), 2)} / ${fmt(mean(m.last[side]), 2)}, ${fmt(mean(m.unlearnt[side]), 1)} %${seedsNote(m.last[side])}`;
+  };
+  /** Error % at each ε, mean over seeds, joined: "76.86 / 87.72 / 95.07 / 96.1". */
+  const byEps = (pick: (e: (typeof f.finding.epsilons)[number]) => PerSeed) => {
+    const ms = f.finding.epsilons.map(pick);
+    if (ms.some((m) => !m.size)) return 'not run';
+    return `${ms.map((m) => fmt(mean(m), 2)).join(' / ')}${seedsNote(ms[0])}`;
+  };
+  const eps = f.file.eps.join(' / ');
   return table(
-    ['quick protocol', 'ERM: ours', 'ERM: reference', `mixup α = ${P.alpha}: ours`, 'mixup: reference'],
+    ['quick protocol', 'ERM: ours', 'ERM: reference', `mixup α = ${c.P.alpha}: ours`, 'mixup: reference'],
     [
       [
         'clean test error %, last epoch',
-        cell(runsOf(P, 0), lastPct),
-        refCell(refOf(0, 0)),
-        cell(runsOf(P, P.alpha), lastPct),
-        refCell(refOf(P.alpha, 0)),
+        spreadCell(c.finding.erm.ours, count(c.runs, 'ERM')),
+        spreadCell(c.finding.erm.reference),
+        spreadCell(c.finding.mixup.ours, count(c.runs, 'mixup')),
+        spreadCell(c.finding.mixup.reference),
       ],
       [
-        `${NOISE * 100} % noisy labels (mixup α = ${NOISE_ALPHA}): test error % best / last, redrawn labels left unlearnt`,
-        noiseCell(runsOf(P, 0, NOISE)),
-        refNoise(refOf(0, NOISE)),
-        noiseCell(runsOf(P, NOISE_ALPHA, NOISE)),
-        refNoise(refOf(NOISE_ALPHA, NOISE)),
+        `${noisy.noise * 100} % noisy labels (mixup α = ${n.P.alpha}): test error % best / last, redrawn labels left unlearnt`,
+        noiseCell('ERM', 'ours'),
+        noiseCell('ERM', 'reference'),
+        noiseCell('mixup', 'ours'),
+        noiseCell('mixup', 'reference'),
       ],
       [
-        'white-box FGSM error %, ε = 1 / 2 / 4 / 8 (/255)',
-        ours('white', 'ERM'),
-        refWhite(0),
-        ours('white', 'mixup'),
-        refWhite(P.alpha),
+        `white-box FGSM error %, ε = ${eps} (/255)`,
+        byEps((e) => e.white.erm.ours),
+        byEps((e) => e.white.erm.reference),
+        byEps((e) => e.white.mixup.ours),
+        byEps((e) => e.white.mixup.reference),
       ],
       [
-        'black-box FGSM error %, ε = 1 / 2 / 4 / 8 (examples from a second ERM)',
-        ours('black', 'ERM'),
-        'not run',
-        ours('black', 'mixup'),
-        'not run',
+        `black-box FGSM error %, ε = ${eps} (examples from a second ERM)`,
+        byEps((e) => e.black.erm.ours),
+        byEps((e) => e.black.erm.reference),
+        byEps((e) => e.black.mixup.ours),
+        byEps((e) => e.black.mixup.reference),
       ],
     ],
   );
@@ -109,13 +65,14 @@ export function quickTable(): string {
 
 /** Every published run of the quick protocol's clean ERM and mixup, by folder and seed. */
 export function quickRunsTable(): string {
-  const rows = [...runsOf(P, 0), ...runsOf(P, P.alpha)]
-    .sort((x, y) => x.folder.localeCompare(y.folder) || seedOf(x) - seedOf(y))
+  const c = cifarAt('quick');
+  const rows = [...c.runs]
+    .sort((x, y) => x.source.localeCompare(y.source) || x.seed - y.seed || x.method.localeCompare(y.method))
     .map((r) => [
-      label(r),
-      String(seedOf(r)),
-      r.run.spec.train.mixup.alpha ? `mixup α = ${P.alpha}` : 'ERM',
-      fmt(lastPct(r.run), 2),
+      `\`${r.source}\``,
+      String(r.seed),
+      r.method === 'ERM' ? 'ERM' : `mixup α = ${c.P.alpha}`,
+      fmt(100 * lastTestError(r.run.history), 2),
       fmt(r.run.seconds),
       String(r.run.threads ?? '?'),
     ]);
@@ -140,15 +97,12 @@ function rowsTable(rows: Record<string, string | number | null>[]): string {
  * the notebook calls (lib/findings/corrupted).
  */
 export function dropoutTable(): string {
-  const P = notebookParams(CORRUPTED_PROFILES, { MIXUP_PROFILE: 'quick' });
-  const groups = corruptedGroups(P);
-  const cmp = corruptedComparison(ourRuns(corruptedRuns(P, groups), [], allPublished()), groups, P.alpha);
-  return [rowsTable(cmp.rows), ...cmp.findings.map((f) => `**Finding.** ${f.sentence}`)].join('\n\n');
+  const n = corruptedAt('quick');
+  return [rowsTable(n.rows), ...n.findings.map((f) => `**Finding.** ${f.sentence}`)].join('\n\n');
 }
 
 /** Notebook 8 at the quick profile, from every published run, by the function the notebook calls (lib/findings/ablation). */
 export function ablationTable(): string {
-  const P = notebookParams(ABLATION_PROFILES, { MIXUP_PROFILE: 'quick' });
-  const cmp = ablationComparison(ourRuns(ablationRuns(P), [], allPublished()), P.weightDecays);
-  return [rowsTable(cmp.rows), ...cmp.findings.map((f) => `**Finding.** ${f.sentence}`)].join('\n\n');
+  const a = ablationAt('quick');
+  return [rowsTable(a.rows), ...a.findings.map((f) => `**Finding.** ${f.sentence}`)].join('\n\n');
 }

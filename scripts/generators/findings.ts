@@ -1,0 +1,81 @@
+/**
+ * The notebooks' comparisons at one profile, from every run published under results/: each is the lib/findings function
+ * the notebook calls, given the notebook's own wanted runs (its parameters at that profile) and every published run of
+ * their configurations. The docs therefore print the figures the notebooks compute, computed once.
+ */
+import { ABLATION_PROFILES } from '../../lib/experiments/ablation';
+import type { AttackScore } from '../../lib/experiments/adversarial';
+import { CIFAR_PROFILES } from '../../lib/experiments/cifar';
+import { notebookParams, Profile } from '../../lib/experiments/profiles';
+import {
+  ablationRuns,
+  ADVERSARIAL_PROFILES,
+  cifarRuns,
+  corruptedGroups,
+  corruptedRuns,
+  CORRUPTED_PROFILES,
+} from '../../lib/experiments/report-runs';
+import { ablationComparison } from '../../lib/findings/ablation';
+import { adversarialComparison } from '../../lib/findings/adversarial';
+import { cifarComparison } from '../../lib/findings/cifar';
+import { corruptedComparison } from '../../lib/findings/corrupted';
+import { ourRuns } from '../../lib/findings/ours';
+import { referenceRunsFor } from '../../lib/reference/runs';
+import { allPublished, readJson } from './common';
+
+const at = (profile: Profile) => ({ MIXUP_PROFILE: profile });
+
+/** Notebook 2 (ERM against mixup) at `profile`. */
+export function cifarAt(profile: Profile) {
+  const P = notebookParams(CIFAR_PROFILES, at(profile));
+  const runs = ourRuns(cifarRuns(P), [], allPublished());
+  return { P, runs, reference: referenceRunsFor(P), ...cifarComparison(runs, referenceRunsFor(P), P.alpha) };
+}
+
+/** Notebook 3 (partly random labels) at `profile`. */
+export function corruptedAt(profile: Profile) {
+  const P = notebookParams(CORRUPTED_PROFILES, at(profile));
+  const groups = corruptedGroups(P);
+  const runs = ourRuns(corruptedRuns(P, groups), [], allPublished());
+  return { P, groups, runs, ...corruptedComparison(runs, groups, P.alpha) };
+}
+
+/** One row of results/<profile>/fgsm-exact.json: a model's FGSM error at each of the file's ε. */
+export interface FgsmRow {
+  attack: string;
+  target: string;
+  seed: number;
+  run?: string;
+  source?: string;
+  targetRun?: string;
+  error: number[];
+}
+
+/**
+ * Notebook 5's FGSM comparison at `profile`, from the attacks recorded in results/<profile>/fgsm-exact.json (the
+ * white-box and black-box rows; the file's other designs are not notebook 5's). A black-box row's ERM target is the
+ * seed's other ERM, whatever the file names it.
+ */
+export function fgsmAt(profile: Profile) {
+  const P = notebookParams(ADVERSARIAL_PROFILES, at(profile));
+  const file = readJson<{ eps: number[]; rows: FgsmRow[] }>(`${profile}/fgsm-exact.json`);
+  const scores: AttackScore[] = file.rows
+    .filter((r) => r.attack === 'white' || r.attack === 'black')
+    .flatMap((r) =>
+      file.eps.map((eps, i) => ({
+        attack: 'FGSM' as const,
+        mode: r.attack === 'white' ? ('white-box' as const) : ('black-box' as const),
+        target: r.target === 'mixup' ? ('mixup' as const) : ('ERM' as const),
+        eps,
+        error: r.error[i],
+        seed: r.seed,
+      })),
+    );
+  return { P, file, ...adversarialComparison(scores, referenceRunsFor(P), P.alpha, file.eps) };
+}
+
+/** Notebook 8 (the ablation) at `profile`. */
+export function ablationAt(profile: Profile) {
+  const P = notebookParams(ABLATION_PROFILES, at(profile));
+  return { P, ...ablationComparison(ourRuns(ablationRuns(P), [], allPublished()), P.weightDecays) };
+}

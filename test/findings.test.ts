@@ -1,0 +1,174 @@
+/**
+ * The notebooks' findings (lib/findings) on runs made up for the purpose: whatever the runs say, the verdict must follow
+ * — holds where Welch separates the seeds the claimed way, contradicted where it separates them the other way, not
+ * shown where it cannot, unreadable with one seed a side, not run with none — and each figure must be the runs' own.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ABLATION_VARIANTS } from '../lib/experiments/ablation';
+import type { AttackScore } from '../lib/experiments/adversarial';
+import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
+import { notebookParams } from '../lib/experiments/profiles';
+import { corruptedGroups, CORRUPTED_PROFILES } from '../lib/experiments/report-runs';
+import { ablationComparison } from '../lib/findings/ablation';
+import { adversarialComparison } from '../lib/findings/adversarial';
+import { cifarComparison } from '../lib/findings/cifar';
+import type { OurRun } from '../lib/findings/common';
+import { corruptedComparison } from '../lib/findings/corrupted';
+import type { ReferenceRun } from '../lib/reference/runs';
+import type { RunResult } from '../lib/runs/cache';
+
+/** A finished run whose scored epochs end at test error `last` % (its best scored epoch `best` %). */
+function run(seed: number, last: number, best = last, unlearnt?: number): RunResult {
+  const extra: Record<string, number> =
+    unlearnt === undefined ? {} : { corruptedTrainError: unlearnt / 100, cleanTrainError: 0 };
+  const epoch = (e: number, err: number) => ({
+    epoch: e,
+    lr: 0.1,
+    trainLoss: 1,
+    trainError: 0.5,
+    testLoss: 1,
+    testError: err / 100,
+    testEce: 0.1,
+    seconds: 1,
+    imgPerSec: 100,
+    extra,
+  });
+  return {
+    spec: cifarSpec(CIFAR_PROFILES.smoke, 1, seed),
+    history: [epoch(0, best), epoch(1, last)],
+    seconds: 2,
+    finishedAt: `2026-12-03T00:00:0${seed % 10}Z`,
+  };
+}
+
+const ours = (method: string, errors: number[], group = '', first = 1): OurRun[] =>
+  errors.map((e, i) => ({ method, group, seed: first + i, run: run(first + i, e), source: 'here' }));
+
+function reference(alpha: number, errors: number[], extra: Partial<ReferenceRun> = {}): ReferenceRun[] {
+  return errors.map((last, i) => ({
+    seed: i + 1,
+    alpha,
+    noise: 0,
+    last,
+    best: last,
+    corruptedTrain: null,
+    fgsmWhite: {},
+    fgsmWhiteExact: null,
+    fgsmBlack: null,
+    curve: [],
+    source: 'made up',
+    ...extra,
+  }));
+}
+
+const APART = { erm: [30, 31, 29.5, 30.5], mixup: [25, 25.5, 24.5, 25.2] };
+
+test('notebook 2: mixup lowering the error holds where Welch separates the seeds, and each side is read apart', () => {
+  const runs = [...ours('ERM', APART.erm), ...ours('mixup', APART.mixup)];
+  // The reference: mixup higher on every seed (contradicted).
+  const ref = [...reference(0, [25, 25.2, 24.8]), ...reference(1, [30, 30.4, 29.9])];
+  const c = cifarComparison(runs, ref, 1);
+  assert.deepEqual(c.finding.lowersError, { ours: 'holds', reference: 'contradicted' });
+  assert.deepEqual([...c.finding.erm.ours.values()], APART.erm);
+  // The gain is ERM − mixup seed by seed.
+  for (const [s, g] of c.finding.gain.ours) assert.ok(Math.abs(g - (APART.erm[s - 1] - APART.mixup[s - 1])) < 1e-9);
+  assert.match(c.finding.sentence, /holds in ours and is contradicted in the reference/);
+  assert.equal(c.rows.length, 2);
+  assert.equal(c.strip.filter((r) => r.side === 'mixup-lab').length, 8);
+  assert.ok(c.curves.length > 0, 'runs trained here give learning curves');
+
+  // The same values on both sides: not shown. One seed a side: cannot be read. No reference runs: not run.
+  const same = cifarComparison([...ours('ERM', APART.erm), ...ours('mixup', APART.erm)], [], 1);
+  assert.deepEqual(same.finding.lowersError, { ours: 'not shown', reference: 'not run' });
+  assert.match(same.finding.sentence, /does not show .* in ours and cannot be read \(not run\) in the reference/);
+  const one = cifarComparison([...ours('ERM', [30]), ...ours('mixup', [25])], [], 1);
+  assert.equal(one.finding.lowersError.ours, null);
+  assert.match(one.finding.sentence, /cannot be read \(fewer than two seeds a side\) in ours/);
+});
+
+test('a seed trained twice counts once, at the mean of its runs', () => {
+  const reruns: OurRun[] = [
+    ...ours('ERM', [30, 32]),
+    { method: 'ERM', group: '', seed: 1, run: run(1, 34), source: 'results/x' },
+    ...ours('mixup', [25, 26]),
+  ];
+  const c = cifarComparison(reruns, [], 1);
+  assert.equal(c.finding.erm.ours.size, 2);
+  assert.equal(c.finding.erm.ours.get(1), 32);
+  assert.match(String(c.rows[0].seeds), /^1, 2$/);
+});
+
+test('notebook 3: memorising fewer random labels and a lower error under noise, per group, with the reference given', () => {
+  const P = notebookParams(CORRUPTED_PROFILES, { MIXUP_PROFILE: 'smoke' });
+  const [g] = corruptedGroups(P);
+  const noisy = (method: string, last: number[], unlearnt: number[]): OurRun[] =>
+    last.map((e, i) => ({
+      method,
+      group: g.label,
+      seed: i + 1,
+      run: run(i + 1, e, e - 3, unlearnt[i]),
+      source: 'here',
+    }));
+  const runs = [
+    ...noisy('ERM', [60, 61, 59, 60.5], [1, 0.5, 2, 1]),
+    ...noisy('mixup', [50, 51, 49, 50], [60, 62, 58, 61]),
+  ];
+  // The reference ERM and mixup memorise alike.
+  const ref = [
+    ...reference(0, [60, 61], { noise: g.noise, corruptedTrain: 5 }),
+    ...reference(P.alpha, [50, 51], { noise: g.noise, corruptedTrain: 5 }),
+  ].map((r, i) => ({ ...r, corruptedTrain: 5 + (i % 2) }));
+  const c = corruptedComparison(runs, [g], P.alpha, () => ref);
+  const [f] = c.findings;
+  assert.deepEqual(f.memorisesLess, { ours: 'holds', reference: 'not shown' });
+  assert.deepEqual(f.lowersError, { ours: 'holds', reference: 'holds' });
+  // ERM's rise above its best is the runs' own: three points, as made.
+  assert.ok(Math.abs(f.ermRise.ours - 3) < 1e-9);
+  assert.match(f.sentence, /memorises fewer random labels holds in ours and does not show/);
+  assert.equal(c.rows.filter((r) => r.method === 'ERM').length, 1);
+});
+
+test('notebook 5: white-box and black-box claims per ε, from scores picked by role, not by position', () => {
+  const scores: AttackScore[] = [];
+  for (const seed of [1, 2, 3])
+    for (const eps of [1, 8]) {
+      const add = (mode: AttackScore['mode'], target: AttackScore['target'], error: number) =>
+        scores.push({ attack: 'FGSM', mode, target, eps, seed, error });
+      // Shuffled order: the finding must not care.
+      add('black-box', 'mixup', 40 + eps + seed * 0.1);
+      add('white-box', 'ERM', 90 + eps / 10 + seed * 0.1);
+      add('white-box', 'mixup', 80 + eps / 10 + seed * 0.2);
+      add('black-box', 'ERM', 40 + eps + seed * 0.15);
+      scores.push({ attack: 'I-FGSM', mode: 'white-box', target: 'mixup', eps, seed, error: 1 });
+    }
+  const a = adversarialComparison(scores, [], 1, [1, 8]);
+  const [e1] = a.finding.epsilons;
+  assert.equal(e1.white.erm.ours.get(2), 90.1 + 0.2);
+  assert.deepEqual(e1.whiteLower, { ours: 'holds', reference: 'not run' });
+  // Black-box errors of mixup and the second ERM overlap: not shown.
+  assert.equal(e1.blackLower.ours, 'not shown');
+  for (const [s, gap] of e1.whiteGap.ours) assert.ok(gap < 0, `seed ${s}: mixup more robust`);
+  assert.match(a.finding.sentence, /lowers white-box FGSM error at ε = 1 holds in ours/);
+  assert.equal(a.rows.length, 2);
+});
+
+test('notebook 8: mixup first and separated holds; beaten by a variant Welch separates is contradicted', () => {
+  const group = 'weight decay 0.0001';
+  const all = (mixup: number[], others: number[]) =>
+    ABLATION_VARIANTS.flatMap((v, k) =>
+      ours(
+        v.name,
+        (v.name === 'mixup' ? mixup : others).map((x) => x + k),
+        group,
+      ),
+    );
+  const best = ablationComparison(all([10, 10.2, 9.9], [20, 20.5, 19.8]), [1e-4]).findings[0];
+  assert.equal(best.claim, 'holds');
+  assert.equal(best.mixupRank, 1);
+  assert.equal(best.ranking.length, ABLATION_VARIANTS.length);
+  const worst = ablationComparison(all([40, 40.2, 39.9], [20, 20.5, 19.8]), [1e-4]).findings[0];
+  assert.equal(worst.claim, 'contradicted');
+  assert.match(worst.sentence, /ranks \d+ of/);
+  assert.equal(ablationComparison([], [1e-4]).findings[0].claim, 'not run');
+});
