@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --backends tensorflow,cpu,pytorch --widths 16,64 --batch 128 --steps 10 --repeat 3 --epoch yes]`
+ * `npm run bench [-- --backends tensorflow,cpu,pytorch --widths 8,16,64 --batch 128 --steps 10 --repeat 3 --epoch yes]`
  * PreAct ResNet-18 on 32×32×3, one SGD step (momentum, weight decay) per batch, after warm-up: training and
  * inference images per second and peak RSS, per backend and width, with PyTorch CPU (bench/torch_speed.py
  * in .venv, when torch is installed there: `npm run bench:torch-install`) as the yardstick in the same run.
@@ -36,7 +36,7 @@ interface Row {
 }
 
 const USAGE =
-  'npm run bench -- [--backends tensorflow,pytorch,cpu] [--widths 16,64] [--batch N] [--steps N] [--repeat N] [--epoch yes|no] [--record yes|no]';
+  'npm run bench -- [--backends tensorflow,pytorch,cpu] [--widths 8,16,64] [--batch N] [--steps N] [--repeat N] [--epoch yes|no] [--record yes|no]';
 
 function parseArgs(argv: string[]): Record<string, string | undefined> {
   const names = ['backends', 'widths', 'batch', 'steps', 'one', 'epoch', 'repeat', 'record'];
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
     return;
   }
   const backends = (a.backends ?? 'tensorflow,pytorch,cpu').split(',');
-  const widths = (a.widths ?? '16,64').split(',').map(Number);
+  const widths = (a.widths ?? '8,16,64').split(',').map(Number);
   const hasTorch =
     fs.existsSync(VENV_PY) && spawnSync(VENV_PY, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
   const repeat = Number(a.repeat ?? 3);

@@ -35,6 +35,11 @@ export interface RunOptions {
   lanes?: number;
   /** Where the notebooks are (default: the project's notebooks/). */
   dir?: string;
+  /**
+   * Each notebook's expected seconds (by name without .ipynb): the lanes take the longest first, so that no lane ends
+   * long after the other. Notebooks with no figure go first; none given: file order.
+   */
+  cost?: Record<string, number>;
 }
 /** How long a kernel may take to answer at start (nbconvert's default is 60 s), and how its silence reads. */
 const KERNEL_STARTUP_S = 120;
@@ -157,7 +162,9 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
     TF_CPP_MIN_LOG_LEVEL: '2',
     ...(o.seeds ? { MIXUP_SEEDS: o.seeds } : {}),
   };
-  const notebooks = selectNotebooks(o.names, o.dir);
+  const cost = (nb: string) => o.cost?.[path.basename(nb, '.ipynb')] ?? Infinity;
+  const byName = selectNotebooks(o.names, o.dir);
+  const notebooks = o.cost ? [...byName].sort((a, b) => cost(b) - cost(a) || a.localeCompare(b)) : byName;
   const lanes = Math.min(o.lanes ?? Math.min(2, os.availableParallelism()), notebooks.length);
   // A failing notebook stops the ones running beside it.
   const stop = new AbortController();
@@ -217,7 +224,9 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
   );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  return timings.filter((t): t is NotebookTiming => t !== undefined);
+  return timings
+    .filter((t): t is NotebookTiming => t !== undefined)
+    .sort((a, b) => byName.indexOf(a.notebook) - byName.indexOf(b.notebook));
 }
 
 if (require.main === module) {

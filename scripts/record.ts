@@ -37,6 +37,12 @@ export interface ReportTimings extends Machine {
   seeds: string | null;
   lanes: number;
   wallSeconds: number;
+  /**
+   * The CIFAR runs the report trained as one pool before any notebook started (absent in timings recorded before the
+   * pool existed, when each notebook trained its own).
+   */
+  pool?: { runs: number; workers: number; seconds: number };
+  /** Each notebook's own seconds (after the pool: loading its CIFAR runs, and all its other work). */
   notebooks: { notebook: string; seconds: number }[];
 }
 

@@ -1,6 +1,7 @@
 /**
- * `npm run report [-- names… --profile P --seed N]`: executes the notebooks (quick profile by default) and
- * writes reports/: one self-contained HTML page per notebook (vega-lite charts rendered to inline SVG in Node,
+ * `npm run report [-- names… --profile P --seed N]`: trains the notebooks' CIFAR runs as one pool, longest first
+ * (lib/cluster/schedule), then executes the notebooks (quick profile by default), longest first by their recorded
+ * seconds, and writes reports/: one self-contained HTML page per notebook (vega-lite charts rendered to inline SVG in Node,
  * so every chart shows offline) and index.html with each notebook's closing table (our numbers beside the paper's).
  * A whole report trained from an empty run cache also writes results/<profile>/timings.json (wall time per notebook
  * and in all, lanes, cores, CPU, commit, date): the profile table of the README is generated from it (`npm run results`).
@@ -12,7 +13,19 @@ import { marked } from 'marked';
 import { toSvg } from '../lib/charts/render';
 import { VEGALITE_MIME } from '../lib/notebook/display';
 import { runsRoot } from '../lib/runs/cache';
-import { executeNotebooks, NotebookTiming, parseArgs, ROOT, RunOptions } from './notebooks';
+import { useBackend } from '../lib/backend';
+import { trainPool, PoolOutcome } from '../lib/cluster/schedule';
+import { reportRuns } from '../lib/experiments/report-runs';
+import { publishedRuns } from '../lib/runs/published';
+import {
+  checkPrerequisites,
+  executeNotebooks,
+  NotebookTiming,
+  parseArgs,
+  ROOT,
+  RunOptions,
+  selectNotebooks,
+} from './notebooks';
 import { machine, ReportTimings } from './record';
 import { writeGenerated } from './results';
 
@@ -27,12 +40,14 @@ export function recordTimings(
   timings: NotebookTiming[],
   wallSeconds: number,
   resultsDir = path.join(ROOT, 'results'),
+  pool?: PoolOutcome,
 ): string {
   const record: ReportTimings = {
     profile: o.profile,
     seeds: o.seeds ?? null,
     lanes: o.lanes ?? Math.min(2, os.availableParallelism(), timings.length),
     wallSeconds: +wallSeconds.toFixed(1),
+    ...(pool ? { pool: { runs: pool.trained, workers: pool.workers, seconds: +pool.seconds.toFixed(1) } } : {}),
     notebooks: timings.map((t) => ({ notebook: path.basename(t.notebook, '.ipynb'), seconds: +t.seconds.toFixed(1) })),
     ...machine(ROOT),
   };
@@ -135,12 +150,39 @@ export async function writeReport(
   return index;
 }
 
+/** Each notebook's seconds in the last recorded report of `profile`, to order the lanes by (none: file order). */
+export function recordedNotebookCost(profile: string, resultsDir = path.join(ROOT, 'results')) {
+  const file = path.join(resultsDir, profile, 'timings.json');
+  if (!fs.existsSync(file)) return undefined;
+  const t = JSON.parse(fs.readFileSync(file, 'utf8')) as ReportTimings;
+  return Object.fromEntries(t.notebooks.map((n) => [n.notebook, n.seconds]));
+}
+
+/**
+ * Trains the CIFAR runs of the notebooks `o` names (all by default) as one pool before any notebook starts: each
+ * notebook then loads its runs from the run cache. MIXUP_EXECUTOR sends them to the queue instead.
+ */
+export async function trainReportRuns(o: RunOptions): Promise<PoolOutcome> {
+  const notebooks = selectNotebooks(o.names, o.dir).map((f) => path.basename(f, '.ipynb'));
+  const env = { ...process.env, MIXUP_PROFILE: o.profile, ...(o.seeds ? { MIXUP_SEEDS: o.seeds } : {}) };
+  const runs = reportRuns(env, { notebooks });
+  useBackend();
+  const pool = await trainPool(runs, publishedRuns());
+  if (runs.length)
+    console.log(
+      `report: ${pool.trained} CIFAR run(s) trained in ${pool.seconds.toFixed(0)} s, ${pool.cached} from the run cache`,
+    );
+  return pool;
+}
+
 if (require.main === module) {
   (async () => {
     const o = parseArgs(process.argv.slice(2));
     const fromEmpty = runCacheEmpty() && !o.names.length;
     const started = Date.now();
-    const timings = await executeNotebooks(o);
+    checkPrerequisites();
+    const pool = await trainReportRuns(o);
+    const timings = await executeNotebooks({ ...o, cost: o.cost ?? recordedNotebookCost(o.profile) });
     const wall = (Date.now() - started) / 1000;
     const index = await writeReport(timings, o.profile, path.join(ROOT, 'reports'), wall);
     console.log(
@@ -149,7 +191,7 @@ if (require.main === module) {
     );
     if (fromEmpty) {
       // The docs' tables are generated from results/: refresh them with the new timings, so the tree stays consistent.
-      const file = path.relative(ROOT, recordTimings(o, timings, wall));
+      const file = path.relative(ROOT, recordTimings(o, timings, wall, undefined, pool));
       const docs = await writeGenerated();
       console.log(`timings: ${file}${docs.length ? `; regenerated ${docs.join(', ')}` : ''} (commit them to publish)`);
     } else console.log('timings: not recorded (runs came from the run cache, or not every notebook ran)');

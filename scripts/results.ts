@@ -96,7 +96,7 @@ ${dropoutTable()}
 
 ### Ablation (notebook 8), quick protocol
 
-Every published run of notebook 8's quick configurations, through the function the notebook calls (\`lib/findings/ablation\`).
+Every published run of notebook 8's configurations on the quick protocol, at both weight decays (its lowdata profile; the quick profile runs the lower one), through the function the notebook calls (\`lib/findings/ablation\`).
 
 ${ablationTable()}
 

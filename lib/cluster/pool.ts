@@ -79,43 +79,59 @@ export async function trainRuns(
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number ≥ 1, got ${workers}`);
   const callbacks = jobs.map((j, i) => options.progress?.(j, i) ?? {});
   const executor = options.executor === 'local' ? null : readExecutor(options.executor);
-  if (executor || workers > 1) {
-    // One worker job per cache folder not finished yet (two jobs of one configuration train once).
-    const todo = new Map<string, number>();
-    for (const [i, j] of jobs.entries()) {
-      const dir = runDir(jobSpec(j));
-      if (!fs.existsSync(path.join(dir, 'result.json')) && !todo.has(dir)) todo.set(dir, i);
-    }
-    const queue = [...todo].map(([dir, index]) => ({ index, dir }));
-    if (executor) {
-      await trainOnQueue(
-        executor,
-        queue.map((q) => ({
-          key: path.basename(q.dir),
-          dir: q.dir,
-          job: jobs[q.index],
-          callbacks: callbacks[q.index],
-        })),
-        {
-          // Which machine took which run: a line in the notebook's output beside its progress.
-          onStart: (key, host) => {
-            const q = queue.find((x) => path.basename(x.dir) === key);
-            if (q) (options.log ?? console.log)(`${jobLabel(jobs[q.index])}: training on ${host}`);
-          },
-        },
-      );
-      const missing = queue.filter((q) => !fs.existsSync(path.join(q.dir, 'result.json')));
-      if (missing.length) {
-        throw new Error(
-          `the queue finished ${missing.length} run(s) whose result is not in this run cache (${path.dirname(missing[0].dir)}): ` +
-            'the workers and this notebook must share one run cache (MIXUP_RUNS_DIR on shared storage)',
-        );
-      }
-    } else if (queue.length) await inWorkers(queue, jobs, callbacks, workers, options.onWorkerJob);
-  }
+  // With one local worker the runs train in this process, as `runJob` below does for whatever is not cached.
+  if (executor || workers > 1) await trainAbsent(jobs, { ...options, workers, progress: (_, i) => callbacks[i] });
   const out: CachedRun[] = [];
   for (let i = 0; i < jobs.length; i++) out.push(await runJob(jobs[i], await dataOf(jobs[i]), callbacks[i]));
   return out;
+}
+
+/**
+ * Trains every job not yet in the run cache, in the order given, without loading any: in `workers` worker processes
+ * here, or through the queue when an executor is set. Two jobs of one configuration train once. Returns the indices of
+ * the jobs it trained (the others were cached). What the report's pool calls: the notebooks load the runs later.
+ */
+export async function trainAbsent(jobs: RunJob[], options: PoolOptions = {}): Promise<number[]> {
+  const workers = options.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number ≥ 1, got ${workers}`);
+  const callbacks = jobs.map((j, i) => options.progress?.(j, i) ?? {});
+  const executor = options.executor === 'local' ? null : readExecutor(options.executor);
+  // One worker job per cache folder not finished yet (two jobs of one configuration train once).
+  const todo = new Map<string, number>();
+  for (const [i, j] of jobs.entries()) {
+    const dir = runDir(jobSpec(j));
+    if (!fs.existsSync(path.join(dir, 'result.json')) && !todo.has(dir)) todo.set(dir, i);
+  }
+  const queue = [...todo].map(([dir, index]) => ({ index, dir }));
+  if (executor) {
+    await trainOnQueue(
+      executor,
+      queue.map((q) => ({
+        key: path.basename(q.dir),
+        dir: q.dir,
+        job: jobs[q.index],
+        callbacks: callbacks[q.index],
+      })),
+      {
+        // Which machine took which run: a line in the notebook's output beside its progress.
+        onStart: (key, host) => {
+          const q = queue.find((x) => path.basename(x.dir) === key);
+          if (q) {
+            options.onWorkerJob?.(q.index, 0);
+            (options.log ?? console.log)(`${jobLabel(jobs[q.index])}: training on ${host}`);
+          }
+        },
+      },
+    );
+    const missing = queue.filter((q) => !fs.existsSync(path.join(q.dir, 'result.json')));
+    if (missing.length) {
+      throw new Error(
+        `the queue finished ${missing.length} run(s) whose result is not in this run cache (${path.dirname(missing[0].dir)}): ` +
+          'the workers and this notebook must share one run cache (MIXUP_RUNS_DIR on shared storage)',
+      );
+    }
+  } else if (queue.length) await inWorkers([...queue], jobs, callbacks, workers, options.onWorkerJob);
+  return queue.map((q) => q.index);
 }
 
 /** A job waiting for a worker: its index in `jobs` and the cache folder it trains into. */

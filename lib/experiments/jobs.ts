@@ -6,7 +6,7 @@
 import { loadCifar10 } from '../data/cifar10';
 import type { LabeledData } from '../data/dataset';
 import type { TrainCallbacks } from '../train/loop';
-import type { CachedRun, RunClaim } from '../runs/cache';
+import { CachedRun, RunClaim, RunSpec, specKey } from '../runs/cache';
 import { CifarJob, CifarParams, cifarRun, CifarVariant, CorruptedJob, corruptedCifarRun, jobSpec } from './cifar';
 
 export { jobSpec };
@@ -74,4 +74,19 @@ export function jobLabel(job: RunJob): string {
   const v = job.variant ? ` ${JSON.stringify(job.variant)}` : '';
   const noise = job.kind === 'corrupted' ? `, ${job.noise * 100} % noise` : '';
   return `CIFAR-10 run α = ${job.alpha}${noise}, seed ${job.seed}${v}`;
+}
+
+/** Whether `spec` is a run of `job`'s configuration, at any seed. */
+export function isRunOf(job: RunJob, spec: RunSpec): boolean {
+  const p: CifarParams = job.params;
+  const want = jobSpec({ ...job, seed: 0 });
+  const noise = job.kind === 'corrupted' ? job.noise : 0;
+  return (
+    spec.data.set === 'cifar10' &&
+    spec.data.trainLimit === p.trainLimit &&
+    spec.data.testLimit === p.testLimit &&
+    ((spec.data.corruption as number | undefined) ?? 0) === noise &&
+    specKey(spec.model) === specKey(want.model) &&
+    specKey({ ...spec.train, seed: 0 }) === specKey({ ...want.train, seed: 0 })
+  );
 }

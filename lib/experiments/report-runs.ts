@@ -251,11 +251,11 @@ export function ablationRuns(P: Resolved<CifarParams & { weightDecays: number[] 
 
 /**
  * Every CIFAR run a whole report needs at a profile (MIXUP_SEEDS / MIXUP_PARAMS of `env` applied as the notebooks
- * apply them), each once, labelled by the notebook that asks for it first.
+ * apply them), each once, labelled by the notebook that asks for it first (of `notebooks`, when given).
  */
 export function reportRuns(
   env: NodeJS.ProcessEnv = process.env,
-  o: { lenient?: boolean } = {},
+  o: { lenient?: boolean; notebooks?: string[] } = {},
 ): (WantedRun & { notebook: string })[] {
   // lenient: a notebook whose parameters reject MIXUP_PARAMS (a key it does not have) is left out, not an error.
   const params = <T extends BaseParams>(defaults: Record<Profile, T>): Resolved<T> | null => {
@@ -277,7 +277,9 @@ export function reportRuns(
     ...from(params(ABLATION_PROFILES), ablationRuns, '08-ablation'),
   ];
   const seen = new Set<string>();
+  // notebooks: only these notebooks' runs (their names without .ipynb), each still once.
   return all.filter((w) => {
+    if (o.notebooks && !o.notebooks.includes(w.notebook)) return false;
     const k = runKey(jobSpec(w.job));
     if (seen.has(k)) return false;
     seen.add(k);

@@ -4,27 +4,11 @@
  * the same list, so each figure is computed once. A published run is matched to a wanted run by what the two are (data,
  * model and training but the seed), not by a list position or a key computed from data.
  */
-import { CifarParams, jobSpec } from '../experiments/cifar';
-import type { RunJob } from '../experiments/jobs';
+import { isRunOf } from '../experiments/jobs';
 import type { WantedRun } from '../experiments/report-runs';
-import { RunResult, RunSpec, runKey, specKey } from '../runs/cache';
+import { RunResult, runKey, specKey } from '../runs/cache';
 import { PublishedRun, publishedRuns } from '../runs/published';
 import type { OurRun } from './common';
-
-/** Whether `spec` is a run of `job`'s configuration, at any seed. */
-export function isRunOf(job: RunJob, spec: RunSpec): boolean {
-  const p: CifarParams = job.params;
-  const want = jobSpec({ ...job, seed: 0 });
-  const noise = job.kind === 'corrupted' ? job.noise : 0;
-  return (
-    spec.data.set === 'cifar10' &&
-    spec.data.trainLimit === p.trainLimit &&
-    spec.data.testLimit === p.testLimit &&
-    ((spec.data.corruption as number | undefined) ?? 0) === noise &&
-    specKey(spec.model) === specKey(want.model) &&
-    specKey({ ...spec.train, seed: 0 }) === specKey({ ...want.train, seed: 0 })
-  );
-}
 
 /** The same finished run seen twice (the cache's copy and its published one) counts once. */
 const identity = (r: RunResult) => `${runKey(r.spec)}/${r.finishedAt}`;
