@@ -166,6 +166,8 @@ export async function trainReportRuns(o: RunOptions): Promise<PoolOutcome> {
   const notebooks = selectNotebooks(o.names, o.dir).map((f) => path.basename(f, '.ipynb'));
   const env = { ...process.env, MIXUP_PROFILE: o.profile, ...(o.seeds ? { MIXUP_SEEDS: o.seeds } : {}) };
   const runs = reportRuns(env, { notebooks });
+  // TensorFlow's start-up lines in this process say nothing the notebooks' runs do not (as in scripts/notebooks.ts).
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   useBackend();
   const pool = await trainPool(runs, publishedRuns());
   if (runs.length)
