@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { assertReachable, connection, readExecutor } from '../lib/cluster/executor';
-import { enqueue } from '../lib/cluster/queue';
+import { enqueue, watchWorkers } from '../lib/cluster/queue';
 import { PROFILES } from '../lib/experiments/profiles';
 import type { QueuedRun, RunProgress } from '../lib/cluster/runner';
 import { runsRoot } from '../lib/runs/cache';
@@ -114,10 +114,17 @@ async function main(): Promise<void> {
       `sweep: ${queued} of ${runs.length} runs sent to ${executor.url} (the rest are in the run cache ${root})`,
     );
     let last = '';
+    let lastTaken = Date.now();
+    const stopWatching = v.wait
+      ? watchWorkers(queue, executor, { log: (l) => console.log(`sweep: ${l}`), lastTaken: () => lastTaken })
+      : () => {};
     for (;;) {
       const rows = await sweepStatus(queue, runs, root);
       const text = formatStatus(rows);
-      if (text !== last) console.log(text);
+      if (text !== last) {
+        console.log(text);
+        lastTaken = Date.now();
+      }
       last = text;
       if (!v.wait || rows.every((r) => r.state === 'done' || r.state === 'failed')) {
         if (rows.some((r) => r.state === 'failed')) process.exitCode = 1;
@@ -125,6 +132,7 @@ async function main(): Promise<void> {
       }
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
+    stopWatching();
   } finally {
     await queue.close();
   }

@@ -8,7 +8,7 @@ import { tf } from '../lib/backend';
 import { batchNormTrain, relu } from '../lib/backend/fused';
 import { hasAvx512 } from '../lib/backend/cpu';
 import { buildModel } from '../lib/models';
-import { batchNorm, BatchNormParams, BN_EPS, conv } from '../lib/models/params';
+import { batchNorm, BatchNormParams, batchNormRelu, BN_EPS, conv } from '../lib/models/params';
 import { stream } from '../lib/random';
 import { backendForTests, maxAbsDiff, onBackend } from './helpers';
 
@@ -78,6 +78,24 @@ compare(
   'batch norm, inference',
   (x, g, b) => tf.batchNorm(x, tf.tensor1d([0.1, -0.2, 0.3]), tf.tensor1d([1.5, 0.5, 2]), b, g, 1e-5),
   [rand([4, 5, 5, 3], 15), rand([3], 16, 0.5, 1.5), rand([3], 17)],
+);
+
+// relu(batch norm) in inference as the models run it: one oneDNN op on native (lib/backend/fused's
+// batchNormReluInfer, with its hand-written input gradient), scale, shift and ReLU on cpu.
+compare(
+  'batch norm + ReLU, inference (one oneDNN op on native), value and input gradient',
+  (x) =>
+    batchNormRelu(
+      x as tf.Tensor4D,
+      {
+        gamma: tf.tensor1d([1.2, 0.7, 1]),
+        beta: tf.tensor1d([0.1, -0.3, 0.2]),
+        mean: tf.tensor1d([0.1, -0.2, 0.3]),
+        variance: tf.tensor1d([1.5, 0.5, 2]),
+      } as unknown as BatchNormParams,
+      false,
+    ),
+  [rand([4, 5, 5, 3], 36, -2, 2)],
 );
 
 // Inference batch norm as the models run it (lib/models/params: a cached scale and shift, Mul + BiasAdd on native)

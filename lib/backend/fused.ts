@@ -47,6 +47,71 @@ function nativeAttrs(backend: NativeBackend, eps: number, training: boolean, avg
   return attrs;
 }
 
+/**
+ * oneDNN's own kernels for convolution and training batch norm, called by name. TensorFlow's eager Conv2D and
+ * FusedBatchNorm run Eigen's code, whose convolutions call oneDNN's sgemm on many tiny blocks; TensorFlow rewrites
+ * them to oneDNN's primitives only in graphs, which tfjs-node never builds. The same primitives PyTorch's CPU
+ * convolutions use are registered as `_MklNative<Op>` (plain NHWC tensors in and out) behind the kernel label
+ * MklNameChangeOp, so an eager call that names them and carries that label gets them. At the notebooks' widths they
+ * are several times faster on AVX2 (`node dist/bench/onednn-ops.js` times each op both ways); their values agree to
+ * float rounding (test/ops.test.ts). MIXUP_ONEDNN=0 keeps TensorFlow's eager kernels (to compare, or on a build whose
+ * oneDNN kernels misbehave); a TensorFlow without them (no oneDNN) gets those anyway.
+ */
+const ONEDNN_OPS = new Set([
+  'Conv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+  'FusedBatchNormV3',
+  'FusedBatchNormGradV3',
+]);
+let onednn: boolean | null = null;
+
+/** Whether the oneDNN kernels are used: MIXUP_ONEDNN (0 / 1), else whether this TensorFlow runs them. */
+export function onednnKernels(backend: NativeBackend = tf.backend() as unknown as NativeBackend): boolean {
+  if (onednn !== null) return onednn;
+  const choice = process.env.MIXUP_ONEDNN;
+  if (choice !== undefined && choice !== '0' && choice !== '1')
+    throw new Error(`MIXUP_ONEDNN=${choice}: use 1 (oneDNN's kernels) or 0 (TensorFlow's eager kernels)`);
+  if (choice === '0') return (onednn = false);
+  const x = tf.zeros([1, 3, 3, 1]);
+  const w = tf.zeros([3, 3, 1, 1]);
+  try {
+    tf.dispose(
+      backend.executeSingleOutput('_MklNativeConv2D', [...convAttrs(backend, 1, 1), labelAttr(backend)], [x, w]),
+    );
+    onednn = true;
+  } catch (e) {
+    if (choice === '1')
+      throw new Error(`MIXUP_ONEDNN=1, but this TensorFlow has no oneDNN kernels (${(e as Error).message}): unset it`);
+    onednn = false;
+  } finally {
+    tf.dispose([x, w]);
+  }
+  return onednn;
+}
+
+function labelAttr(backend: NativeBackend): unknown {
+  return { name: '_kernel', type: backend.binding.TF_ATTR_STRING, value: 'MklNameChangeOp' };
+}
+
+/** oneDNN's filter gradient cannot build a primitive for explicit padding (stride 2 with padding): Eigen's takes it. */
+const explicit = (name: string, attrs: unknown[]) =>
+  name === 'Conv2DBackpropFilter' &&
+  attrs.some((a) => (a as { name: string }).name === 'padding' && (a as { value: unknown }).value === 'EXPLICIT');
+
+/** One TensorFlow op by name, through oneDNN's kernel of it when there is one and they are in use. */
+function run1(backend: NativeBackend, name: string, attrs: unknown[], inputs: tf.Tensor[]): tf.Tensor {
+  return ONEDNN_OPS.has(name) && !explicit(name, attrs) && onednnKernels(backend)
+    ? backend.executeSingleOutput(`_MklNative${name}`, [...attrs, labelAttr(backend)], inputs)
+    : backend.executeSingleOutput(name, attrs, inputs);
+}
+
+function runN(backend: NativeBackend, name: string, attrs: unknown[], inputs: tf.Tensor[], n: number): tf.Tensor[] {
+  return ONEDNN_OPS.has(name) && onednnKernels(backend)
+    ? backend.executeMultipleOutputs(`_MklNative${name}`, [...attrs, labelAttr(backend)], inputs, n)
+    : backend.executeMultipleOutputs(name, attrs, inputs, n);
+}
+
 /** Training-mode batch norm over N, H, W of an NHWC tensor; gradients flow to x, gamma and beta. */
 export function batchNormTrain(
   x: tf.Tensor4D,
@@ -73,7 +138,8 @@ function fusedTrain(
   const backend = tf.backend() as unknown as NativeBackend;
   let stats: [tf.Tensor1D, tf.Tensor1D] | null = null;
   const op = tf.customGrad((xi, g, b, save) => {
-    const [y, newMean, newVar, r1, r2, r3] = backend.executeMultipleOutputs(
+    const [y, newMean, newVar, r1, r2, r3] = runN(
+      backend,
       'FusedBatchNormV3',
       nativeAttrs(backend, eps, true, momentum),
       [xi as tf.Tensor, g as tf.Tensor, b as tf.Tensor, runningMean, runningVar],
@@ -86,7 +152,8 @@ function fusedTrain(
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sg, s1, s2, s3] = saved;
-        const [dx, dg, db] = backend.executeMultipleOutputs(
+        const [dx, dg, db] = runN(
+          backend,
           'FusedBatchNormGradV3',
           nativeAttrs(backend, eps, true),
           [dy, sx, sg, s1, s2, s3],
@@ -139,6 +206,51 @@ export function batchNormAffine(
     const scale = tf.mul(gamma, tf.rsqrt(tf.add(runningVar, eps))) as tf.Tensor1D;
     return { scale, shift: tf.sub(beta, tf.mul(runningMean, scale)) as tf.Tensor1D };
   });
+}
+
+/**
+ * relu(batch norm(x)) in inference mode as one oneDNN kernel (`_MklNativeFusedBatchNormEx`, ReLU fused), where the
+ * oneDNN kernels are in use; null elsewhere (the caller composes scale, shift and ReLU). Scoring's second cost after
+ * the convolutions was these three passes over every activation. The input gradient (an attack's) is ReluGrad of the
+ * output times the per-channel scale γ/√(var + ε); γ, β and the statistics get none (inference trains nothing).
+ */
+export function batchNormReluInfer(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+  eps: number,
+): tf.Tensor4D | null {
+  if (!isNative()) return null;
+  const be = tf.backend() as unknown as NativeBackend;
+  if (!onednnKernels(be)) return null;
+  const { TF_ATTR_INT, TF_ATTR_STRING } = be.binding;
+  const attrs = [
+    ...nativeAttrs(be, eps, false, 1),
+    { name: 'num_side_inputs', type: TF_ATTR_INT, value: 0 },
+    { name: 'activation_mode', type: TF_ATTR_STRING, value: 'Relu' },
+    labelAttr(be),
+  ];
+  const op = tf.customGrad((xi, save) => {
+    const [y, ...rest] = be.executeMultipleOutputs(
+      '_MklNativeFusedBatchNormEx',
+      attrs,
+      [xi as tf.Tensor, gamma, beta, mean, variance],
+      6,
+    );
+    tf.dispose(rest);
+    // The scale is saved with the output: the statistics it comes from may be gone when the gradient is asked for.
+    const { scale, shift } = batchNormAffine(gamma, beta, mean, variance, eps);
+    shift.dispose();
+    (save as tf.GradSaveFunc)([y, scale]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.tidy(() => tf.mul(be.executeSingleOutput('ReluGrad', [typeAttr(be)], [dy, saved[0]]), saved[1])),
+    };
+  });
+  return op(x) as tf.Tensor4D;
 }
 
 /**
@@ -265,7 +377,7 @@ function convForward(be: NativeBackend, x: tf.Tensor, w: tf.Tensor, stride: numb
     xs.dispose();
     return y;
   }
-  return be.executeSingleOutput('Conv2D', convAttrs(be, stride, pad === 0 ? null : pad), [x, w]) as tf.Tensor4D;
+  return run1(be, 'Conv2D', convAttrs(be, stride, pad === 0 ? null : pad), [x, w]) as tf.Tensor4D;
 }
 
 function convInputGrad(
@@ -287,7 +399,7 @@ function convInputGrad(
   const direct = pad === 0 || stride === 1;
   // Stride 2 with padding: VALID on the padded shape, then crop (EXPLICIT leaves oneDNN at wide layers).
   const sizes = tf.tensor1d(direct ? inputShape : [n, h + 2 * pad, wd + 2 * pad, c], 'int32');
-  const full = be.executeSingleOutput('Conv2DBackpropInput', convAttrs(be, stride, direct && pad > 0 ? pad : null), [
+  const full = run1(be, 'Conv2DBackpropInput', convAttrs(be, stride, direct && pad > 0 ? pad : null), [
     sizes,
     w,
     dy,
@@ -314,7 +426,7 @@ function convFilterGrad(
     return dw;
   }
   const sizes = tf.tensor1d(filterShape, 'int32');
-  const dw = be.executeSingleOutput('Conv2DBackpropFilter', convAttrs(be, stride, pad === 0 ? null : pad), [
+  const dw = run1(be, 'Conv2DBackpropFilter', convAttrs(be, stride, pad === 0 ? null : pad), [
     x,
     sizes,
     dy,
@@ -446,7 +558,8 @@ export function nativeKernels(): NativeKernels | null {
     convBackpropInput: (inputShape, w, dy, stride) => convInputGrad(be, inputShape, w, dy, stride, padOf(w)),
     convBackpropFilter: (x, w, dy, stride) => convFilterGrad(be, x, w.shape, dy, stride, padOf(w)),
     batchNormTrain: (x, gamma, beta, mean, variance, momentum, eps) => {
-      const [y, m, v, r1, r2, r3] = be.executeMultipleOutputs(
+      const [y, m, v, r1, r2, r3] = runN(
+        be,
         'FusedBatchNormV3',
         nativeAttrs(be, eps, true, momentum),
         [x, gamma, beta, mean, variance],
@@ -455,7 +568,8 @@ export function nativeKernels(): NativeKernels | null {
       return { y: y as tf.Tensor4D, mean: m as tf.Tensor1D, variance: v as tf.Tensor1D, reserve: [r1, r2, r3] };
     },
     batchNormGrad: (dy, x, gamma, reserve, eps) => {
-      const [dx, dg, db, r4, r5] = be.executeMultipleOutputs(
+      const [dx, dg, db, r4, r5] = runN(
+        be,
         'FusedBatchNormGradV3',
         nativeAttrs(be, eps, true),
         [dy, x, gamma, ...reserve],

@@ -113,6 +113,7 @@ export async function trainAbsent(jobs: RunJob[], options: PoolOptions = {}): Pr
         callbacks: callbacks[q.index],
       })),
       {
+        log: options.log ?? console.log,
         // Which machine took which run: a line in the notebook's output beside its progress.
         onStart: (key, host) => {
           const q = queue.find((x) => path.basename(x.dir) === key);

@@ -13,6 +13,7 @@ import type { EpochRecord, TrainCallbacks } from '../train/loop';
 import { readCheckpointHeader } from '../train/checkpoint';
 import { assertReachable, connection, Executor } from './executor';
 import { fingerprint } from './fingerprint';
+import { checkQueuedRun } from './payload';
 import type { QueuedRun, RunProgress } from './runner';
 
 export interface QueuedWork {
@@ -44,7 +45,8 @@ export async function enqueue(
     found = undefined;
   }
   if (found) return found;
-  const data: QueuedRun = { job, fingerprint: fingerprint(), submitter: os.hostname() };
+  // The worker checks every payload with the same schema; a bad one is refused here, before it is sent.
+  const data = checkQueuedRun({ job, fingerprint: fingerprint(), submitter: os.hostname() }, key);
   return queue.add('train', data, {
     jobId: key,
     attempts,
@@ -59,6 +61,59 @@ export interface SubmitOptions {
   attempts?: number;
   /** Told which host took which run. */
   onStart?: (key: string, host: string) => void;
+  /** Where the lines about the queue's workers go (none connected, none taking runs); default console.log. */
+  log?: (line: string) => void;
+  /** How often the queue's workers are looked at, and how long runs may wait untaken before a line says so (ms). */
+  watchMs?: number;
+  idleMs?: number;
+}
+
+/**
+ * Looks at the queue's connected workers (BullMQ's getWorkers) every `everyMs` while runs wait, and says so in a line
+ * when none is connected, or when none has taken a run for `idleMs`; a line again once one is back. Returns its stop.
+ */
+export function watchWorkers(
+  queue: Queue,
+  executor: Executor,
+  o: { log: (line: string) => void; lastTaken: () => number; everyMs?: number; idleMs?: number },
+): () => void {
+  const everyMs = o.everyMs ?? 5000,
+    idleMs = o.idleMs ?? 60_000;
+  let none = false,
+    idle = false,
+    stopped = false;
+  const where = `queue ${executor.queue} (MIXUP_EXECUTOR=${executor.url})`;
+  const tick = async () => {
+    const workers = await queue.getWorkers().catch(() => null);
+    if (stopped || workers === null) return;
+    if (!workers.length) {
+      if (!none)
+        o.log(
+          `${where}: no worker is connected, so the runs wait: start one with \`npm run worker -- --executor ${executor.url}\``,
+        );
+      none = true;
+      return;
+    }
+    if (none) o.log(`${where}: ${workers.length} worker(s) connected`);
+    none = false;
+    const active = await queue.getActiveCount().catch(() => 1);
+    if (stopped) return;
+    if (active > 0) idle = false;
+    else if (!idle && Date.now() - o.lastTaken() > idleMs) {
+      idle = true;
+      o.log(
+        `${where}: ${workers.length} worker(s) connected, but none has taken a run for ${Math.round(idleMs / 1000)} s: ` +
+          'they may be busy with other runs, or refusing these (see their logs)',
+      );
+    }
+  };
+  const timer = setInterval(() => void tick(), everyMs);
+  const first = setTimeout(() => void tick(), Math.min(everyMs, 1000));
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    clearTimeout(first);
+  };
 }
 
 /** Queues the runs, follows them, and resolves when all are done; fails naming the run, the host and the reason. */
@@ -67,12 +122,21 @@ export async function trainOnQueue(executor: Executor, work: QueuedWork[], o: Su
   await assertReachable(executor);
   const queue = new Queue<QueuedRun>(executor.queue, { connection: connection(executor) });
   const events = new QueueEvents(executor.queue, { connection: connection(executor) });
+  let stopWatching = () => {};
   try {
     await events.waitUntilReady();
     const byKey = new Map(work.map((w) => [w.key, { w, history: [] as EpochRecord[] }]));
+    let lastTaken = Date.now();
+    stopWatching = watchWorkers(queue, executor, {
+      log: o.log ?? ((l) => console.log(l)),
+      lastTaken: () => lastTaken,
+      everyMs: o.watchMs,
+      idleMs: o.idleMs,
+    });
     events.on('progress', ({ jobId, data }) => {
       const entry = byKey.get(jobId);
       if (!entry) return;
+      lastTaken = Date.now();
       const p = data as RunProgress;
       if (p.type === 'start') o.onStart?.(jobId, p.host);
       else if (p.type === 'step') entry.w.callbacks.onStep?.(p.info);
@@ -107,6 +171,7 @@ export async function trainOnQueue(executor: Executor, work: QueuedWork[], o: Su
       );
     }
   } finally {
+    stopWatching();
     await events.close();
     await queue.close();
   }

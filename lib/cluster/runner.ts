@@ -17,6 +17,7 @@ import { STOPPED, WorkerMessage } from './protocol';
 import { runsRoot } from '../runs/cache';
 import { assertReachable, connection, Executor } from './executor';
 import { Fingerprint, fingerprint, fingerprintMismatch } from './fingerprint';
+import { checkQueuedRun } from './payload';
 
 /** What a queued job carries. */
 export interface QueuedRun {
@@ -70,6 +71,15 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
   let stopping = false;
 
   const processor = async (job: Job<QueuedRun>, token?: string): Promise<{ host: string }> => {
+    // No payload reaches a trainer unchecked: a bad one fails for good (no retry), naming the job and the field.
+    let data: QueuedRun;
+    try {
+      data = checkQueuedRun(job.data, String(job.id));
+    } catch (e) {
+      log(`worker ${host}: refused ${(e as Error).message}`);
+      throw new UnrecoverableError(`${host} refused ${(e as Error).message}`);
+    }
+    job.data = data;
     const mismatch = fingerprintMismatch(job.data.fingerprint, mine);
     if (mismatch) throw new UnrecoverableError(`${host} refused ${jobLabel(job.data.job)}: ${mismatch}`);
     const label = jobLabel(job.data.job);

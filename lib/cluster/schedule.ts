@@ -52,7 +52,7 @@ export async function trainPool(
         {
           workers,
           executor: o.executor,
-          log: o.log ?? (() => {}),
+          log: o.log ?? ((l) => console.log(l)),
           progress: (_, i) => board.callbacks(i),
           onWorkerJob: (i) => board.started(i),
         },

@@ -10,7 +10,7 @@ import { tf } from '../backend';
 import { relu } from '../backend/fused';
 import type { RandomStream } from '../random';
 import type { Model, ModelSpec } from './model';
-import { batchNorm, BatchNormParams, conv, dense, ParamStore } from './params';
+import { batchNorm, BatchNormParams, batchNormRelu, conv, dense, ParamStore } from './params';
 
 type Spec<K extends string> = Extract<ModelSpec, { kind: K }>;
 
@@ -106,7 +106,7 @@ export class Vgg implements Model {
     return tf.tidy(() => {
       let h = x as tf.Tensor4D;
       for (const l of this.layers)
-        h = l === 'M' ? tf.maxPool(h, 2, 2, 'valid') : relu(batchNorm(conv(h, l.w, 1), l.bn, training));
+        h = l === 'M' ? tf.maxPool(h, 2, 2, 'valid') : batchNormRelu(conv(h, l.w, 1), l.bn, training);
       return dense(tf.mean(h, [1, 2]) as tf.Tensor2D, this.head);
     });
   }

@@ -4,8 +4,8 @@
  * defaults so runs compare with the reference code: conv and linear weights U(±1/√fan_in)
  * (kaiming_uniform with a = √5), linear bias U(±1/√fan_in), BN γ = 1, β = 0.
  */
-import { tf } from '../backend';
-import { batchNormAffine, batchNormTrain, conv2dPadded, scaleShift } from '../backend/fused';
+import { isNative, tf } from '../backend';
+import { batchNormAffine, batchNormReluInfer, batchNormTrain, conv2dPadded, relu, scaleShift } from '../backend/fused';
 import type { RandomStream } from '../random';
 
 export interface NamedArray {
@@ -146,10 +146,28 @@ export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, training: boolean)
  * than the separate pad). Strided 1×1 convs go there too, never to tf.conv2d: on native
  * TensorFlow they must not reach oneDNN's strided 1×1 primitive (lib/backend/fused says why).
  */
+/** relu(batchNorm(x)): in inference on oneDNN's kernels one fused op, else the two (training: always the two). */
+export function batchNormRelu(x: tf.Tensor4D, p: BatchNormParams, training: boolean): tf.Tensor4D {
+  if (!training) {
+    const fused = batchNormReluInfer(
+      x,
+      p.gamma as tf.Tensor1D,
+      p.beta as tf.Tensor1D,
+      p.mean as tf.Tensor1D,
+      p.variance as tf.Tensor1D,
+      BN_EPS,
+    );
+    if (fused) return fused;
+  }
+  return relu(batchNorm(x, p, training));
+}
+
 export function conv(x: tf.Tensor4D, w: tf.Tensor, stride: number): tf.Tensor4D {
   const k = w.shape[0];
   const p = (k - 1) / 2;
-  if (stride === 1) return tf.conv2d(x, w as tf.Tensor4D, 1, p === 0 ? 'valid' : 'same');
+  // Native TensorFlow: every convolution through lib/backend/fused, whose kernels are oneDNN's (tfjs's conv2d names
+  // TensorFlow's eager Conv2D, several times slower at the notebooks' widths).
+  if (stride === 1 && !isNative()) return tf.conv2d(x, w as tf.Tensor4D, 1, p === 0 ? 'valid' : 'same');
   return conv2dPadded(x, w as tf.Tensor4D, stride, p);
 }
 

@@ -13,7 +13,7 @@ import type { RandomStream } from '../random';
 import type { Model, ModelSpec } from './model';
 import { normalizeImages } from './normalize';
 import { preActBlockTrain } from './preact-block';
-import { batchNorm, BatchNormParams, conv, dense, ParamStore } from './params';
+import { batchNorm, BatchNormParams, batchNormRelu, conv, dense, ParamStore } from './params';
 
 interface Block {
   stride: number;
@@ -89,7 +89,7 @@ abstract class CifarResNet implements Model {
     }
     return tf.tidy(() => {
       let h = conv(normalizeImages(x as tf.Tensor4D), this.stem, 1);
-      h = relu(batchNorm(h, this.stemBn, training));
+      h = batchNormRelu(h, this.stemBn, training);
       // One scope per block frees its intermediates as soon as it ends (what backprop needs is kept by the
       // ops that save it), so the forward pass holds about one block's worth of temporaries, not the network's.
       for (const b of this.blocks) {
@@ -131,10 +131,10 @@ export class PreActResNet18 extends CifarResNet {
   protected block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
     const native = training ? preActBlockTrain(x, b) : null; // one op with its own backward on native TensorFlow
     if (native) return native;
-    const out = relu(batchNorm(x, b.bn1, training));
+    const out = batchNormRelu(x, b.bn1, training);
     const shortcut = b.shortcut ? conv(out, b.shortcut, b.stride) : out;
     let h = conv(out, b.conv1, b.stride);
-    h = conv(relu(batchNorm(h, b.bn2, training)), b.conv2, 1);
+    h = conv(batchNormRelu(h, b.bn2, training), b.conv2, 1);
     return tf.add(h, shortcut) as tf.Tensor4D;
   }
 }
@@ -145,7 +145,7 @@ export class ResNet18 extends CifarResNet {
   }
 
   protected block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D {
-    let h = relu(batchNorm(conv(x, b.conv1, b.stride), b.bn1, training));
+    let h = batchNormRelu(conv(x, b.conv1, b.stride), b.bn1, training);
     h = batchNorm(conv(h, b.conv2, 1), b.bn2, training);
     const shortcut = b.shortcut ? batchNorm(conv(x, b.shortcut, b.stride), b.bnShortcut!, training) : x;
     return relu(tf.add(h, shortcut)) as tf.Tensor4D;
