@@ -54,7 +54,9 @@ function readFile(variable: string, file: string | undefined, what: string): str
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`${variable}=${file}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? e}): fix the path`);
+    throw new Error(
+      `${variable}=${file}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? e}): fix the path`,
+    );
   }
 }
 
@@ -81,7 +83,9 @@ export function readExecutor(
     );
   const queue = decodeURIComponent(u.pathname.replace(/^\//, '')) || DEFAULT_QUEUE;
   if (!/^[\w.-]+$/.test(queue))
-    throw new Error(`MIXUP_EXECUTOR=${shown}: the queue name '${queue}' may hold letters, digits, '.', '_' and '-' only`);
+    throw new Error(
+      `MIXUP_EXECUTOR=${shown}: the queue name '${queue}' may hold letters, digits, '.', '_' and '-' only`,
+    );
   const fromFile = readFile(EXECUTOR_FILES.password, env[EXECUTOR_FILES.password], 'the Redis password');
   if (fromFile !== undefined && u.password)
     throw new Error(

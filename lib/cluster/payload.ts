@@ -28,7 +28,9 @@ export function checkQueuedRun(data: unknown, id: string): QueuedRun {
     throw new Error(`job ${id}: its payload is not JSON`);
   }
   if (bytes > MAX_PAYLOAD_BYTES)
-    throw new Error(`job ${id}: its payload has ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES} a run's payload may have`);
+    throw new Error(
+      `job ${id}: its payload has ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES} a run's payload may have`,
+    );
   const r = QUEUED_RUN.safeParse(data);
   if (!r.success) throw new Error(`job ${id}: ${firstIssue(r.error)}`);
   return r.data as QueuedRun;

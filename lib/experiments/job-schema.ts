@@ -15,7 +15,10 @@ const real = (min: number, max: number) => z.number().min(min).max(max);
 
 /** A protocol's parameters; other notebooks' keys may ride along (a job's params are its notebook's), unread. */
 const params = z.looseObject({
-  seeds: z.array(int(0, 2 ** 31 - 1)).min(1).max(1000),
+  seeds: z
+    .array(int(0, 2 ** 31 - 1))
+    .min(1)
+    .max(1000),
   trainLimit: int(1, 50_000),
   testLimit: int(1, 10_000),
   width: int(1, 256),
