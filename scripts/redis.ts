@@ -6,13 +6,29 @@ import { assertReachable, readExecutor } from '../lib/cluster/executor';
 import { freePort } from './net';
 import { spawnTracked } from './processes';
 
+export interface RedisOptions {
+  /** More redis-server arguments (`--requirepass`, `--aclfile`, TLS files…). */
+  args?: string[];
+  /** TLS only: the port is the TLS port and the plain one is off. */
+  tls?: boolean;
+  /** The URL that proves it answers (credentials, rediss), given the port; default redis://127.0.0.1:port. */
+  probe?: (port: number) => string;
+  /** The environment the probe's URL is read with (MIXUP_EXECUTOR_CA…). */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Starts redis-server and resolves with its port once it answers (within `ms`). */
-export async function startRedis(ms = 10_000): Promise<number> {
+export async function startRedis(ms = 10_000, o: RedisOptions = {}): Promise<number> {
   const port = await freePort();
-  spawnTracked('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const executor = readExecutor(`redis://127.0.0.1:${port}`)!;
+  const ports = o.tls ? ['--port', '0', '--tls-port', String(port)] : ['--port', String(port)];
+  spawnTracked(
+    'redis-server',
+    [...ports, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(o.args ?? [])],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const executor = readExecutor(o.probe ? o.probe(port) : `redis://127.0.0.1:${port}`, o.env ?? process.env)!;
   const end = Date.now() + ms;
   for (;;) {
     try {

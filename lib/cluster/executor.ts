@@ -9,6 +9,7 @@
  * for mutual TLS from the files MIXUP_EXECUTOR_CA, MIXUP_EXECUTOR_CERT and MIXUP_EXECUTOR_KEY (docs/setup.md).
  */
 import fs from 'node:fs';
+import { isIP } from 'node:net';
 import IORedis, { RedisOptions } from 'ioredis';
 
 export interface Executor {
@@ -22,7 +23,7 @@ export interface Executor {
   username?: string;
   password?: string;
   /** TLS (rediss://): the CA to trust and, for mutual TLS, this side's certificate and key (PEM contents). */
-  tls?: { ca?: string; cert?: string; key?: string; servername: string };
+  tls?: { ca?: string; cert?: string; key?: string; servername?: string };
 }
 
 export const DEFAULT_QUEUE = 'mixup-runs';
@@ -98,7 +99,9 @@ export function readExecutor(
   if (username) e.username = username;
   if (password) e.password = password;
   if (u.protocol === 'rediss:') {
-    e.tls = { servername: host.replace(/^\[|\]$/g, '') };
+    // SNI names a host, never an address (RFC 6066); the certificate is checked against either.
+    const bare = host.replace(/^\[|\]$/g, '');
+    e.tls = isIP(bare) ? {} : { servername: bare };
     const ca = readFile(EXECUTOR_FILES.ca, env[EXECUTOR_FILES.ca], 'the CA certificate');
     const cert = readFile(EXECUTOR_FILES.cert, env[EXECUTOR_FILES.cert], 'the client certificate');
     const key = readFile(EXECUTOR_FILES.key, env[EXECUTOR_FILES.key], 'the client key');
@@ -164,11 +167,15 @@ export async function assertReachable(e: Executor, timeoutMs = 3000): Promise<vo
       new Promise((_, reject) => setTimeout(() => reject(timeout), timeoutMs)),
     ]);
   } catch (err) {
-    // A timeout says less than the connection's own last error, when it has one.
-    const why =
-      err === timeout ? (lastError ? cause(lastError, e) : `no answer in ${timeoutMs} ms`) : cause(err as Error, e);
+    // The connection's own last error is the cause (a refused password or certificate closes the connection, and the
+    // call then fails with only "Connection is closed").
+    const why = lastError
+      ? cause(lastError, e)
+      : err === timeout
+        ? `no answer in ${timeoutMs} ms`
+        : cause(err as Error, e);
     throw new Error(
-      `cannot reach Redis at ${e.host}:${e.port} (MIXUP_EXECUTOR=${e.url}): ${why}. ` +
+      `cannot reach Redis at ${e.host}:${e.port} (MIXUP_EXECUTOR=${e.url}): ${why.replace(/\.$/, '')}. ` +
         'Start Redis there, point MIXUP_EXECUTOR at it, or unset it to train on this machine.',
     );
   } finally {

@@ -1,0 +1,409 @@
+/**
+ * The queue lets in only those who hold its key, on real redis-servers (Debian's, built with TLS): a password (in the
+ * URL or a file), the docs' ACL user, TLS with a CA made here; workers refuse malformed and hostile payloads and keep
+ * working; a submitter says when no worker is there; and no log line holds the password.
+ */
+import assert from 'node:assert/strict';
+import { ChildProcess, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { Queue } from 'bullmq';
+import IORedis from 'ioredis';
+import { useBackend } from '../lib/backend';
+import { assertReachable, connection, maskUrl, readExecutor } from '../lib/cluster/executor';
+import { fingerprint } from '../lib/cluster/fingerprint';
+import { MAX_PAYLOAD_BYTES } from '../lib/cluster/payload';
+import { trainRuns } from '../lib/cluster/pool';
+import { CIFAR_PROFILES } from '../lib/experiments/cifar';
+import { cifarJob, jobData, jobSpec, RunJob } from '../lib/experiments/jobs';
+import { RunResult, runKey } from '../lib/runs/cache';
+import type { EpochRecord } from '../lib/train/loop';
+import { spawnTracked, stopAll } from '../scripts/processes';
+import { startRedis } from '../scripts/redis';
+import { cifarSource } from './helpers';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const WORKER = path.join(ROOT, 'dist', 'scripts', 'worker.js');
+const SWEEP = path.join(ROOT, 'dist', 'scripts', 'sweep.js');
+const P = { ...CIFAR_PROFILES.smoke, epochs: 2 };
+const SECRET = `pw-${randomBytes(12).toString('hex')}`;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-queue-sec-'));
+const passwordFile = path.join(tmp, 'redis-password');
+/** Every line any process printed in these tests: none may hold the password. */
+const printed: string[] = [];
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await wait(100);
+  }
+}
+
+before(() => {
+  useBackend('tensorflow');
+  fs.writeFileSync(passwordFile, `${SECRET}\n`, { mode: 0o600 });
+});
+
+after(async () => {
+  await stopAll(2000);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  assert.deepEqual(
+    printed.filter((l) => l.includes(SECRET)),
+    [],
+    'no log line of a worker, submitter or sweep holds the password',
+  );
+});
+
+interface Proc {
+  child: ChildProcess;
+  log: () => string;
+}
+
+function start(script: string, args: string[], runs: string, env: NodeJS.ProcessEnv = {}): Proc {
+  let out = '';
+  const child = spawnTracked(process.execPath, [script, ...args], {
+    env: {
+      ...process.env,
+      MIXUP_RUNS_DIR: runs,
+      MIXUP_CIFAR10: cifarSource(),
+      TF_CPP_MIN_LOG_LEVEL: '2',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const take = (b: Buffer) => {
+    out += b.toString();
+    printed.push(...b.toString().split('\n'));
+  };
+  child.stdout!.on('data', take);
+  child.stderr!.on('data', take);
+  return { child, log: () => out };
+}
+
+const worker = (url: string, runs: string, env: NodeJS.ProcessEnv = {}) =>
+  start(WORKER, ['--executor', url, '--threads', '1', '--lock-ms', '3000', '--stalled-ms', '1000'], runs, env);
+const ready = (w: Proc) => until('the worker to take runs', () => w.log().includes('taking runs from'), 30_000);
+
+async function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise<T> {
+  const before = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** trainRuns on the run cache `runs`, through `executor` (or the local pool), every line it prints kept. */
+async function train(runs: string, jobs: RunJob[], executor = 'local', env: NodeJS.ProcessEnv = {}) {
+  process.env.MIXUP_CIFAR10 ??= cifarSource();
+  return withEnv({ MIXUP_RUNS_DIR: runs, ...env }, async () => {
+    const out = await trainRuns(jobs, jobData(), {
+      workers: 2,
+      executor,
+      log: (l) => printed.push(l),
+    });
+    for (const r of out) r.model.dispose();
+    return out;
+  });
+}
+
+const numbers = (h: EpochRecord[]) => h.map(({ seconds, imgPerSec, ...rest }) => rest);
+const resultOf = (runs: string, job: RunJob) =>
+  JSON.parse(fs.readFileSync(path.join(runs, runKey(jobSpec(job)), 'result.json'), 'utf8')) as RunResult;
+
+/** The docs' ACL line (docs/cluster.md), for a queue and password. */
+function docsAcl(queue: string, password: string): string {
+  const doc = fs.readFileSync(path.join(ROOT, 'docs', 'cluster.md'), 'utf8');
+  const line = doc
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith('user mixup on '));
+  assert.ok(line, "docs/cluster.md has the ACL user's line");
+  return line.replace('>PASSWORD', `>${password}`).replaceAll('bull:mixup-runs:', `bull:${queue}:`);
+}
+
+test(
+  'a password: refused without it (naming authentication), and from the URL or a file a run trains, bitwise equal',
+  {
+    timeout: 240_000,
+  },
+  async () => {
+    const port = await startRedis(10_000, {
+      args: ['--requirepass', SECRET],
+      probe: (p) => `redis://:${SECRET}@127.0.0.1:${p}`,
+    });
+    const bare = `redis://127.0.0.1:${port}/auth`;
+    const t0 = Date.now();
+    await assert.rejects(assertReachable(readExecutor(bare)!), (e: Error) => {
+      assert.match(e.message, /authentication failed .*MIXUP_EXECUTOR_PASSWORD_FILE/);
+      return true;
+    });
+    assert.ok(Date.now() - t0 < 5000, 'within seconds');
+    // The URL's password is masked wherever the executor is printed.
+    const withPassword = `redis://:${SECRET}@127.0.0.1:${port}/auth`;
+    const e = readExecutor(withPassword)!;
+    assert.equal(e.url, `redis://:***@127.0.0.1:${port}/auth`);
+    assert.equal(maskUrl(`rediss://u:${SECRET}@h:1/q`), 'rediss://u:***@h:1/q');
+    await assertReachable(e);
+    // A password from the file, and a warning for credentials in clear to a host that is not this one.
+    const warnings: string[] = [];
+    const fromFile = readExecutor(
+      `redis://10.0.0.5:${port}/auth`,
+      { MIXUP_EXECUTOR_PASSWORD_FILE: passwordFile },
+      (l) => warnings.push(l),
+    )!;
+    assert.equal(fromFile.password, SECRET);
+    assert.match(warnings.join('\n'), /cross the network in clear; use rediss:\/\//);
+    assert.throws(
+      () => readExecutor(withPassword, { MIXUP_EXECUTOR_PASSWORD_FILE: passwordFile }),
+      /carries a password and MIXUP_EXECUTOR_PASSWORD_FILE names another/,
+    );
+
+    const job = cifarJob(P, 1, 21);
+    const local = path.join(tmp, 'auth-local');
+    await train(local, [job]);
+    const shared = path.join(tmp, 'auth-shared');
+    fs.mkdirSync(shared);
+    // The worker's password from the file, the submitter's from its URL.
+    const w = worker(bare, shared, { MIXUP_EXECUTOR_PASSWORD_FILE: passwordFile });
+    await ready(w);
+    assert.match(w.log(), /taking runs from redis:\/\/127\.0\.0\.1/);
+    await train(shared, [job], withPassword);
+    assert.deepEqual(numbers(resultOf(shared, job).history), numbers(resultOf(local, job).history));
+    w.child.kill('SIGTERM');
+  },
+);
+
+test(
+  "the docs' ACL user runs the smoke sweep and is refused CONFIG, FLUSHALL, KEYS and DEBUG",
+  { timeout: 300_000 },
+  async () => {
+    const acl = path.join(tmp, 'users.acl');
+    fs.writeFileSync(acl, `user default off\n${docsAcl('sweep-acl', SECRET)}\n`, { mode: 0o600 });
+    const port = await startRedis(10_000, {
+      args: ['--aclfile', acl],
+      probe: (p) => `redis://mixup:${SECRET}@127.0.0.1:${p}/sweep-acl`,
+    });
+    const url = `redis://mixup@127.0.0.1:${port}/sweep-acl`;
+    const e = readExecutor(url, { MIXUP_EXECUTOR_PASSWORD_FILE: passwordFile })!;
+    const redis = new IORedis(connection(e));
+    try {
+      for (const cmd of [
+        ['config', 'get', 'dir'],
+        ['flushall'],
+        ['keys', '*'],
+        ['debug', 'sleep', '0'],
+        ['module', 'list'],
+      ])
+        // DEBUG is also off in Redis's own default configuration, which refuses it first.
+        await assert.rejects(
+          redis.call(cmd[0], ...cmd.slice(1)),
+          /NOPERM|DEBUG command not allowed/,
+          `${cmd[0]} is refused`,
+        );
+      // Keys outside the queue's are refused too.
+      await assert.rejects(redis.set('elsewhere', '1'), /NOPERM/);
+    } finally {
+      redis.disconnect();
+    }
+    const shared = path.join(tmp, 'acl-shared');
+    fs.mkdirSync(shared);
+    const env = { MIXUP_EXECUTOR_PASSWORD_FILE: passwordFile };
+    const w = worker(url, shared, env);
+    await ready(w);
+    const sweep = start(SWEEP, ['--executor', url, '--profile', 'smoke', '--wait'], shared, env);
+    const code = await new Promise<number | null>((resolve) => sweep.child.on('exit', resolve));
+    assert.equal(code, 0, sweep.log());
+    assert.match(sweep.log(), /runs: 0 queued, 0 training, \d+ done, 0 failed/);
+    w.child.kill('SIGTERM');
+  },
+);
+
+test(
+  'TLS only: rediss:// with the CA made here trains a run; without the CA it fails naming TLS',
+  { timeout: 240_000 },
+  async () => {
+    const dir = path.join(tmp, 'tls');
+    fs.mkdirSync(dir);
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=mixup-test-ca',
+    );
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'redis.key', '-out', 'redis.csr', '-subj', '/CN=localhost');
+    fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      'redis.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'redis.crt',
+      '-days',
+      '1',
+      '-extfile',
+      'san.ext',
+    );
+    const ca = path.join(dir, 'ca.crt');
+    const tlsEnv = { MIXUP_EXECUTOR_CA: ca, MIXUP_EXECUTOR_PASSWORD_FILE: passwordFile };
+    const port = await startRedis(10_000, {
+      tls: true,
+      args: [
+        '--requirepass',
+        SECRET,
+        '--tls-cert-file',
+        path.join(dir, 'redis.crt'),
+        '--tls-key-file',
+        path.join(dir, 'redis.key'),
+        '--tls-ca-cert-file',
+        ca,
+        '--tls-auth-clients',
+        'no',
+      ],
+      probe: (p) => `rediss://127.0.0.1:${p}/tls`,
+      env: tlsEnv,
+    });
+    const url = `rediss://127.0.0.1:${port}/tls`;
+    await assert.rejects(
+      assertReachable(readExecutor(url, { MIXUP_EXECUTOR_PASSWORD_FILE: passwordFile })!),
+      /TLS failed .*MIXUP_EXECUTOR_CA/,
+    );
+    await assert.rejects(assertReachable(readExecutor(`redis://127.0.0.1:${port}/tls`)!), /cannot reach Redis/);
+    assert.throws(() => readExecutor(url, { MIXUP_EXECUTOR_CERT: ca }), /mutual TLS needs both/);
+    const shared = path.join(tmp, 'tls-shared');
+    fs.mkdirSync(shared);
+    const w = worker(url, shared, tlsEnv);
+    await ready(w);
+    const job = cifarJob(P, 0, 22);
+    await withEnv(tlsEnv, () => train(shared, [job], url));
+    assert.ok(fs.existsSync(path.join(shared, runKey(jobSpec(job)), 'result.json')));
+    w.child.kill('SIGTERM');
+  },
+);
+
+test(
+  'malformed and hostile payloads are failed with their reason; the worker stays up and trains a good job next',
+  {
+    timeout: 240_000,
+  },
+  async () => {
+    const port = await startRedis();
+    const url = `redis://127.0.0.1:${port}/payloads`;
+    const shared = path.join(tmp, 'payloads');
+    fs.mkdirSync(shared);
+    const w = worker(url, shared);
+    await ready(w);
+    const e = readExecutor(url)!;
+    const queue = new Queue(e.queue, { connection: connection(e) });
+    const good = { job: cifarJob(P, 0, 23), fingerprint: fingerprint(), submitter: 'test' };
+    const withParams = (p: object) => ({ ...good, job: { ...good.job, params: { ...good.job.params, ...p } } });
+    const { width: _, ...noWidth } = good.job.params;
+    const bad: [string, unknown, RegExp][] = [
+      ['unknown-kind', { ...good, job: { ...good.job, kind: 'evil' } }, /job\.kind: /],
+      ['negative-epochs', withParams({ epochs: -1 }), /job\.params\.epochs: Too small/],
+      ['huge-epochs', withParams({ epochs: 1e9 }), /job\.params\.epochs: Too big/],
+      ['string-epochs', withParams({ epochs: '3' }), /job\.params\.epochs: .*expected number/],
+      ['missing-width', { ...good, job: { ...good.job, params: noWidth } }, /job\.params\.width: .*expected number/],
+      [
+        'bad-noise',
+        { ...good, job: { ...good.job, kind: 'corrupted', noise: 2, params: { ...good.job.params, probe: 1 } } },
+        /job\.noise: Too big/,
+      ],
+      [
+        'bad-variant',
+        { ...good, job: { ...good.job, variant: { mixup: { pairing: 'evil' } } } },
+        /job\.variant\.mixup\.pairing/,
+      ],
+      [
+        'bad-fingerprint',
+        { ...good, fingerprint: { lib: 'x', data: 'y' } },
+        /fingerprint\.lib: expected 16 hex digits/,
+      ],
+      ['not-an-object', 'rm -rf /', /\(the payload\): /],
+      [
+        'ten-megabytes',
+        { ...good, submitter: 'x'.repeat(10 * 1024 * 1024) },
+        new RegExp(`over the ${MAX_PAYLOAD_BYTES}`),
+      ],
+    ];
+    try {
+      for (const [id, data] of bad) await queue.add('train', data as never, { jobId: id, attempts: 3 });
+      for (const [id, , reason] of bad) {
+        await until(`${id} to fail`, async () => (await (await queue.getJob(id))?.isFailed()) ?? false, 60_000);
+        const j = (await queue.getJob(id))!;
+        assert.match(j.failedReason, new RegExp(`refused job ${id}: `), id);
+        assert.match(j.failedReason, reason, id);
+        // Failed for good at once: no retries of a payload that can never pass, and no trainer started for it.
+        assert.ok(j.attemptsMade <= 1, `${id}: ${j.attemptsMade} attempts`);
+        assert.doesNotMatch(w.log(), new RegExp(`\\(${id}\\) started`), `${id} reached no trainer`);
+      }
+      assert.equal(w.child.exitCode, null, 'the worker is still up');
+      await queue.add('train', good as never, { jobId: 'good' });
+      await until('the good job', async () => (await (await queue.getJob('good'))?.isCompleted()) ?? false, 120_000);
+    } finally {
+      await queue.close();
+    }
+    // The submitter's side checks with the same schema before sending.
+    await assert.rejects(
+      train(path.join(tmp, 'p2'), [cifarJob({ ...P, epochs: 0 }, 0, 1)], url),
+      /params\.epochs: Too small/,
+    );
+    w.child.kill('SIGTERM');
+  },
+);
+
+test(
+  'a submitter with no worker says so within seconds, and its runs finish once a worker comes',
+  { timeout: 240_000 },
+  async () => {
+    const port = await startRedis();
+    const url = `redis://127.0.0.1:${port}/lonely`;
+    const shared = path.join(tmp, 'lonely');
+    fs.mkdirSync(shared);
+    const lines: string[] = [];
+    const job = cifarJob(P, 1, 24);
+    const done = withEnv({ MIXUP_RUNS_DIR: shared }, () =>
+      trainRuns([job], jobData(), { workers: 2, executor: url, log: (l) => lines.push(l) }).then((rs) => {
+        for (const r of rs) r.model.dispose();
+      }),
+    );
+    await until('the line that no worker is there', () => lines.some((l) => /no worker is connected/.test(l)), 10_000);
+    assert.match(
+      lines.join('\n'),
+      /queue lonely \(MIXUP_EXECUTOR=redis:\/\/127\.0\.0\.1:\d+\/lonely\): no worker is connected.*npm run worker/,
+    );
+    const w = worker(url, shared);
+    await done;
+    assert.ok(
+      lines.some((l) => /training on /.test(l)),
+      'a line once a worker takes the run',
+    );
+    printed.push(...lines);
+    w.child.kill('SIGTERM');
+  },
+);
