@@ -7,13 +7,16 @@
  *    process, then its first steps: an upper bound on the start-up cost);
  *  - done → seen: from the worker finishing it to this process hearing so (queue events);
  *  - load: reading the finished run back from the run cache.
+ * `-- --tls`: the queue's Redis as docs/cluster.md sets it up (TLS only, with a CA made here, and a password from a
+ * file), to measure what TLS and authentication cost per run.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { useBackend } from '../lib/backend';
-import { readExecutor } from '../lib/cluster/executor';
+import { connection, readExecutor } from '../lib/cluster/executor';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { cifarJob, jobData, jobSpec, runJob } from '../lib/experiments/jobs';
 import { trainRuns } from '../lib/cluster/pool';
@@ -21,6 +24,7 @@ import { runKey } from '../lib/runs/cache';
 import { median } from '../lib/stats';
 import { spawnTracked, stopAll } from '../scripts/processes';
 import { startRedis } from '../scripts/redis';
+import { makeTestCa, tlsArgs } from '../scripts/tls';
 import { appendRecords, machine } from '../scripts/record';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -35,8 +39,23 @@ async function main(): Promise<void> {
   const dataOf = jobData();
   const keys = jobs.map((j) => runKey(jobSpec(j)));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-bench-executor-'));
-  const port = await startRedis();
-  const url = `redis://127.0.0.1:${port}/bench`;
+  const tls = process.argv.includes('--tls');
+  let url: string;
+  if (tls) {
+    const certs = makeTestCa(path.join(tmp, 'tls'));
+    const secret = randomBytes(16).toString('hex');
+    const file = path.join(tmp, 'password');
+    fs.writeFileSync(file, secret, { mode: 0o600 });
+    // Workers inherit these, as they would from their shell.
+    process.env.MIXUP_EXECUTOR_CA = certs.ca;
+    process.env.MIXUP_EXECUTOR_PASSWORD_FILE = file;
+    const port = await startRedis(10_000, {
+      tls: true,
+      args: ['--requirepass', secret, ...tlsArgs(certs)],
+      probe: (p) => `rediss://127.0.0.1:${p}`,
+    });
+    url = `rediss://127.0.0.1:${port}/bench`;
+  } else url = `redis://127.0.0.1:${await startRedis()}/bench`;
   try {
     const e = readExecutor(url)!;
     const timed = async (runs: string, executor: string) => {
@@ -67,7 +86,7 @@ async function main(): Promise<void> {
       return () => out;
     });
     while (!workers.every((log) => log().includes('taking runs from'))) await wait(100);
-    const events = new QueueEvents(e.queue, { connection: { host: e.host, port: e.port } });
+    const events = new QueueEvents(e.queue, { connection: connection(e) });
     await events.waitUntilReady();
     const firstProgress = new Map<string, number>();
     const seen = new Map<string, number>();
@@ -78,7 +97,7 @@ async function main(): Promise<void> {
     events.on('completed', ({ jobId }) => seen.set(jobId, Date.now()));
     const queued = await timed(shared, url);
     console.log(`queue, two workers: ${queued.toFixed(1)} s for ${jobs.length} runs`);
-    const queue = new Queue(e.queue, { connection: { host: e.host, port: e.port } });
+    const queue = new Queue(e.queue, { connection: connection(e) });
     const info = await Promise.all(keys.map((k) => queue.getJob(k)));
     const finished = info.map((j) => j!.finishedOn!).sort((a, b) => a - b);
     const pickup = info.map(
@@ -97,6 +116,7 @@ async function main(): Promise<void> {
     const record = {
       runs: jobs.length,
       profile: 'smoke',
+      tls,
       workers: 2,
       threads: 1,
       local_s: +local.toFixed(1),

@@ -116,7 +116,15 @@ async function main(): Promise<void> {
     let last = '';
     let lastTaken = Date.now();
     const stopWatching = v.wait
-      ? watchWorkers(queue, executor, { log: (l) => console.log(`sweep: ${l}`), lastTaken: () => lastTaken })
+      ? watchWorkers(queue, executor, {
+          log: (l) => console.log(`sweep: ${l}`),
+          lastTaken: () => lastTaken,
+          onLost: (why) => {
+            // The status loop would wait on Redis for ever.
+            console.error(`sweep: lost the queue ${executor.queue} (MIXUP_EXECUTOR=${executor.url}): ${why}`);
+            process.exit(1);
+          },
+        })
       : () => {};
     for (;;) {
       const rows = await sweepStatus(queue, runs, root);

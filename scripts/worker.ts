@@ -46,7 +46,8 @@ async function main(): Promise<void> {
       `worker: ${signal}: taking no more runs; a run in progress goes back to the queue after its next checkpoint`,
     );
     runner.shutdown().then(
-      () => process.exit(0),
+      // Non-zero only when a run in progress could not be checkpointed.
+      (clean) => process.exit(clean ? 0 : 1),
       (e: unknown) => {
         console.error(e instanceof Error ? e.message : e);
         process.exit(1);

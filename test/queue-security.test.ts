@@ -4,7 +4,7 @@
  * working; a submitter says when no worker is there; and no log line holds the password.
  */
 import assert from 'node:assert/strict';
-import { ChildProcess, execFileSync } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +23,7 @@ import { RunResult, runKey } from '../lib/runs/cache';
 import type { EpochRecord } from '../lib/train/loop';
 import { spawnTracked, stopAll } from '../scripts/processes';
 import { startRedis } from '../scripts/redis';
+import { makeTestCa, tlsArgs } from '../scripts/tls';
 import { cifarSource } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -232,59 +233,12 @@ test(
   'TLS only: rediss:// with the CA made here trains a run; without the CA it fails naming TLS',
   { timeout: 240_000 },
   async () => {
-    const dir = path.join(tmp, 'tls');
-    fs.mkdirSync(dir);
-    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    ssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=mixup-test-ca',
-    );
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'redis.key', '-out', 'redis.csr', '-subj', '/CN=localhost');
-    fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      'redis.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'redis.crt',
-      '-days',
-      '1',
-      '-extfile',
-      'san.ext',
-    );
-    const ca = path.join(dir, 'ca.crt');
+    const certs = makeTestCa(path.join(tmp, 'tls'));
+    const ca = certs.ca;
     const tlsEnv = { MIXUP_EXECUTOR_CA: ca, MIXUP_EXECUTOR_PASSWORD_FILE: passwordFile };
     const port = await startRedis(10_000, {
       tls: true,
-      args: [
-        '--requirepass',
-        SECRET,
-        '--tls-cert-file',
-        path.join(dir, 'redis.crt'),
-        '--tls-key-file',
-        path.join(dir, 'redis.key'),
-        '--tls-ca-cert-file',
-        ca,
-        '--tls-auth-clients',
-        'no',
-      ],
+      args: ['--requirepass', SECRET, ...tlsArgs(certs)],
       probe: (p) => `rediss://127.0.0.1:${p}/tls`,
       env: tlsEnv,
     });

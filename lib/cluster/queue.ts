@@ -66,6 +66,8 @@ export interface SubmitOptions {
   /** How often the queue's workers are looked at, and how long runs may wait untaken before a line says so (ms). */
   watchMs?: number;
   idleMs?: number;
+  /** How long Redis may be silent before the call fails, naming MIXUP_EXECUTOR (ms; default 10 s). */
+  lostMs?: number;
 }
 
 /**
@@ -75,16 +77,41 @@ export interface SubmitOptions {
 export function watchWorkers(
   queue: Queue,
   executor: Executor,
-  o: { log: (line: string) => void; lastTaken: () => number; everyMs?: number; idleMs?: number },
+  o: {
+    log: (line: string) => void;
+    lastTaken: () => number;
+    everyMs?: number;
+    idleMs?: number;
+    /** Told when Redis has not answered for `lostMs` (default 10 s): the queue host has gone. */
+    onLost?: (why: string) => void;
+    lostMs?: number;
+  },
 ): () => void {
   const everyMs = o.everyMs ?? 5000,
-    idleMs = o.idleMs ?? 60_000;
+    idleMs = o.idleMs ?? 60_000,
+    lostMs = o.lostMs ?? 10_000;
   let none = false,
     idle = false,
-    stopped = false;
+    stopped = false,
+    asking = false,
+    lastAnswer = Date.now();
   const where = `queue ${executor.queue} (MIXUP_EXECUTOR=${executor.url})`;
   const tick = async () => {
+    // A Redis that has gone leaves a command waiting for ever (BullMQ's connections retry without end): one at a
+    // time, and the silence since the last answer is what says the host is lost.
+    if (asking) {
+      if (!stopped && Date.now() - lastAnswer > lostMs)
+        o.onLost?.(
+          `its Redis at ${executor.host}:${executor.port} has not answered for ${Math.round(lostMs / 1000)} s`,
+        );
+      return;
+    }
+    asking = true;
     const workers = await queue.getWorkers().catch(() => null);
+    asking = false;
+    if (workers !== null) lastAnswer = Date.now();
+    else if (!stopped && Date.now() - lastAnswer > lostMs)
+      o.onLost?.(`its Redis at ${executor.host}:${executor.port} has not answered for ${Math.round(lostMs / 1000)} s`);
     if (stopped || workers === null) return;
     if (!workers.length) {
       if (!none)
@@ -107,7 +134,7 @@ export function watchWorkers(
       );
     }
   };
-  const timer = setInterval(() => void tick(), everyMs);
+  const timer = setInterval(() => void tick(), Math.min(everyMs, lostMs / 2));
   const first = setTimeout(() => void tick(), Math.min(everyMs, 1000));
   return () => {
     stopped = true;
@@ -123,15 +150,23 @@ export async function trainOnQueue(executor: Executor, work: QueuedWork[], o: Su
   const queue = new Queue<QueuedRun>(executor.queue, { connection: connection(executor) });
   const events = new QueueEvents(executor.queue, { connection: connection(executor) });
   let stopWatching = () => {};
+  let lost = false;
   try {
     await events.waitUntilReady();
     const byKey = new Map(work.map((w) => [w.key, { w, history: [] as EpochRecord[] }]));
     let lastTaken = Date.now();
+    let onLost: (why: string) => void = () => {};
+    const lostQueue = new Promise<never>((_, reject) => (onLost = (why) => reject(new Error(why))));
     stopWatching = watchWorkers(queue, executor, {
       log: o.log ?? ((l) => console.log(l)),
       lastTaken: () => lastTaken,
       everyMs: o.watchMs,
       idleMs: o.idleMs,
+      lostMs: o.lostMs,
+      onLost: (why) => {
+        lost = true;
+        onLost(why);
+      },
     });
     events.on('progress', ({ jobId, data }) => {
       const entry = byKey.get(jobId);
@@ -158,7 +193,16 @@ export async function trainOnQueue(executor: Executor, work: QueuedWork[], o: Su
       }
       jobs.push(job);
     }
-    const results = await Promise.allSettled(jobs.map((j) => j.waitUntilFinished(events)));
+    let results: PromiseSettledResult<unknown>[];
+    try {
+      results = await Promise.race([Promise.allSettled(jobs.map((j) => j.waitUntilFinished(events))), lostQueue]);
+    } catch (e) {
+      throw new Error(
+        `lost the queue ${executor.queue} (MIXUP_EXECUTOR=${executor.url}) while ${work.length} run(s) were queued or ` +
+          `training: ${(e as Error).message}. Finished epochs stay checkpointed in the run cache: start Redis and a ` +
+          'worker again and rerun, and the runs resume there.',
+      );
+    }
     const failed = results.map((r, i) => ({ r, w: [...byKey.values()][i].w })).filter((x) => x.r.status === 'rejected');
     if (failed.length) {
       throw new Error(
@@ -172,7 +216,11 @@ export async function trainOnQueue(executor: Executor, work: QueuedWork[], o: Su
     }
   } finally {
     stopWatching();
-    await events.close();
-    await queue.close();
+    // Closing a connection to a Redis that has gone would wait for ever: cut it instead.
+    if (lost) void Promise.all([events.disconnect(), queue.disconnect()]).catch(() => {});
+    else {
+      await events.close();
+      await queue.close();
+    }
   }
 }

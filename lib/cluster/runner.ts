@@ -48,8 +48,12 @@ export interface RunnerOptions {
 
 export interface Runner {
   worker: Worker<QueuedRun>;
-  /** Stops taking jobs; a run in progress stops after its next checkpoint and goes back to the queue. */
-  shutdown(): Promise<void>;
+  /**
+   * Stops taking jobs; a run in progress stops after its next checkpoint and goes back to the queue. Bounded whatever
+   * Redis does: once the runs have checkpointed, the queue connection gets `closeMs` (default 5 s) to close, then is
+   * cut. Resolves true when no run was lost (every run in progress checkpointed or finished).
+   */
+  shutdown(closeMs?: number): Promise<boolean>;
 }
 
 export async function startRunner(o: RunnerOptions): Promise<Runner> {
@@ -68,6 +72,8 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
   const log = o.log ?? ((l: string) => console.log(l));
   const idle: TrainerProcess[] = [];
   const busy = new Set<TrainerProcess>();
+  /** Each run in progress, until its trainer has stopped: true if it checkpointed or finished. */
+  const running = new Set<Promise<boolean>>();
   let stopping = false;
 
   const processor = async (job: Job<QueuedRun>, token?: string): Promise<{ host: string }> => {
@@ -94,7 +100,7 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
     const trainer = idle.pop() ?? new TrainerProcess(threads);
     busy.add(trainer);
     if (stopping) trainer.stop();
-    const outcome = await trainer.run(job.data.job, true, (m) => {
+    const ran = trainer.run(job.data.job, true, (m) => {
       if (m.type === 'step') {
         if (Date.now() - lastStep >= 1000) {
           lastStep = Date.now();
@@ -102,6 +108,10 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
         }
       } else if (m.type === 'epoch') report({ type: 'epoch', host, record: m.record });
     });
+    const settled = ran.then((o) => o.ok || (stopping && o.message.includes(STOPPED)));
+    running.add(settled);
+    const outcome = await ran;
+    running.delete(settled);
     busy.delete(trainer);
     // Kept only after a clean run: after an error or a stop its state is not to be trusted with another.
     if (outcome.ok && !stopping && trainer.usable) idle.push(trainer);
@@ -136,11 +146,29 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
   );
   return {
     worker,
-    shutdown: async () => {
+    shutdown: async (closeMs = 5000) => {
       stopping = true;
       for (const t of busy) t.stop();
-      await worker.close();
+      // The runs in progress end at their next checkpoint: the trainers' time, without Redis.
+      const clean = (await Promise.all([...running])).every(Boolean);
       for (const t of idle.splice(0)) t.close();
+      // Closing waits for Redis (BullMQ hands each job back); a Redis that has gone never answers, so it gets closeMs.
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        worker.close().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<false>((r) => (timer = setTimeout(() => r(false), closeMs))),
+      ]);
+      clearTimeout(timer);
+      if (!closed) {
+        log(`worker ${host}: the queue's Redis did not answer within ${closeMs / 1000} s; disconnecting from it`);
+        // Cut, not awaited: a connection to a host that has gone may never report its end.
+        void worker.disconnect().catch(() => {});
+      }
+      for (const t of busy) t.close();
+      return clean;
     },
   };
 }

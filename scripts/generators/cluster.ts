@@ -10,6 +10,8 @@ import { duration } from './timings';
 
 interface ExecutorRecord {
   runs: number;
+  /** The queue's Redis behind TLS and a password (absent in records made before it could be). */
+  tls?: boolean;
   local_s: number;
   queue_s: number;
   queue_vs_local: number;
@@ -28,6 +30,7 @@ export function executorTable(): string {
   return table(
     [
       'date, commit',
+      'Redis',
       'runs',
       'local pool s',
       'queue s',
@@ -39,6 +42,7 @@ export function executorTable(): string {
     ],
     rows.map((r) => [
       `${r.date.slice(0, 16).replace('T', ' ')}, ${r.commit ?? '?'}`,
+      r.tls ? 'TLS + password' : 'plain, loopback',
       String(r.runs),
       fmt(r.local_s, 1),
       fmt(r.queue_s, 1),
