@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { EpochRecord } from '../lib/train/loop';
 import { tf, useBackend } from '../lib/backend';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -62,3 +63,17 @@ export function fsddSource(): string {
     );
   return found;
 }
+
+export const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once `ok` holds (polled every 100 ms); fails naming `what` after `ms`. */
+export async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await wait(100);
+  }
+}
+
+/** A run's history without its clock readings: what must be bitwise equal between two trainings of one run. */
+export const historyNumbers = (h: EpochRecord[]) => h.map(({ seconds, imgPerSec, ...rest }) => rest);

@@ -24,7 +24,7 @@ import type { EpochRecord } from '../lib/train/loop';
 import { spawnTracked, stopAll } from '../scripts/processes';
 import { startRedis } from '../scripts/redis';
 import { makeTestCa, tlsArgs } from '../scripts/tls';
-import { cifarSource } from './helpers';
+import { cifarSource, historyNumbers, until, wait } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WORKER = path.join(ROOT, 'dist', 'scripts', 'worker.js');
@@ -35,15 +35,6 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-queue-sec-'));
 const passwordFile = path.join(tmp, 'redis-password');
 /** Every line any process printed in these tests: none may hold the password. */
 const printed: string[] = [];
-
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await wait(100);
-  }
-}
 
 before(() => {
   useBackend('tensorflow');
@@ -117,7 +108,6 @@ async function train(runs: string, jobs: RunJob[], executor = 'local', env: Node
   });
 }
 
-const numbers = (h: EpochRecord[]) => h.map(({ seconds, imgPerSec, ...rest }) => rest);
 const resultOf = (runs: string, job: RunJob) =>
   JSON.parse(fs.readFileSync(path.join(runs, runKey(jobSpec(job)), 'result.json'), 'utf8')) as RunResult;
 
@@ -179,7 +169,7 @@ test(
     await ready(w);
     assert.match(w.log(), /taking runs from redis:\/\/127\.0\.0\.1/);
     await train(shared, [job], withPassword);
-    assert.deepEqual(numbers(resultOf(shared, job).history), numbers(resultOf(local, job).history));
+    assert.deepEqual(historyNumbers(resultOf(shared, job).history), historyNumbers(resultOf(local, job).history));
     w.child.kill('SIGTERM');
   },
 );

@@ -19,20 +19,11 @@ import { CHECKPOINT_FILE, readCheckpointHeader } from '../lib/train/checkpoint';
 import type { EpochRecord } from '../lib/train/loop';
 import { descendants, spawnTracked, stopAll } from '../scripts/processes';
 import { startRedisProcess } from '../scripts/redis';
-import { cifarSource } from './helpers';
+import { cifarSource, historyNumbers, until, wait } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WORKER = path.join(ROOT, 'dist', 'scripts', 'worker.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-queue-stop-'));
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await wait(50);
-  }
-}
 
 before(() => {
   useBackend('tensorflow');
@@ -94,8 +85,6 @@ async function terminate(w: { child: ChildProcess }): Promise<{ code: number | n
   await until('its training children to exit', () => !kids.some(alive), 10_000);
   return { code, seconds };
 }
-
-const numbers = (h: EpochRecord[]) => h.map(({ seconds, imgPerSec, ...rest }) => rest);
 
 test(
   'an idle worker whose Redis has gone exits on SIGTERM within seconds, its idle trainer with it',
@@ -164,7 +153,7 @@ test(
     await until('the second worker', () => w2.log().includes('taking runs from'), 30_000);
     await train(shared, [job], url);
     const result = (d: string) => JSON.parse(fs.readFileSync(path.join(d, key, 'result.json'), 'utf8')) as RunResult;
-    assert.deepEqual(numbers(result(shared).history), numbers(result(local).history));
+    assert.deepEqual(historyNumbers(result(shared).history), historyNumbers(result(local).history));
     w2.child.kill('SIGTERM');
   },
 );

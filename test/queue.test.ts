@@ -23,7 +23,7 @@ import type { EpochRecord } from '../lib/train/loop';
 import { descendants, spawnTracked, stopAll } from '../scripts/processes';
 import { freePort } from '../scripts/net';
 import { startRedis } from '../scripts/redis';
-import { cifarSource } from './helpers';
+import { cifarSource, historyNumbers, until, wait } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const WORKER = path.join(ROOT, 'dist', 'scripts', 'worker.js');
@@ -35,16 +35,6 @@ const LONG = { ...CIFAR_PROFILES.smoke, epochs: 6 };
 let port = 0;
 let executor = '';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-queue-'));
-
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await wait(100);
-  }
-}
 
 before(async () => {
   useBackend('tensorflow');
@@ -132,8 +122,6 @@ async function withRuns<T>(runs: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A run's history without its clock readings: what must be bitwise equal. */
-const numbers = (h: EpochRecord[]) => h.map(({ seconds, imgPerSec, ...rest }) => rest);
 const resultOf = (runs: string, key: string) =>
   JSON.parse(fs.readFileSync(path.join(runs, key, 'result.json'), 'utf8')) as RunResult;
 async function keyOf(job: RunJob): Promise<string> {
@@ -190,8 +178,8 @@ test(
     for (const job of jobs) {
       const key = await keyOf(job);
       assert.deepEqual(
-        numbers(resultOf(shared, key).history),
-        numbers(resultOf(local, key).history),
+        historyNumbers(resultOf(shared, key).history),
+        historyNumbers(resultOf(local, key).history),
         `run ${key} equals the local pool's`,
       );
       assert.equal(resultOf(shared, key).threads, resultOf(local, key).threads, 'same thread count as the local pool');
@@ -226,7 +214,7 @@ test(
     const w2 = startWorker(shared);
     await done;
     assert.match(w2.log(), new RegExp(`\\(${key}\\) started, attempt`), 'the second worker took the run');
-    assert.deepEqual(numbers(resultOf(shared, key).history), numbers(resultOf(local, key).history));
+    assert.deepEqual(historyNumbers(resultOf(shared, key).history), historyNumbers(resultOf(local, key).history));
     w2.child.kill('SIGTERM');
   },
 );
@@ -244,7 +232,7 @@ test(
     const w2 = startWorker(shared);
     await done;
     assert.match(w2.log(), new RegExp(`\\(${key}\\) started`));
-    assert.deepEqual(numbers(resultOf(shared, key).history), numbers(resultOf(local, key).history));
+    assert.deepEqual(historyNumbers(resultOf(shared, key).history), historyNumbers(resultOf(local, key).history));
     w2.child.kill('SIGTERM');
   },
 );
@@ -271,7 +259,7 @@ test(
       checkpoint,
       'the checkpoint is untouched',
     );
-    assert.deepEqual(numbers(resultOf(shared, key).history), numbers(resultOf(local, key).history));
+    assert.deepEqual(historyNumbers(resultOf(shared, key).history), historyNumbers(resultOf(local, key).history));
     w1.child.kill('SIGTERM');
     w2.child.kill('SIGTERM');
   },

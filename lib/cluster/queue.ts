@@ -99,19 +99,18 @@ export function watchWorkers(
   const tick = async () => {
     // A Redis that has gone leaves a command waiting for ever (BullMQ's connections retry without end): one at a
     // time, and the silence since the last answer is what says the host is lost.
-    if (asking) {
+    const silent = () => {
       if (!stopped && Date.now() - lastAnswer > lostMs)
         o.onLost?.(
           `its Redis at ${executor.host}:${executor.port} has not answered for ${Math.round(lostMs / 1000)} s`,
         );
-      return;
-    }
+    };
+    if (asking) return silent();
     asking = true;
     const workers = await queue.getWorkers().catch(() => null);
     asking = false;
     if (workers !== null) lastAnswer = Date.now();
-    else if (!stopped && Date.now() - lastAnswer > lostMs)
-      o.onLost?.(`its Redis at ${executor.host}:${executor.port} has not answered for ${Math.round(lostMs / 1000)} s`);
+    else silent();
     if (stopped || workers === null) return;
     if (!workers.length) {
       if (!none)

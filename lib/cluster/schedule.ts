@@ -6,8 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { jobCost, longestFirst } from '../experiments/cost';
-import type { RunJob } from '../experiments/jobs';
-import { jobSpec } from '../experiments/jobs';
+import { jobSpec, RunJob } from '../experiments/jobs';
 import { runDir } from '../runs/cache';
 import type { PublishedRun } from '../runs/published';
 import { poolBoard } from './board';

@@ -139,13 +139,6 @@ export function batchNorm(x: tf.Tensor4D, p: BatchNormParams, training: boolean)
   return r.y;
 }
 
-/**
- * Convolution with PyTorch's symmetric padding of (k−1)/2. TensorFlow's 'same' equals it at stride 1, but at
- * stride 2 on even sizes it pads only bottom/right, shifting the sampling grid; stride-2 convs therefore pass
- * the padding explicitly (lib/backend/fused: bitwise the same as padding first and running 'valid', and faster
- * than the separate pad). Strided 1×1 convs go there too, never to tf.conv2d: on native
- * TensorFlow they must not reach oneDNN's strided 1×1 primitive (lib/backend/fused says why).
- */
 /** relu(batchNorm(x)): in inference on oneDNN's kernels one fused op, else the two (training: always the two). */
 export function batchNormRelu(x: tf.Tensor4D, p: BatchNormParams, training: boolean): tf.Tensor4D {
   if (!training) {
@@ -162,6 +155,13 @@ export function batchNormRelu(x: tf.Tensor4D, p: BatchNormParams, training: bool
   return relu(batchNorm(x, p, training));
 }
 
+/**
+ * Convolution with PyTorch's symmetric padding of (k−1)/2. TensorFlow's 'same' equals it at stride 1, but at
+ * stride 2 on even sizes it pads only bottom/right, shifting the sampling grid; stride-2 convs therefore pass
+ * the padding explicitly (lib/backend/fused: bitwise the same as padding first and running 'valid', and faster
+ * than the separate pad). Strided 1×1 convs go there too, never to tf.conv2d: on native
+ * TensorFlow they must not reach oneDNN's strided 1×1 primitive (lib/backend/fused says why).
+ */
 export function conv(x: tf.Tensor4D, w: tf.Tensor, stride: number): tf.Tensor4D {
   const k = w.shape[0];
   const p = (k - 1) / 2;

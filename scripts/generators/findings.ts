@@ -19,6 +19,7 @@ import { ablationComparison } from '../../lib/findings/ablation';
 import { adversarialComparison } from '../../lib/findings/adversarial';
 import { cifarComparison } from '../../lib/findings/cifar';
 import { corruptedComparison } from '../../lib/findings/corrupted';
+import type { OurRun } from '../../lib/findings/common';
 import { ourRuns } from '../../lib/findings/ours';
 import { referenceRunsFor } from '../../lib/reference/runs';
 import { allPublished, readJson } from './common';
@@ -37,8 +38,14 @@ export function corruptedAt(profile: Profile) {
   const P = notebookParams(CORRUPTED_PROFILES, at(profile));
   const groups = corruptedGroups(P);
   const runs = ourRuns(corruptedRuns(P, groups), [], allPublished());
-  return { P, groups, runs, ...corruptedComparison(runs, groups, P.alpha) };
+  const cmp = corruptedComparison(runs, groups, P.alpha);
+  // The group on the profile's own protocol (dropout rows, where asked for, may train on another).
+  const own = groups.findIndex((g) => g.protocol === P);
+  return { P, groups, runs, ...cmp, own: { group: groups[own], finding: cmp.findings[own] } };
 }
+
+/** How many of `runs` are of `method` (reruns of a seed included). */
+export const runCount = (runs: OurRun[], method: string) => runs.filter((r) => r.method === method).length;
 
 /** One row of results/<profile>/fgsm-exact.json: a model's FGSM error at each of the file's ε. */
 export interface FgsmRow {

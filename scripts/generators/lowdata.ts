@@ -10,7 +10,7 @@ import type { OurRun } from '../../lib/findings/common';
 import { meanStd, welchTest } from '../../lib/stats';
 import { bestTestError, lastExtra } from '../../lib/train/history';
 import { distinct, fmt, lastPct, spreadCell, table } from './common';
-import { cifarAt, corruptedAt, fgsmAt } from './findings';
+import { cifarAt, corruptedAt, fgsmAt, runCount } from './findings';
 
 /** One measure, ours and the reference's, each as value per seed. */
 interface Measure {
@@ -26,35 +26,33 @@ export function lowdataMeasures(): Measure[] {
     n = corruptedAt('lowdata'),
     f = fgsmAt('lowdata');
   const { erm, mixup, gain } = c.finding;
-  const count = (runs: OurRun[], method: string) => runs.filter((r) => r.method === method).length;
-  // The noise group on the lowdata protocol itself (dropout rows, when asked for, train on the quick protocol).
-  const noisy = n.findings.find((_, i) => n.groups[i].protocol === n.P)!;
+  const noisy = n.own.finding;
   const noisyRuns = n.runs.filter((r) => r.group === noisy.group);
   const eps4 = f.finding.epsilons.find((e) => e.eps === 4)!;
   return [
-    { name: 'clean test error %, ERM', ours: erm.ours, runs: count(c.runs, 'ERM'), ref: erm.reference },
+    { name: 'clean test error %, ERM', ours: erm.ours, runs: runCount(c.runs, 'ERM'), ref: erm.reference },
     {
       name: `clean test error %, mixup α = ${c.P.alpha}`,
       ours: mixup.ours,
-      runs: count(c.runs, 'mixup'),
+      runs: runCount(c.runs, 'mixup'),
       ref: mixup.reference,
     },
     {
       name: "mixup's gain (ERM − mixup, points)",
       ours: gain.ours,
-      runs: Math.min(count(c.runs, 'ERM'), count(c.runs, 'mixup')),
+      runs: Math.min(runCount(c.runs, 'ERM'), runCount(c.runs, 'mixup')),
       ref: gain.reference,
     },
     {
       name: `${noisy.noise * 100} % noisy labels, ERM: test error % at the end`,
       ours: noisy.methods.ERM.last.ours,
-      runs: count(noisyRuns, 'ERM'),
+      runs: runCount(noisyRuns, 'ERM'),
       ref: noisy.methods.ERM.last.reference,
     },
     {
       name: `${noisy.noise * 100} % noisy labels, mixup α = ${n.P.alpha}`,
       ours: noisy.methods.mixup.last.ours,
-      runs: count(noisyRuns, 'mixup'),
+      runs: runCount(noisyRuns, 'mixup'),
       ref: noisy.methods.mixup.last.reference,
     },
     {
@@ -191,7 +189,7 @@ export function lowdataRunsTable(): string {
 /** The memorisation experiment on the lowdata protocol, run by run. */
 export function lowdataNoiseTable(): string {
   const n = corruptedAt('lowdata');
-  const g = n.groups.find((x) => x.protocol === n.P)!;
+  const g = n.own.group;
   const cell = (r: OurRun) =>
     `${fmt(100 * bestTestError(r.run.history), 2)} / ${fmt(lastPct(r.run), 2)}, ` +
     `${fmt(100 * lastExtra(r.run.history, 'corruptedTrainError'), 1)} %`;

@@ -2,18 +2,17 @@
  * The quick profile's CIFAR protocol (1,000 images, width 8, 240 epochs): ERM and mixup beside the PyTorch reference
  * at the same protocol, the memorisation runs with their dropout rows (notebook 3), and the ablation (notebook 8).
  */
-import type { OurRun, PerSeed } from '../../lib/findings/common';
+import type { PerSeed } from '../../lib/findings/common';
 import { lastTestError } from '../../lib/train/history';
 import { fmt, spreadCell, table } from './common';
-import { ablationAt, cifarAt, corruptedAt, fgsmAt } from './findings';
+import { ablationAt, cifarAt, corruptedAt, fgsmAt, runCount } from './findings';
 
 /** Clean, noisy and FGSM rows of the quick protocol, ours beside the reference's: notebooks 2, 3 and 5's findings. */
 export function quickTable(): string {
   const c = cifarAt('quick'),
     n = corruptedAt('quick'),
     f = fgsmAt('quick');
-  const count = (runs: OurRun[], method: string) => runs.filter((r) => r.method === method).length;
-  const noisy = n.findings.find((_, i) => n.groups[i].protocol === n.P)!;
+  const noisy = n.own.finding;
   const mean = (m: PerSeed) => [...m.values()].reduce((a, b) => a + b, 0) / m.size;
   const seedsNote = (m: PerSeed) => (m.size > 1 ? ` (mean of ${m.size} seeds)` : '');
   const noiseCell = (method: 'ERM' | 'mixup', side: 'ours' | 'reference') => {
@@ -33,9 +32,9 @@ export function quickTable(): string {
     [
       [
         'clean test error %, last epoch',
-        spreadCell(c.finding.erm.ours, count(c.runs, 'ERM')),
+        spreadCell(c.finding.erm.ours, runCount(c.runs, 'ERM')),
         spreadCell(c.finding.erm.reference),
-        spreadCell(c.finding.mixup.ours, count(c.runs, 'mixup')),
+        spreadCell(c.finding.mixup.ours, runCount(c.runs, 'mixup')),
         spreadCell(c.finding.mixup.reference),
       ],
       [
