@@ -29,7 +29,6 @@ import {
 import { machine, ReportTimings } from './record';
 import { writeGenerated } from './results';
 
-/** What results/<profile>/timings.json holds. */
 /** Timings say what training costs only when every notebook ran and nothing came from the run cache. */
 export function runCacheEmpty(root = runsRoot()): boolean {
   return !fs.existsSync(root) || fs.readdirSync(root).every((n) => n.startsWith('.'));

@@ -79,6 +79,15 @@ export function notebookTimesTable(): string {
   return table(
     ['notebook', ...measured.map((m) => `${m.p} (${where(m.t)})`)],
     [
+      // Since the pool (2026-12-03) the CIFAR runs train before any notebook starts; earlier records trained them inside.
+      [
+        'CIFAR runs, one pool before the notebooks',
+        ...measured.map((m) =>
+          m.t.pool
+            ? `${duration(m.t.pool.seconds)} (${m.t.pool.runs} runs, ${m.t.pool.workers} at once)`
+            : 'in the notebooks',
+        ),
+      ],
       ...names.map((nb) => [nb, ...measured.map((m) => cell(m.t, nb))]),
       [
         '**whole report** (wall time; lanes side by side)',
