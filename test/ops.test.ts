@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tf } from '../lib/backend';
-import { batchNormTrain, relu } from '../lib/backend/fused';
+import { batchNormTrain, maxPool, relu } from '../lib/backend/fused';
 import { hasAvx512 } from '../lib/backend/cpu';
 import { buildModel } from '../lib/models';
 import { batchNorm, BatchNormParams, batchNormRelu, BN_EPS, conv } from '../lib/models/params';
@@ -61,6 +61,14 @@ compare('conv2d 3×3 stride 2 (PyTorch padding)', (x, w) => conv(x as tf.Tensor4
   rand([3, 3, 3, 5], 4),
 ]);
 compare('conv2d 1×1 stride 2', (x, w) => conv(x as tf.Tensor4D, w, 2), [rand([4, 8, 8, 3], 5), rand([1, 1, 3, 6], 6)]);
+compare('conv2d 5×5 valid (LeNet)', (x, w) => conv(x as tf.Tensor4D, w, 1, 0), [
+  rand([4, 11, 9, 2], 37),
+  rand([5, 5, 2, 4], 38),
+]);
+// Odd sizes: the pool drops the last row and column, as 'valid' does; oneDNN's own kernels on native.
+compare('max pool 2×2 (oneDNN MaxPool and MaxPoolGrad on native)', (x) => maxPool(x as tf.Tensor4D, 2), [
+  rand([4, 7, 9, 3], 39),
+]);
 compare('relu (ReluGrad kernel on native)', (x) => relu(x), [rand([4, 5, 5, 3], 7)]);
 compare('average pool (global mean)', (x) => tf.mean(x, [1, 2]), [rand([4, 4, 4, 6], 8)]);
 compare('avgPool 2×2', (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid'), [rand([4, 4, 4, 6], 9)]);

@@ -283,6 +283,37 @@ export function relu<T extends tf.Tensor>(x: T): T {
   return op(x) as T;
 }
 
+/**
+ * k×k max pooling at stride k, 'VALID' (the speech nets' pools). On oneDNN, its own MaxPool and MaxPoolGrad: Eigen's
+ * MaxPoolGrad took half of a LeNet training step on spectrograms (`node dist/bench/onednn-ops.js`). The gradient is
+ * the same (to the first maximum of each window); the forward's second output is oneDNN's workspace, an opaque
+ * uint8 buffer that only the gradient reads (tfjs labels it int32; nothing reads its values).
+ */
+export function maxPool(x: tf.Tensor4D, k: number): tf.Tensor4D {
+  if (!isNative()) return tf.maxPool(x, k, k, 'valid');
+  const backend = tf.backend() as unknown as NativeBackend;
+  if (!onednnKernels(backend)) return tf.maxPool(x, k, k, 'valid');
+  const { TF_ATTR_INT, TF_ATTR_STRING } = backend.binding;
+  const attrs = [
+    typeAttr(backend),
+    { name: 'ksize', type: TF_ATTR_INT, value: [1, k, k, 1] },
+    { name: 'strides', type: TF_ATTR_INT, value: [1, k, k, 1] },
+    { name: 'padding', type: TF_ATTR_STRING, value: 'VALID' },
+    { name: 'data_format', type: TF_ATTR_STRING, value: 'NHWC' },
+    labelAttr(backend),
+  ];
+  const op = tf.customGrad((xi, save) => {
+    const [y, workspace] = backend.executeMultipleOutputs('_MklNativeMaxPool', attrs, [xi as tf.Tensor], 2);
+    (save as tf.GradSaveFunc)([xi as tf.Tensor, y, workspace]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [input, output, ws]: tf.Tensor[]) =>
+        backend.executeSingleOutput('_MklNativeMaxPoolGrad', attrs, [input, output, dy, ws]),
+    };
+  });
+  return op(x) as tf.Tensor4D;
+}
+
 function typeAttr(backend: NativeBackend): unknown {
   return { name: 'T', type: backend.binding.TF_ATTR_TYPE, value: backend.binding.TF_FLOAT };
 }

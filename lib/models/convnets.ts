@@ -7,7 +7,7 @@
  *    (VGG-11 is w = 64), global average pooling (the pooled map is not square), a linear head.
  */
 import { tf } from '../backend';
-import { relu } from '../backend/fused';
+import { maxPool, relu } from '../backend/fused';
 import type { RandomStream } from '../random';
 import type { Model, ModelSpec } from './model';
 import { batchNorm, BatchNormParams, batchNormRelu, conv, dense, ParamStore } from './params';
@@ -51,8 +51,9 @@ export class LeNet implements Model {
   apply(x: tf.Tensor, _training: boolean): tf.Tensor2D {
     checkInput(this.name, x, this.inputShape);
     return tf.tidy(() => {
-      let h = tf.maxPool(relu(tf.conv2d(x as tf.Tensor4D, this.conv1 as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid');
-      h = tf.maxPool(relu(tf.conv2d(h, this.conv2 as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid');
+      // ReLU after the pool: the same values as before it (max commutes with a rising function), on a quarter of them.
+      let h = relu(maxPool(conv(x as tf.Tensor4D, this.conv1, 1, 0), 2));
+      h = relu(maxPool(conv(h, this.conv2, 1, 0), 2));
       let f = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
       f = relu(dense(f, this.fc[0]));
       f = relu(dense(f, this.fc[1]));
@@ -105,8 +106,7 @@ export class Vgg implements Model {
     checkInput(this.name, x, this.inputShape);
     return tf.tidy(() => {
       let h = x as tf.Tensor4D;
-      for (const l of this.layers)
-        h = l === 'M' ? tf.maxPool(h, 2, 2, 'valid') : batchNormRelu(conv(h, l.w, 1), l.bn, training);
+      for (const l of this.layers) h = l === 'M' ? maxPool(h, 2) : batchNormRelu(conv(h, l.w, 1), l.bn, training);
       return dense(tf.mean(h, [1, 2]) as tf.Tensor2D, this.head);
     });
   }

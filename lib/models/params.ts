@@ -156,19 +156,19 @@ export function batchNormRelu(x: tf.Tensor4D, p: BatchNormParams, training: bool
 }
 
 /**
- * Convolution with PyTorch's symmetric padding of (k−1)/2. TensorFlow's 'same' equals it at stride 1, but at
- * stride 2 on even sizes it pads only bottom/right, shifting the sampling grid; stride-2 convs therefore pass
- * the padding explicitly (lib/backend/fused: bitwise the same as padding first and running 'valid', and faster
- * than the separate pad). Strided 1×1 convs go there too, never to tf.conv2d: on native
- * TensorFlow they must not reach oneDNN's strided 1×1 primitive (lib/backend/fused says why).
+ * Convolution with PyTorch's symmetric padding, (k−1)/2 unless `pad` says otherwise (LeNet's valid convs pass 0).
+ * TensorFlow's 'same' equals (k−1)/2 at stride 1, but at stride 2 on even sizes it pads only bottom/right, shifting
+ * the sampling grid; stride-2 convs therefore pass the padding explicitly (lib/backend/fused: bitwise the same as
+ * padding first and running 'valid', and faster than the separate pad). Strided 1×1 convs go there too, never to
+ * tf.conv2d: on native TensorFlow they must not reach oneDNN's strided 1×1 primitive (lib/backend/fused says why).
  */
-export function conv(x: tf.Tensor4D, w: tf.Tensor, stride: number): tf.Tensor4D {
-  const k = w.shape[0];
-  const p = (k - 1) / 2;
+export function conv(x: tf.Tensor4D, w: tf.Tensor, stride: number, pad = (w.shape[0] - 1) / 2): tf.Tensor4D {
   // Native TensorFlow: every convolution through lib/backend/fused, whose kernels are oneDNN's (tfjs's conv2d names
   // TensorFlow's eager Conv2D, several times slower at the notebooks' widths).
-  if (stride === 1 && !isNative()) return tf.conv2d(x, w as tf.Tensor4D, 1, p === 0 ? 'valid' : 'same');
-  return conv2dPadded(x, w as tf.Tensor4D, stride, p);
+  if (isNative()) return conv2dPadded(x, w as tf.Tensor4D, stride, pad);
+  if (stride === 1 && pad === 0) return tf.conv2d(x, w as tf.Tensor4D, 1, 'valid');
+  if (stride === 1 && pad === (w.shape[0] - 1) / 2) return tf.conv2d(x, w as tf.Tensor4D, 1, 'same');
+  return conv2dPadded(x, w as tf.Tensor4D, stride, pad);
 }
 
 export function dense(x: tf.Tensor2D, p: { w: tf.Variable; b: tf.Variable }): tf.Tensor2D {
