@@ -19,7 +19,7 @@ const ALLOWED: Record<string, string[] | '*'> = {
   attacks: ['backend', 'data', 'models'],
   train: ['backend', 'data', 'eval', 'mixup', 'models', 'random'],
   runs: ['backend', 'data', 'models', 'train'],
-  reference: ['runs', 'stats'],
+  reference: ['eval', 'runs', 'stats'],
   experiments: ['attacks', 'backend', 'data', 'eval', 'gan', 'mixup', 'models', 'random', 'runs', 'train'],
   cluster: ['backend', 'data', 'experiments', 'runs', 'train'],
   findings: ['charts', 'eval', 'experiments', 'gan', 'reference', 'runs', 'stats', 'train'],

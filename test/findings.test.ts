@@ -56,6 +56,7 @@ function reference(alpha: number, errors: number[], extra: Partial<ReferenceRun>
     fgsmWhite: {},
     fgsmWhiteExact: null,
     fgsmBlack: null,
+    calibration: null,
     curve: [],
     source: 'made up',
     ...extra,

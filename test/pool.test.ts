@@ -86,6 +86,20 @@ test('worker pool: runs train side by side in worker processes, report progress,
       runs[2].history.every((e) => typeof e.extra.corruptedTrainError === 'number'),
       'the memorisation probes ran in the worker',
     );
+    // The last epoch alone records calibration, from the same pass as its test error, and the confidence on inputs of
+    // no class (lib/eval/ood); a 10-class model's top probability is at least 0.1.
+    for (const r of runs) {
+      const [first, last] = r.history;
+      assert.equal(first.calibration, undefined);
+      assert.equal(first.extra.oodNoiseConfidence, undefined);
+      assert.equal(last.calibration!.ece, last.testEce);
+      assert.equal(last.calibration!.error, last.testError);
+      assert.equal(last.calibration!.n, P.testLimit);
+      for (const key of ['oodNoiseConfidence', 'oodShuffledConfidence'])
+        assert.ok(last.extra[key] >= 0.1 && last.extra[key] <= 1, `${key} = ${last.extra[key]}`);
+      for (const key of ['oodNoiseOver90', 'oodShuffledOver90'])
+        assert.ok(last.extra[key] >= 0 && last.extra[key] <= 1, `${key} = ${last.extra[key]}`);
+    }
     // The restored model is the trained one: it scores the test set as the run's last epoch did.
     assert.equal(evaluate(runs[0].model, data.test, 100).error, runs[0].history.at(-1)!.testError);
     // A second call finds everything cached: no worker, no training.

@@ -83,12 +83,37 @@ test('reference file: last, best over scored epochs, memorisation at the last ep
         fgsm_exact_white_4: 97,
         fgsm_exact_white_8: 99.5,
       }),
+      // tools/reference/calibration.py's line for the same model.
+      JSON.stringify({
+        calibrated: 'erm-noise50-s2',
+        model: 'm/erm-noise50-s2.pt',
+        n: 10000,
+        bins: 15,
+        ece: 0.5,
+        mce: 0.6,
+        nll: 3.1,
+        ood_noise_confidence: 0.97,
+        ood_noise_over90: 0.9,
+        ood_shuffled_confidence: 0.95,
+        ood_shuffled_over90: 0.8,
+      }),
     ].join('\n') + '\n',
   );
   const runs = readReferenceFile(file);
   assert.equal(runs.length, 1);
+  const { calibration, ...rest } = runs[0];
   assert.deepEqual(
-    { ...runs[0], source: undefined },
+    [calibration?.ece, calibration?.mce, calibration?.nll, calibration?.bins, calibration?.ood],
+    [
+      0.5,
+      0.6,
+      3.1,
+      15,
+      { noise: { meanConfidence: 0.97, over90: 0.9 }, shuffled: { meanConfidence: 0.95, over90: 0.8 } },
+    ],
+  );
+  assert.deepEqual(
+    { ...rest, source: undefined },
     {
       seed: 2,
       alpha: 0,
@@ -107,7 +132,7 @@ test('reference file: last, best over scored epochs, memorisation at the last ep
     },
   );
   fs.appendFileSync(file, '{"name": broken\n');
-  assert.throws(() => readReferenceFile(file), /r\.jsonl:8 is not JSON/);
+  assert.throws(() => readReferenceFile(file), /r\.jsonl:9 is not JSON/);
 });
 
 test('reference spread: mean, sample sd and range over seeds, per-seed gaps, and where a value of ours lies', () => {

@@ -276,3 +276,47 @@ export function heatmap(
   if (o.facet) return facetColumns(rows, o.title, o.facet, unit);
   return { $schema: SCHEMA, title: o.title, data: { values: rows }, ...unit };
 }
+
+/**
+ * A reliability diagram: accuracy against mean confidence per confidence bin (rows: method, side, confidence, accuracy,
+ * share), one line per method, dashed per side (ours, the reference), over the diagonal a perfectly calibrated model
+ * would follow. Points below the diagonal are over-confident. Both axes in percent.
+ */
+export function reliabilityDiagram(rows: Row[], title = 'Reliability diagram'): Spec {
+  const axis = (field: string, t: string) => ({
+    field,
+    type: 'quantitative',
+    title: t,
+    scale: { domain: [0, 100] },
+  });
+  return {
+    $schema: SCHEMA,
+    title,
+    width: 320,
+    height: 320,
+    layer: [
+      {
+        data: {
+          values: [
+            { confidence: 0, accuracy: 0 },
+            { confidence: 100, accuracy: 100 },
+          ],
+        },
+        mark: { type: 'line', color: '#999', strokeDash: [2, 2] },
+        encoding: { x: axis('confidence', 'mean confidence %'), y: axis('accuracy', 'accuracy %') },
+      },
+      {
+        data: { values: rows },
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: axis('confidence', 'mean confidence %'),
+          y: axis('accuracy', 'accuracy %'),
+          color: { field: 'method', type: 'nominal', title: null, sort: null },
+          strokeDash: { field: 'side', type: 'nominal', title: null, sort: null },
+          detail: { field: 'side' },
+          tooltip: Object.keys(rows[0] ?? {}).map((field) => ({ field })),
+        },
+      },
+    ],
+  };
+}

@@ -1,6 +1,7 @@
 import { tf } from '../backend';
 import type { LabeledData } from '../data/dataset';
 import type { Model } from '../models';
+import { Calibration, calibration, CALIBRATION_BINS } from './calibration';
 
 export interface Predictions {
   /** Softmax probabilities, n × classes, row-major. */
@@ -63,26 +64,14 @@ export function errorRate(predicted: ArrayLike<number>, labels: ArrayLike<number
   return labels.length ? wrong / labels.length : 0;
 }
 
-/**
- * Expected calibration error (Guo et al. 2017): confidence = top probability, equal-width bins,
- * Σ_b |B_b|/n · |accuracy(B_b) − confidence(B_b)|.
- */
-export function expectedCalibrationError(probs: Float32Array, labels: ArrayLike<number>, k: number, bins = 15): number {
-  const n = labels.length;
-  const count = new Float64Array(bins),
-    conf = new Float64Array(bins),
-    acc = new Float64Array(bins);
-  const pred = argmaxRows(probs, k);
-  for (let i = 0; i < n; i++) {
-    const c = probs[i * k + pred[i]];
-    const b = Math.min(bins - 1, Math.floor(c * bins));
-    count[b]++;
-    conf[b] += c;
-    acc[b] += pred[i] === labels[i] ? 1 : 0;
-  }
-  let ece = 0;
-  for (let b = 0; b < bins; b++) if (count[b]) ece += (count[b] / n) * Math.abs(acc[b] / count[b] - conf[b] / count[b]);
-  return ece;
+/** Expected calibration error (Guo et al. 2017) over equal-width bins of the top probability: lib/eval/calibration's. */
+export function expectedCalibrationError(
+  probs: Float32Array,
+  labels: ArrayLike<number>,
+  k: number,
+  bins = CALIBRATION_BINS,
+): number {
+  return calibration({ probs, numClasses: k, loss: NaN }, labels, bins).ece;
 }
 
 export interface Evaluation {
@@ -90,16 +79,20 @@ export interface Evaluation {
   error: number;
   ece: number;
   n: number;
+  /** The rest of lib/eval/calibration's measures, from the same probabilities. */
+  calibration: Calibration;
 }
 
 export function evaluate(model: Model, data: LabeledData, batchSize = 500, indices?: ArrayLike<number>): Evaluation {
   const idx = indices ?? range(data.n);
   const p = predict(model, data, batchSize, idx);
   const labels = Int32Array.from(idx as ArrayLike<number>, (i) => data.labels[i]);
+  const cal = calibration(p, labels);
   return {
     loss: p.loss,
     error: errorRate(argmaxRows(p.probs, p.numClasses), labels),
-    ece: expectedCalibrationError(p.probs, labels, p.numClasses),
+    ece: cal.ece,
     n: labels.length,
+    calibration: cal,
   };
 }

@@ -3,8 +3,10 @@
  * profiles and the run spec, so notebook 5 reuses notebook 2's cached models when their configuration matches.
  */
 import { corruptLabels, CorruptedLabels } from '../data/corrupt';
-import type { LabeledData } from '../data/dataset';
+import { ImageData, LabeledData } from '../data/dataset';
+import { oodSets } from '../data/ood';
 import { evaluate } from '../eval/metrics';
+import { oodMeasures } from '../eval/ood';
 import { stream } from '../random';
 import type { MixupOptions } from '../mixup';
 import type { Model } from '../models';
@@ -136,14 +138,37 @@ function corruptedExtra(job: CorruptedJob) {
   };
 }
 
+/** Images of each out-of-distribution set a CIFAR run's last epoch is scored on (fewer when the test set is smaller). */
+export const OOD_IMAGES = 1000;
+
+/**
+ * The last epoch's confidence on inputs of no class (lib/eval/ood), beside whatever else `evaluate` measures: 2 × 1,000
+ * more images scored once per run (results/calibration/cost.md says what that costs).
+ */
+function withOod(
+  job: CifarJob | CorruptedJob,
+  test: LabeledData,
+  evaluate?: TrainCallbacks['evaluate'],
+): TrainCallbacks['evaluate'] {
+  if (!(test instanceof ImageData)) return evaluate;
+  let sets: ReturnType<typeof oodSets> | null = null;
+  return (model, epoch) => {
+    const base = evaluate?.(model, epoch) ?? {};
+    if (epoch !== job.params.epochs - 1) return base;
+    sets ??= oodSets(test, Math.min(OOD_IMAGES, test.n));
+    return { ...base, ...oodMeasures(model, sets) };
+  };
+}
+
 /** Trains the job on `data` through the run cache, or loads it when it has finished before. */
 export function cifarRun(
   job: CifarJob,
   data: { train: LabeledData; test: LabeledData },
-  callbacks?: TrainCallbacks,
+  callbacks: TrainCallbacks = {},
   claim?: RunClaim,
 ): Promise<CachedRun> {
-  return cachedRun(jobSpec(job), data, callbacks, undefined, claim);
+  const evaluate = withOod(job, data.test, callbacks.evaluate);
+  return cachedRun(jobSpec(job), data, { ...callbacks, ...(evaluate ? { evaluate } : {}) }, undefined, claim);
 }
 
 /** The noisy-label training set, its probes and the spec of a memorisation run (no training). */
@@ -184,6 +209,7 @@ export async function corruptedCifarRun(
   claim?: RunClaim,
 ): Promise<CachedRun & { corruption: CorruptedLabels }> {
   const s = corruptedSetup(job, data);
-  const run = await cachedRun(s.spec, s.data, { ...callbacks, evaluate: s.probes }, undefined, claim);
+  const evaluate = withOod(job, data.test, s.probes)!;
+  const run = await cachedRun(s.spec, s.data, { ...callbacks, evaluate }, undefined, claim);
   return { ...run, corruption: s.corruption };
 }

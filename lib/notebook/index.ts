@@ -43,6 +43,7 @@ export { attackScores } from '../experiments/adversarial';
 export { ourRuns } from '../findings/ours';
 export { toyComparison } from '../findings/toy';
 export { cifarComparison, betweenRows } from '../findings/cifar';
+export { calibrationByGroup, calibrationComparison } from '../findings/calibration';
 export { corruptedComparison } from '../findings/corrupted';
 export { uciComparison } from '../findings/uci';
 export { adversarialComparison } from '../findings/adversarial';
@@ -62,6 +63,7 @@ export {
   heatmap,
   learningCurves,
   lineChart,
+  reliabilityDiagram,
   scatterPanels,
   seedStrip,
 } from '../charts/specs';

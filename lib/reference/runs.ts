@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Calibration } from '../eval/calibration';
 import { PAPER } from './paper';
 import { PUBLISHED_DIR } from '../runs/published';
 import { Spread, spreadOf } from '../stats';
@@ -33,10 +34,36 @@ export interface ReferenceRun {
   fgsmWhiteExact: Record<number, number> | null;
   /** Black-box FGSM error by ε·255, examples made on that seed's second ERM; null when not run. */
   fgsmBlack: Record<number, number> | null;
+  /**
+   * tools/reference/calibration.py on the saved model (fractions, as lib/eval/calibration), with the top-class
+   * confidence on noise and on pixel-shuffled test images; null where it was not rescored.
+   */
+  calibration: ReferenceCalibration | null;
   /** Test error % at the scored epochs (1-based), for the learning-curve charts. */
   curve: { epoch: number; testError: number }[];
   /** Where the run comes from: the facts file or a results/reference file. */
   source: string;
+}
+
+/** Out-of-distribution confidence of one model: the mean top-class probability and the share above 0.9, per input set. */
+export interface OodRecord {
+  noise: { meanConfidence: number; over90: number };
+  shuffled: { meanConfidence: number; over90: number };
+}
+
+export type ReferenceCalibration = Calibration & { ood: OodRecord };
+
+/** A calibration line of tools/reference/calibration.py as the record lib/eval/calibration makes. */
+function calibrationOf(l: Line): ReferenceCalibration {
+  const { calibrated: _, model: __, ...rest } = l;
+  const num = (k: string) => Number(l[k]);
+  return {
+    ...(rest as unknown as Calibration),
+    ood: {
+      noise: { meanConfidence: num('ood_noise_confidence'), over90: num('ood_noise_over90') },
+      shuffled: { meanConfidence: num('ood_shuffled_confidence'), over90: num('ood_shuffled_over90') },
+    },
+  };
 }
 
 /** The lowdata profile's protocol, the one the facts file's seed-1 run used. */
@@ -59,6 +86,7 @@ function seedOneFromFacts(): ReferenceRun[] {
       fgsmWhite: white('erm'),
       fgsmWhiteExact: null,
       fgsmBlack: null,
+      calibration: null,
       curve: curve('erm'),
       source: 'facts file (GPU)',
     },
@@ -71,6 +99,7 @@ function seedOneFromFacts(): ReferenceRun[] {
       fgsmWhite: white('mixup'),
       fgsmWhiteExact: null,
       fgsmBlack: null,
+      calibration: null,
       curve: curve('mixup'),
       source: 'facts file (GPU)',
     },
@@ -86,6 +115,7 @@ function seedOneFromFacts(): ReferenceRun[] {
       fgsmWhite: {},
       fgsmWhiteExact: null,
       fgsmBlack: null,
+      calibration: null,
       curve: noise === '0.5' ? curve('ermNoise50') : [],
       source: 'facts file (GPU)',
     });
@@ -99,6 +129,7 @@ function seedOneFromFacts(): ReferenceRun[] {
       fgsmWhite: {},
       fgsmWhiteExact: null,
       fgsmBlack: null,
+      calibration: null,
       curve: noise === '0.5' ? curve('mixupNoise50') : [],
       source: 'facts file (GPU)',
     });
@@ -145,6 +176,9 @@ export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PRO
   for (const l of lines)
     if (typeof l.rescored === 'string')
       exact.set(l.rescored, Object.fromEntries(EPS.map((e) => [e, Number(l[`fgsm_exact_white_${e}`])])));
+  // tools/reference/calibration.py's lines, likewise by run name.
+  const calibrated = new Map<string, ReferenceCalibration>();
+  for (const l of lines) if (typeof l.calibrated === 'string') calibrated.set(l.calibrated, calibrationOf(l));
   const runs: ReferenceRun[] = [];
   for (const [name, recs] of byName) {
     const fin = recs.find((l) => l.final === true);
@@ -161,6 +195,7 @@ export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PRO
       fgsmWhite: Object.fromEntries(EPS.map((e) => [e, Number(fin[`fgsm_white_${e}`])])),
       fgsmWhiteExact: exact.get(name) ?? null,
       fgsmBlack: black.get(name) ?? null,
+      calibration: calibrated.get(name) ?? null,
       source: path.relative(PUBLISHED_DIR, file),
       curve: recs
         .filter((l) => l.final !== true)

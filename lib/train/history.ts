@@ -1,4 +1,5 @@
 /** What the notebooks read off a run's per-epoch history. */
+import type { Calibration } from '../eval/calibration';
 import type { EpochRecord } from './loop';
 
 /** Test error after the last epoch (always scored, whatever the evaluation schedule). */
@@ -21,4 +22,14 @@ export function lastExtra(history: EpochRecord[], key: string): number {
   const v = history.at(-1)?.extra[key];
   if (v === undefined) throw new Error(`the run's last epoch has no '${key}'`);
   return v;
+}
+
+/** ECE after the last epoch (every run records testEce on its scored epochs); null if the last epoch has none. */
+export function lastTestEce(history: EpochRecord[]): number | null {
+  return history.at(-1)?.testEce ?? null;
+}
+
+/** The last epoch's calibration record (lib/eval/calibration), or null for runs recorded before it existed. */
+export function lastCalibration(history: EpochRecord[]): Calibration | null {
+  return history.at(-1)?.calibration ?? null;
 }

@@ -7,6 +7,7 @@
 import { tf } from '../backend';
 import type { LabeledData } from '../data/dataset';
 import { PartnerTable, partnerTable } from '../data/partners';
+import type { Calibration } from '../eval/calibration';
 import { argmaxRows, evaluate } from '../eval/metrics';
 import { Mixup, MixupOptions, oneHot, validateMixupOptions } from '../mixup';
 import type { Model } from '../models';
@@ -52,6 +53,11 @@ export interface EpochRecord {
   imgPerSec: number;
   /** Whatever `evaluate` in the callbacks returned for this epoch ({} on epochs the schedule skips). */
   extra: Record<string, number>;
+  /**
+   * The last epoch's reliability diagram and the rest of lib/eval/calibration, from the same scoring pass as testError
+   * (absent on other epochs, and in runs recorded before 2026-12-03).
+   */
+  calibration?: Calibration;
 }
 
 export interface StepInfo {
@@ -339,6 +345,7 @@ async function trainEpoch(run: RunContext, epoch: number): Promise<EpochRecord> 
     seconds: trainSeconds,
     imgPerSec: seen / trainSeconds,
     extra: test && cb.evaluate ? cb.evaluate(model, epoch) : {},
+    ...(test && epoch === config.epochs - 1 ? { calibration: test.calibration } : {}),
   };
 }
 
