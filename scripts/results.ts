@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseCli } from './cli';
 import { avx512Bench, avx512Epoch, avx512Lowdata, avx512Profile, avx512Quick } from './generators/avx512';
 import { benchTables } from './generators/bench';
+import { calibrationCost, calibrationSection } from './generators/calibration';
 import { executorTable, projectionTable } from './generators/cluster';
 import { ROOT } from './generators/common';
 import {
@@ -118,6 +119,25 @@ seeds; the 10- and 30-epoch rows of a net are read from its 60-epoch runs (Adam'
 shorter runs). Runs: \`results/reference/speech-search.jsonl\`.
 
 ${speechSearchTable()}
+
+## Calibration (beyond the paper: notebooks 2 and 3)
+
+Is the network's confidence honest? After the last epoch, from the same scoring pass as the test error: the expected
+and maximum calibration errors over 15 equal-width confidence bins, the negative log-likelihood, the mean confidence
+when right and when wrong, and the confidence on inputs of no class (uniform noise, pixel-shuffled test images), ours
+(\`lib/eval/calibration\`, \`lib/eval/ood\`) beside the reference's models rescored with the same bins
+(\`tools/reference/calibration.py\`). Runs published before these measures existed give their ECE only. Through the
+function the notebooks call (\`lib/findings/calibration\`).
+
+### Quick protocol
+
+${calibrationSection('quick')}
+
+### Low-data protocol
+
+${calibrationSection('lowdata')}
+
+${calibrationCost()}
 
 ## What a report costs
 

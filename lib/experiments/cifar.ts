@@ -143,7 +143,7 @@ export const OOD_IMAGES = 1000;
 
 /**
  * The last epoch's confidence on inputs of no class (lib/eval/ood), beside whatever else `evaluate` measures: 2 × 1,000
- * more images scored once per run (results/calibration/cost.md says what that costs).
+ * more images scored once per run (what that costs: `node dist/bench/calibration-cost.js`, results/calibration/cost.json).
  */
 function withOod(
   job: CifarJob | CorruptedJob,

@@ -115,7 +115,13 @@ export function calibrationComparison(
       side: s.side,
       seeds: s.ece.size ? [...s.ece.keys()].join(', ') : '—',
       'ECE %': spreadCell(s.ece),
-      ...Object.fromEntries(MEASURES.map((x) => [x.name, spreadCell(valuesOf(s.runs, x.of))])),
+      // A side with runs from before these measures existed: 'not recorded', not 'not run'.
+      ...Object.fromEntries(
+        MEASURES.map((x) => {
+          const v = valuesOf(s.runs, x.of);
+          return [x.name, v.size || !s.runs.length ? spreadCell(v) : 'not recorded'];
+        }),
+      ),
     })),
   );
   const reliability = methods.flatMap((m) =>
