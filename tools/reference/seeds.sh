@@ -6,7 +6,7 @@
 # It also runs on a CPU (slowly: ~30 min a run on two cores); N, WIDTH, EPOCHS and SEEDS override the protocol for a
 # quick check. Writes one JSON-lines file, $OUT/reference-lowdata.jsonl (per-epoch records, the final record with
 # white-box FGSM, and black-box FGSM made on the second ERM, and the clean models' white-box FGSM along the exact
-# gradient's sign from fgsm.py beside this file), which
+# gradient's sign from fgsm.py beside this file, and every model's calibration from calibration.py), which
 # `results/reference/` keeps.
 set -euo pipefail
 data=${1:?data folder with data_batch_1.bin and test_batch.bin}
@@ -34,5 +34,7 @@ done
 # a confident ERM model's error), one line per clean model, attached to its run by name.
 CIFAR10_DIR="$data" python3 "$here/fgsm.py" \
   $(for s in $SEEDS; do echo "$out/models/erm-s$s.pt $out/models/mixup-s$s.pt"; done) >> "$log"
+# Calibration (ECE, reliability bins, confidence on inputs of no class) of every model, as lib/eval/calibration measures it.
+CIFAR10_DIR="$data" python3 "$here/calibration.py" "$out"/models/*.pt >> "$log"
 rm -rf "$out/models"   # weights do not come back (8 files at most); the JSON lines are the evidence
 echo "reference runs: $(grep -c '"final": true' "$log") finished, black-box rows $(grep -c fgsm_black "$log"), in $log"
