@@ -260,6 +260,9 @@ test('the calibration finding: mixup lowering the ECE holds where Welch separate
   assert.equal(c.rows.length, 4);
   assert.equal(c.rows[0]['MCE %'], '25.00 (seed 1)');
   assert.equal(c.rows[0].seeds, '1, 2, 3');
+  assert.equal(c.oodRows[0]['shuffled images: > 0.9 sure %'], '40.00 (seed 1)');
+  assert.equal(c.rows[0]['shuffled images: > 0.9 sure %'], undefined, 'the OOD measures have their own table');
+  assert.equal(c.oodRows[0]['ECE %'], undefined);
   // The diagram: ours from seed 1 alone, the reference's three seeds pooled into one point a method.
   const point = (method: string, side: string) => c.reliability.filter((r) => r.method === method && r.side === side);
   assert.equal(point('ERM', 'mixup-lab').length, 1);
@@ -270,6 +273,11 @@ test('the calibration finding: mixup lowering the ECE holds where Welch separate
   const bare = calibrationComparison([ourRun('ERM', 1, 20), ourRun('mixup', 1, 8)], [], 1);
   assert.deepEqual(bare.finding.lowersEce, { ours: null, reference: 'not run' });
   assert.equal(bare.reliability.length, 0);
+  // Reference runs from before calibration.py: their seeds are listed and their ECE is 'not recorded', not 'not run'.
+  const old = calibrationComparison([ourRun('ERM', 1, 20)], [refRun(0, 4, null), refRun(0, 5, null)], 1);
+  assert.equal(old.rows[1].seeds, '4, 5');
+  assert.equal(old.rows[1]['ECE %'], 'not recorded');
+  assert.equal(old.rows[3]['ECE %'], 'not run', 'no mixup run on either side');
 });
 
 test('pooled reliability bins: counts add, confidence and accuracy are weighted by count', () => {

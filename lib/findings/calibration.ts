@@ -43,12 +43,18 @@ export function ourOod(run: RunResult): OodRecord | null {
 /** One side's calibration of one method, run by run: ours from run histories, the reference's from its rescored models. */
 type Side = { seed: number; calibration: Calibration | null; ood: OodRecord | null }[];
 
-/** The measures of the table, in percent (NLL in nats), each a pick from a calibration record or an OOD record. */
-const MEASURES: { name: string; of: (c: Calibration | null, o: OodRecord | null) => number | null | undefined }[] = [
+type Measure = { name: string; of: (c: Calibration | null, o: OodRecord | null) => number | null | undefined };
+
+/** The calibration table's measures beside the ECE, in percent (NLL in nats), each a pick from a calibration record. */
+const CALIBRATION_MEASURES: Measure[] = [
   { name: 'MCE %', of: (c) => pctOf(c?.mce) },
   { name: 'NLL (nats)', of: (c) => c?.nll },
   { name: 'confidence when right %', of: (c) => pctOf(c?.confidenceCorrect) },
   { name: 'confidence when wrong %', of: (c) => pctOf(c?.confidenceWrong) },
+];
+
+/** The out-of-distribution table's measures, in percent, each a pick from an OOD record. */
+const OOD_MEASURES: Measure[] = [
   { name: 'noise: mean confidence %', of: (_, o) => pctOf(o?.noise.meanConfidence) },
   { name: 'noise: > 0.9 sure %', of: (_, o) => pctOf(o?.noise.over90) },
   { name: 'shuffled images: mean confidence %', of: (_, o) => pctOf(o?.shuffled.meanConfidence) },
@@ -67,7 +73,10 @@ export interface CalibrationFinding {
 }
 
 export interface CalibrationComparison {
+  /** Per method and side: the seeds, ECE, MCE, NLL and the confidence when right and when wrong. */
   rows: Record<string, string | number | null>[];
+  /** Per method and side: the confidence on uniform noise and on pixel-shuffled test images. */
+  oodRows: Record<string, string | number | null>[];
   strip: StripRow[];
   /** The reliability diagram: per method, side and non-empty bin, pooled over the seeds that recorded it. */
   reliability: Row[];
@@ -109,21 +118,24 @@ export function calibrationComparison(
       ],
     };
   });
-  const rows = methods.flatMap((m) =>
-    m.sides.map((s) => ({
-      method: m.label,
-      side: s.side,
-      seeds: s.ece.size ? [...s.ece.keys()].join(', ') : '—',
-      'ECE %': spreadCell(s.ece),
-      // A side with runs from before these measures existed: 'not recorded', not 'not run'.
-      ...Object.fromEntries(
-        MEASURES.map((x) => {
-          const v = valuesOf(s.runs, x.of);
-          return [x.name, v.size || !s.runs.length ? spreadCell(v) : 'not recorded'];
-        }),
-      ),
-    })),
-  );
+  // A side with runs from before these measures existed: 'not recorded', not 'not run'.
+  const tableOf = (measures: Measure[], withEce: boolean) =>
+    methods.flatMap((m) =>
+      m.sides.map((s) => ({
+        method: m.label,
+        side: s.side,
+        seeds: s.ece.size ? [...s.ece.keys()].join(', ') : seedList(s.runs),
+        ...(withEce ? { 'ECE %': s.ece.size || !s.runs.length ? spreadCell(s.ece) : 'not recorded' } : {}),
+        ...Object.fromEntries(
+          measures.map((x) => {
+            const v = valuesOf(s.runs, x.of);
+            return [x.name, v.size || !s.runs.length ? spreadCell(v) : 'not recorded'];
+          }),
+        ),
+      })),
+    );
+  const rows = tableOf(CALIBRATION_MEASURES, true);
+  const oodRows = tableOf(OOD_MEASURES, false);
   const reliability = methods.flatMap((m) =>
     m.sides.flatMap((s) =>
       pooledBins(s.runs.map((r) => r.calibration)).map((b) => ({ method: m.label, side: s.side, ...b })),
@@ -153,6 +165,7 @@ export function calibrationComparison(
       : '');
   return {
     rows,
+    oodRows,
     strip: [...stripRows(ermM.label, erm.ours, erm.reference), ...stripRows(mixM.label, mixup.ours, mixup.reference)],
     reliability,
     finding: { erm, mixup, effect, lowersEce, sentence },
@@ -160,7 +173,7 @@ export function calibrationComparison(
 }
 
 /** `of` per seed over the runs that recorded it (reruns of a seed averaged, as perSeed does). */
-function valuesOf(side: Side, of: (typeof MEASURES)[number]['of']): PerSeed {
+function valuesOf(side: Side, of: Measure['of']): PerSeed {
   const sums = new Map<number, number[]>();
   for (const r of side) {
     const v = of(r.calibration, r.ood);
@@ -200,6 +213,7 @@ export function pooledBins(
   return out;
 }
 
+const seedList = (side: Side) => [...new Set(side.map((r) => r.seed))].sort((a, b) => a - b).join(', ') || '—';
 const pctOf = (f: number | null | undefined) => (typeof f === 'number' ? 100 * f : null);
 const fixed = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 

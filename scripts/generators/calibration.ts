@@ -24,8 +24,15 @@ export function calibrationSection(profile: Profile): string {
   const byGroup = calibrationByGroup(noisy.runs, noisy.groups, noisy.P.alpha).groups.filter((g) => g.noise > 0);
   return [
     asTable(clean.rows),
+    'Confidence on inputs of no class (uniform noise; test images with their pixels shuffled):',
+    asTable(clean.oodRows),
     clean.finding.sentence,
-    ...byGroup.flatMap((g) => [`Notebook 3, ${g.group}:`, asTable(g.comparison.rows), g.comparison.finding.sentence]),
+    ...byGroup.flatMap((g) => [
+      `Notebook 3, ${g.group}:`,
+      asTable(g.comparison.rows),
+      asTable(g.comparison.oodRows),
+      g.comparison.finding.sentence,
+    ]),
   ].join('\n\n');
 }
 
