@@ -278,6 +278,8 @@ test('the calibration finding: mixup lowering the ECE holds where Welch separate
   assert.equal(old.rows[1].seeds, '4, 5');
   assert.equal(old.rows[1]['ECE %'], 'not recorded');
   assert.equal(old.rows[3]['ECE %'], 'not run', 'no mixup run on either side');
+  assert.match(old.finding.sentence, /reference's runs of this protocol \(2 runs\) predate its calibration rescoring/);
+  assert.doesNotMatch(bare.finding.sentence, /predate/, 'no reference runs at all: not run');
 });
 
 test('pooled reliability bins: counts add, confidence and accuracy are weighted by count', () => {

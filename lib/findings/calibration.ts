@@ -13,6 +13,7 @@ import type { RunResult } from '../runs/cache';
 import type { Effect } from '../stats';
 import { lastCalibration, lastTestEce } from '../train/history';
 import {
+  claimWords,
   compared,
   effectBetween,
   lowers,
@@ -153,12 +154,21 @@ export function calibrationComparison(
   const sureOfShuffled = (m: (typeof methods)[number]) =>
     meanOf(valuesOf(m.sides[0].runs, (_, o) => pctOf(o?.shuffled.over90)));
   const where = noise > 0 ? ` with ${Math.round(100 * noise)} % of the training labels redrawn` : '';
+  // Reference runs without calibration lines: the sentence says they were not rescored, not that none were run.
+  const unscored = methods
+    .flatMap((m) => m.sides[1].runs)
+    .filter((r) => r.calibration === null)
+    .map((r) => r.seed).length;
   const sentence =
     `Over ${n(erm.ours)} of ERM and ${n(mixup.ours)} of mixup in ours (the reference: ${n(erm.reference)} and ` +
     `${n(mixup.reference)})${where}, mixup's expected calibration error after the last epoch is ` +
     `${compared(effect.ours, "ERM's")} in ours (ERM ${fixed(meanOf(erm.ours))} %, mixup ${fixed(meanOf(mixup.ours))} %) ` +
-    `and ${compared(effect.reference, "ERM's")} in the PyTorch reference. Thulasidasan et al.'s finding (mixup lowers ` +
-    `the ECE) ${verdictWords(lowersEce)}.` +
+    (effect.reference === null && unscored
+      ? `while the PyTorch reference's runs of this protocol (${plural(unscored, 'run')}) predate its calibration rescoring ` +
+        `(tools/reference/calibration-seeds.sh). Thulasidasan et al.'s finding (mixup lowers the ECE) ` +
+        `${claimWords(lowersEce.ours)} in ours.`
+      : `and ${compared(effect.reference, "ERM's")} in the PyTorch reference. Thulasidasan et al.'s finding (mixup ` +
+        `lowers the ECE) ${verdictWords(lowersEce)}.`) +
     (Number.isFinite(sureOfShuffled(ermM)) && Number.isFinite(sureOfShuffled(mixM))
       ? ` On pixel-shuffled test images, which show no class, our ERM networks are more than 90 % sure of one on ` +
         `${fixed(sureOfShuffled(ermM))} % of them and mixup's on ${fixed(sureOfShuffled(mixM))} %.`

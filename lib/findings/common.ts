@@ -104,13 +104,14 @@ export interface Verdict {
   reference: Claim;
 }
 
-const side = (v: Claim) => (v === null ? 'cannot be read (fewer than two seeds a side)' : CLAIM_WORDS[v]);
+/** A claim's words: 'holds', 'is contradicted', ... */
+export const claimWords = (v: Claim) => (v === null ? 'cannot be read (fewer than two seeds a side)' : CLAIM_WORDS[v]);
 
 /** "holds in ours and in the reference" / "holds in ours and does not show … in the reference". */
 export function verdictWords(v: Verdict): string {
   return v.ours === v.reference
-    ? `${side(v.ours)} in ours and in the reference`
-    : `${side(v.ours)} in ours and ${side(v.reference)} in the reference`;
+    ? `${claimWords(v.ours)} in ours and in the reference`
+    : `${claimWords(v.ours)} in ours and ${claimWords(v.reference)} in the reference`;
 }
 
 /** "lower by 6.93 points (Welch p = 0.01)", from a baseline-against-method effect. */
