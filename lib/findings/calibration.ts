@@ -22,6 +22,7 @@ import {
   PerSeed,
   perSeed,
   plural,
+  seedsOf,
   spreadCell,
   StripRow,
   stripRows,
@@ -120,19 +121,15 @@ export function calibrationComparison(
     };
   });
   // A side with runs from before these measures existed: 'not recorded', not 'not run'.
+  const cell = (v: PerSeed, runs: Side) => (v.size || !runs.length ? spreadCell(v) : 'not recorded');
   const tableOf = (measures: Measure[], withEce: boolean) =>
     methods.flatMap((m) =>
       m.sides.map((s) => ({
         method: m.label,
         side: s.side,
-        seeds: s.ece.size ? [...s.ece.keys()].join(', ') : seedList(s.runs),
-        ...(withEce ? { 'ECE %': s.ece.size || !s.runs.length ? spreadCell(s.ece) : 'not recorded' } : {}),
-        ...Object.fromEntries(
-          measures.map((x) => {
-            const v = valuesOf(s.runs, x.of);
-            return [x.name, v.size || !s.runs.length ? spreadCell(v) : 'not recorded'];
-          }),
-        ),
+        seeds: s.ece.size ? [...s.ece.keys()].join(', ') : seedsOf(s.runs),
+        ...(withEce ? { 'ECE %': cell(s.ece, s.runs) } : {}),
+        ...Object.fromEntries(measures.map((x) => [x.name, cell(valuesOf(s.runs, x.of), s.runs)])),
       })),
     );
   const rows = tableOf(CALIBRATION_MEASURES, true);
@@ -155,10 +152,7 @@ export function calibrationComparison(
     meanOf(valuesOf(m.sides[0].runs, (_, o) => pctOf(o?.shuffled.over90)));
   const where = noise > 0 ? ` with ${Math.round(100 * noise)} % of the training labels redrawn` : '';
   // Reference runs without calibration lines: the sentence says they were not rescored, not that none were run.
-  const unscored = methods
-    .flatMap((m) => m.sides[1].runs)
-    .filter((r) => r.calibration === null)
-    .map((r) => r.seed).length;
+  const unscored = methods.flatMap((m) => m.sides[1].runs).filter((r) => r.calibration === null).length;
   const sentence =
     `Over ${n(erm.ours)} of ERM and ${n(mixup.ours)} of mixup in ours (the reference: ${n(erm.reference)} and ` +
     `${n(mixup.reference)})${where}, mixup's expected calibration error after the last epoch is ` +
@@ -223,7 +217,6 @@ export function pooledBins(
   return out;
 }
 
-const seedList = (side: Side) => [...new Set(side.map((r) => r.seed))].sort((a, b) => a - b).join(', ') || '—';
 const pctOf = (f: number | null | undefined) => (typeof f === 'number' ? 100 * f : null);
 const fixed = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 

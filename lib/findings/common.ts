@@ -56,7 +56,7 @@ export const values = (m: PerSeed) => [...m.values()];
 export const meanOf = (m: PerSeed) => (m.size ? meanStd(values(m)).mean : NaN);
 
 /** "1, 2, 3" for the seeds of the runs given, "—" for none. */
-export function seedsOf(runs: OurRun[]): string {
+export function seedsOf(runs: { seed: number }[]): string {
   const seeds = [...new Set(runs.map((r) => r.seed))].sort((a, b) => a - b);
   return seeds.length ? seeds.join(', ') : '—';
 }
