@@ -18,7 +18,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import { useBackend } from '../lib/backend';
 import { connection, readExecutor } from '../lib/cluster/executor';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
-import { cifarJob, jobData, jobSpec, runJob } from '../lib/experiments/jobs';
+import { cifarJob, trainSpec } from '../lib/experiments/jobs';
 import { trainRuns } from '../lib/cluster/pool';
 import { runKey } from '../lib/runs/cache';
 import { median } from '../lib/stats';
@@ -36,8 +36,7 @@ async function main(): Promise<void> {
     cifarJob(CIFAR_PROFILES.smoke, 0, seed),
     cifarJob(CIFAR_PROFILES.smoke, 1, seed),
   ]);
-  const dataOf = jobData();
-  const keys = jobs.map((j) => runKey(jobSpec(j)));
+  const keys = jobs.map((j) => runKey(j));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-bench-executor-'));
   const tls = process.argv.includes('--tls');
   let url: string;
@@ -62,7 +61,7 @@ async function main(): Promise<void> {
       process.env.MIXUP_RUNS_DIR = runs;
       fs.mkdirSync(runs, { recursive: true });
       const t = Date.now();
-      const out = await trainRuns(jobs, dataOf, { workers: 2, executor });
+      const out = await trainRuns(jobs, { workers: 2, executor });
       const seconds = (Date.now() - t) / 1000;
       for (const r of out) r.model.dispose();
       return seconds;
@@ -108,7 +107,7 @@ async function main(): Promise<void> {
     const load = [];
     for (const job of jobs) {
       const t = Date.now();
-      (await runJob(job, await dataOf(job))).model.dispose();
+      (await trainSpec(job)).model.dispose();
       load.push(Date.now() - t);
     }
     await queue.close();

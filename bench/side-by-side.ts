@@ -34,7 +34,7 @@ async function one(profile: Profile, epochs: number, workers: number): Promise<R
   process.env.MIXUP_RUNS_DIR = runs;
   try {
     const t = Date.now();
-    const out = await trainRuns([cifarJob(p, 0, 1), cifarJob(p, p.alpha, 1)], data, { workers });
+    const out = await trainRuns([cifarJob(p, 0, 1), cifarJob(p, p.alpha, 1)], { workers });
     const seconds = (Date.now() - t) / 1000;
     for (const r of out) r.model.dispose();
     return {

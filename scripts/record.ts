@@ -38,10 +38,13 @@ export interface ReportTimings extends Machine {
   lanes: number;
   wallSeconds: number;
   /**
-   * The CIFAR runs the report trained as one pool before any notebook started (absent in timings recorded before the
-   * pool existed, when each notebook trained its own).
+   * The runs the report trained as one pool before any notebook started (absent in timings recorded before the pool
+   * existed, when each notebook trained its own; CIFAR runs only before 2026-12-07, and no `perKind` or `busy` then):
+   * seconds of its jobs summed per data set or result kind, and the share of its worker-seconds they filled.
    */
-  pool?: { runs: number; workers: number; seconds: number };
+  pool?: { runs: number; workers: number; seconds: number; perKind?: Record<string, number>; busy?: number };
+  /** The share of the report's core-seconds (cores × wall time) spent in the pool's jobs. */
+  busy?: number;
   /** Each notebook's own seconds (after the pool: loading its CIFAR runs, and all its other work). */
   notebooks: { notebook: string; seconds: number }[];
 }

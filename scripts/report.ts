@@ -1,5 +1,5 @@
 /**
- * `npm run report [-- names… --profile P --seed N]`: trains the notebooks' CIFAR runs as one pool, longest first
+ * `npm run report [-- names… --profile P --seed N]`: trains every notebook's runs and result jobs as one pool, longest first
  * (lib/cluster/schedule), then executes the notebooks (quick profile by default), longest first by their recorded
  * seconds, and writes reports/: one self-contained HTML page per notebook (vega-lite charts rendered to inline SVG in Node,
  * so every chart shows offline) and index.html with each notebook's closing table (our numbers beside the paper's).
@@ -46,7 +46,21 @@ export function recordTimings(
     seeds: o.seeds ?? null,
     lanes: o.lanes ?? Math.min(2, os.availableParallelism(), timings.length),
     wallSeconds: +wallSeconds.toFixed(1),
-    ...(pool ? { pool: { runs: pool.trained, workers: pool.workers, seconds: +pool.seconds.toFixed(1) } } : {}),
+    ...(pool
+      ? {
+          pool: {
+            runs: pool.trained,
+            workers: pool.workers,
+            seconds: +pool.seconds.toFixed(1),
+            perKind: Object.fromEntries(Object.entries(pool.perKind).map(([k, s]) => [k, +s.toFixed(1)])),
+            busy: +pool.busy.toFixed(3),
+          },
+          busy: +(
+            Object.values(pool.perKind).reduce((a, s) => a + s, 0) /
+            (os.availableParallelism() * wallSeconds)
+          ).toFixed(3),
+        }
+      : {}),
     notebooks: timings.map((t) => ({ notebook: path.basename(t.notebook, '.ipynb'), seconds: +t.seconds.toFixed(1) })),
     ...machine(ROOT),
   };
@@ -158,8 +172,8 @@ export function recordedNotebookCost(profile: string, resultsDir = path.join(ROO
 }
 
 /**
- * Trains the CIFAR runs of the notebooks `o` names (all by default) as one pool before any notebook starts: each
- * notebook then loads its runs from the run cache. MIXUP_EXECUTOR sends them to the queue instead.
+ * Trains the runs and result jobs of the notebooks `o` names (all by default) as one pool before any notebook starts:
+ * each notebook then loads its work from the run cache. MIXUP_EXECUTOR sends them to the queue instead.
  */
 export async function trainReportRuns(o: RunOptions): Promise<PoolOutcome> {
   const notebooks = selectNotebooks(o.names, o.dir).map((f) => path.basename(f, '.ipynb'));
@@ -171,7 +185,7 @@ export async function trainReportRuns(o: RunOptions): Promise<PoolOutcome> {
   const pool = await trainPool(runs, publishedRuns());
   if (runs.length)
     console.log(
-      `report: ${pool.trained} CIFAR run(s) trained in ${pool.seconds.toFixed(0)} s, ${pool.cached} from the run cache`,
+      `report: ${pool.trained} job(s) trained in ${pool.seconds.toFixed(0)} s (workers ${(100 * pool.busy).toFixed(0)} % busy), ${pool.cached} from the run cache`,
     );
   return pool;
 }

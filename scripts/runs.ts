@@ -9,11 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { useBackend } from '../lib/backend';
-import { jobLabel, jobSpec, RunJob } from '../lib/experiments/jobs';
+import { jobKey, jobLabel, RunJob } from '../lib/experiments/jobs';
+import { checkJob } from '../lib/experiments/job-schema';
 import { trainInChild } from '../lib/cluster/child';
 import { PROFILES } from '../lib/experiments/profiles';
 import { reportRuns } from '../lib/experiments/report-runs';
-import { runKey, runsRoot } from '../lib/runs/cache';
+import { runsRoot } from '../lib/runs/cache';
 import { numberOption, parseCli, positiveInt } from './cli';
 
 const USAGE =
@@ -38,7 +39,7 @@ export function manifest(profile: string, seeds?: string, params?: string, o: { 
   const runs: Manifest['runs'] = [];
   // lenient: notebooks whose parameters do not take every key of `params` are left out (a sweep's grid point).
   for (const w of reportRuns(env, { lenient: o.lenient }))
-    runs.push({ key: runKey(jobSpec(w.job)), notebook: w.notebook, label: w.label, job: w.job });
+    runs.push({ key: jobKey(w.job), notebook: w.notebook, label: w.label, job: w.job });
   return { profile, seeds: seeds ?? null, params: params ?? null, runs };
 }
 
@@ -99,6 +100,12 @@ async function main(): Promise<void> {
       `the run cache ${root} does not exist here: mount the shared folder and point MIXUP_RUNS_DIR at it`,
     );
   const run = m.runs[index];
+  // A manifest is a file anyone may edit: its run is checked as the queue checks a payload, before anything loads.
+  checkJob(run.job, `${file}'s run ${index}`, 'job');
+  if (jobKey(run.job) !== run.key)
+    throw new Error(
+      `${file}'s run ${index} has the key ${run.key}, but its job's key is ${jobKey(run.job)}: write the manifest again with npm run runs -- manifest`,
+    );
   if (fs.existsSync(path.join(root, run.key, 'result.json'))) {
     console.log(`runs: ${run.label} (${run.key}) is already in the run cache`);
     return;

@@ -78,3 +78,18 @@ test('an import against the layers is reported with its file', () => {
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('the run store and the execution layer name no data set: every set is reached through lib/data/sets', () => {
+  const named = /cifar|fsdd|\buci\b|moons|spectrogram|speech/i;
+  const hits = ['cluster', 'runs'].flatMap((folder) =>
+    tsFiles(path.join(LIB, folder)).flatMap((f) =>
+      fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .map((line, i) => ({ line, where: `${path.relative(LIB, f)}:${i + 1}` }))
+        .filter((l) => named.test(l.line))
+        .map((l) => `${l.where}: ${l.line.trim()}`),
+    ),
+  );
+  assert.deepEqual(hits, []);
+});

@@ -9,7 +9,8 @@ import { loadCifar10, readCifarFile, resolveCifar10, RECORD_BYTES } from '../lib
 import { corruptLabels } from '../lib/data/corrupt';
 import { ImageData } from '../lib/data/dataset';
 import { twoMoons } from '../lib/data/toy2d';
-import { loadUci, UCI_DATASETS } from '../lib/data/uci';
+import { dataChecksum, dataSet } from '../lib/data/sets';
+import { loadUci, UCI_DATASETS, UCI_SHAPES } from '../lib/data/uci';
 import { stream } from '../lib/random';
 import { backendForTests, cifarSource, mean } from './helpers';
 
@@ -178,4 +179,35 @@ test('an unreachable or silent CIFAR-10 source fails in seconds, naming MIXUP_CI
     silent.close();
     fs.rmSync(cacheDir, { recursive: true, force: true });
   }
+});
+
+test("the data-set registry: every UCI set's shape as loading finds it; a spec's set loads as the notebooks loaded it", async () => {
+  for (const name of UCI_DATASETS) {
+    const s = await loadUci(name, stream(1, 'split'));
+    assert.deepEqual(
+      { rows: s.train.n + s.test.n, inputs: s.train.dim, classes: s.classes.length },
+      UCI_SHAPES[name],
+      `UCI_SHAPES.${name}`,
+    );
+  }
+  // Two moons draws from the run's seed: the loader gives what twoMoons gives on the run's streams.
+  const moons = await dataSet({ set: 'two-moons' }).load(
+    { set: 'two-moons', points: 50, noise: 0.1, testPoints: 20 },
+    4,
+  );
+  assert.deepEqual(moons.train.labels, twoMoons(50, 0.1, stream(4, 'toy')).labels);
+  assert.deepEqual(moons.test.labels, twoMoons(20, 0.1, stream(4, 'toy-test')).labels);
+  // A memorisation run's labels are redrawn from its own seed, as corruptLabels draws them.
+  process.env.MIXUP_CIFAR10 ??= cifarSource();
+  const data = { set: 'cifar10', trainLimit: 100, testLimit: 10, corruption: 0.5, corruptionSeed: 3 };
+  const noisy = await dataSet(data).load(data, 0);
+  const clean = await loadCifar10({ trainLimit: 100, testLimit: 10 });
+  assert.deepEqual(noisy.train.labels, corruptLabels(clean.train.labels, 10, 0.5, stream(3, 'corrupt')).labels);
+  assert.equal(noisy.corruption?.corrupted.length, 50);
+  // The checksums a worker compares differ between sets, and an unknown set is named with the known ones.
+  assert.notEqual(dataChecksum({ set: 'uci-iris' }), dataChecksum({ set: 'uci-abalone' }));
+  assert.throws(
+    () => dataSet({ set: 'mnist' }),
+    /unknown data set "mnist": a run's data\.set is one of cifar10, fsdd-v1\.0\.10, uci-abalone/,
+  );
 });

@@ -8,7 +8,7 @@ import { isNative } from '../lib/backend';
 import { loadCifar10 } from '../lib/data/cifar10';
 import { evaluate } from '../lib/eval/metrics';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
-import { cifarJob, corruptedJob, jobData, jobSpec } from '../lib/experiments/jobs';
+import { cifarJob, corruptedJob } from '../lib/experiments/jobs';
 import { threadsPerWorker, trainRuns } from '../lib/cluster/pool';
 import { claimSlot, slotFile, SLOTS_DIR } from '../lib/runs/slots';
 import type { EpochRecord } from '../lib/train/loop';
@@ -51,7 +51,7 @@ test('worker pool: runs train side by side in worker processes, report progress,
       },
     });
     const pids: number[] = [];
-    const runs = await trainRuns(jobs, data, {
+    const runs = await trainRuns(jobs, {
       workers: 2,
       progress,
       onWorkerJob: (i, pid) => {
@@ -104,7 +104,7 @@ test('worker pool: runs train side by side in worker processes, report progress,
     assert.equal(evaluate(runs[0].model, data.test, 100).error, runs[0].history.at(-1)!.testError);
     // A second call finds everything cached: no worker, no training.
     const again = events.map(() => [] as string[]);
-    const rerun = await trainRuns(jobs, data, {
+    const rerun = await trainRuns(jobs, {
       workers: 2,
       progress: (_, i) => ({
         onStep: () => {
@@ -125,7 +125,7 @@ test('worker pool: runs train side by side in worker processes, report progress,
   // The mixup run again, alone in the pool: the thread count depends on the worker count only, so a seed gives the
   // same numbers whether its run trained beside another or not.
   const alone = await inRunsDir(async () => {
-    const [r] = await trainRuns([jobs[1]], data, { workers: 2 });
+    const [r] = await trainRuns([jobs[1]], { workers: 2 });
     r.model.dispose();
     return numbers(r.history);
   });
@@ -142,7 +142,7 @@ test('worker pool: two callers asking for the same runs at once (two notebooks) 
       [0, 0],
     ];
     const call = (c: number) =>
-      trainRuns(jobs, data, {
+      trainRuns(jobs, {
         workers: 2,
         progress: (_, i) => ({
           onStep: () => {
@@ -176,7 +176,7 @@ test('worker pool: two pools on one run cache (two notebooks side by side) train
     const runs = (
       await Promise.all(
         pools.map((jobs) =>
-          trainRuns(jobs, data, {
+          trainRuns(jobs, {
             workers: 2,
             onWorkerJob: (_, pid) => {
               pids.add(pid);
@@ -198,27 +198,21 @@ test('worker pool: two pools on one run cache (two notebooks side by side) train
   });
 });
 
-test('worker pool: jobs of two protocols (different image counts) each train on their own subset through jobData', async () => {
+test('worker pool: jobs of two protocols (different image counts) each train on their own subset, loaded where they train (lib/data/sets)', async () => {
   process.env.MIXUP_CIFAR10 ??= cifarSource();
   const small = { ...P, trainLimit: 128, epochs: 1, probe: 30 };
   const jobs = [corruptedJob({ ...P, epochs: 1, probe: 30 }, 0.5, 0, 7), corruptedJob(small, 0.5, 0, 7)];
   await inRunsDir(async () => {
-    const runs = await trainRuns(jobs, jobData(), { workers: 2 });
+    const runs = await trainRuns(jobs, { workers: 2 });
     assert.deepEqual(
       runs.map((r) => r.spec.data.trainLimit),
       [P.trainLimit, 128],
     );
     // The 128-image run redrew the labels of its own 128 images, and its spec, named before any data is loaded, is the
     // one it trained under.
-    const own = await loadCifar10({ trainLimit: 128, testLimit: P.testLimit });
-    assert.deepEqual(runs[1].spec, jobSpec(jobs[1]));
-    assert.deepEqual(runs[0].spec, jobSpec(jobs[0]));
+    assert.deepEqual(runs[1].spec, jobs[1]);
+    assert.deepEqual(runs[0].spec, jobs[0]);
     assert.notDeepEqual(runs[0].spec.data, runs[1].spec.data);
-    // Data of another size is refused, naming the job and the fix, rather than training a run the job does not name.
-    await assert.rejects(
-      trainRuns(jobs, own, { workers: 2 }),
-      /seed 7 trains on the first 192 training and 100 test images, but was given 128 and 100: load the data its params name/,
-    );
     for (const r of runs) r.model.dispose();
   });
 });
@@ -256,7 +250,7 @@ test('worker pool: a run that fails in its worker fails the call, naming the run
   await inRunsDir(async () => {
     const pids: number[] = [];
     await assert.rejects(
-      trainRuns([cifarJob(P, 0, 1), cifarJob({ ...P, batchSize: 1 }, 1, 2)], data, {
+      trainRuns([cifarJob(P, 0, 1), cifarJob({ ...P, batchSize: 1 }, 1, 2)], {
         workers: 2,
         onWorkerJob: (i, pid) => {
           pids[i] = pid;
@@ -267,7 +261,7 @@ test('worker pool: a run that fails in its worker fails the call, naming the run
     assert.equal(pids.length, 2);
     assert.notEqual(pids[0], pids[1], 'two jobs, two workers at once');
   });
-  await assert.rejects(trainRuns([], data, { workers: 0 }), /workers must be a whole number ≥ 1, got 0/);
+  await assert.rejects(trainRuns([], { workers: 0 }), /workers must be a whole number ≥ 1, got 0/);
 });
 
 test('worker pool: a worker killed by a native crash (SIGSEGV) fails the call naming it and the rerun without AVX-512', async () => {
@@ -276,7 +270,7 @@ test('worker pool: a worker killed by a native crash (SIGSEGV) fails the call na
   await inRunsDir(async () => {
     // The signal a crash in TensorFlow's native code ends a process with, sent to the worker as it takes its job.
     await assert.rejects(
-      trainRuns([cifarJob({ ...P, epochs: 50 }, 0, 1), cifarJob({ ...P, epochs: 50 }, 1, 1)], data, {
+      trainRuns([cifarJob({ ...P, epochs: 50 }, 0, 1), cifarJob({ ...P, epochs: 50 }, 1, 1)], {
         workers: 2,
         onWorkerJob: (i, pid) => {
           if (i === 0) process.kill(pid, 'SIGSEGV');

@@ -18,8 +18,8 @@ import { fingerprint } from '../lib/cluster/fingerprint';
 import { MAX_PAYLOAD_BYTES } from '../lib/cluster/payload';
 import { trainRuns } from '../lib/cluster/pool';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
-import { cifarJob, jobData, jobSpec, RunJob } from '../lib/experiments/jobs';
-import { RunResult, runKey } from '../lib/runs/cache';
+import { cifarJob } from '../lib/experiments/jobs';
+import { RunResult, runKey, RunSpec } from '../lib/runs/cache';
 import type { EpochRecord } from '../lib/train/loop';
 import { spawnTracked, stopAll } from '../scripts/processes';
 import { startRedis } from '../scripts/redis';
@@ -95,10 +95,10 @@ async function withEnv<T>(env: NodeJS.ProcessEnv, fn: () => Promise<T>): Promise
 }
 
 /** trainRuns on the run cache `runs`, through `executor` (or the local pool), every line it prints kept. */
-async function train(runs: string, jobs: RunJob[], executor = 'local', env: NodeJS.ProcessEnv = {}) {
+async function train(runs: string, jobs: RunSpec[], executor = 'local', env: NodeJS.ProcessEnv = {}) {
   process.env.MIXUP_CIFAR10 ??= cifarSource();
   return withEnv({ MIXUP_RUNS_DIR: runs, ...env }, async () => {
-    const out = await trainRuns(jobs, jobData(), {
+    const out = await trainRuns(jobs, {
       workers: 2,
       executor,
       log: (l) => printed.push(l),
@@ -108,8 +108,8 @@ async function train(runs: string, jobs: RunJob[], executor = 'local', env: Node
   });
 }
 
-const resultOf = (runs: string, job: RunJob) =>
-  JSON.parse(fs.readFileSync(path.join(runs, runKey(jobSpec(job)), 'result.json'), 'utf8')) as RunResult;
+const resultOf = (runs: string, job: RunSpec) =>
+  JSON.parse(fs.readFileSync(path.join(runs, runKey(job), 'result.json'), 'utf8')) as RunResult;
 
 /** The docs' ACL line (docs/cluster.md), for a queue and password. */
 function docsAcl(queue: string, password: string): string {
@@ -245,7 +245,7 @@ test(
     await ready(w);
     const job = cifarJob(P, 0, 22);
     await withEnv(tlsEnv, () => train(shared, [job], url));
-    assert.ok(fs.existsSync(path.join(shared, runKey(jobSpec(job)), 'result.json')));
+    assert.ok(fs.existsSync(path.join(shared, runKey(job), 'result.json')));
     w.child.kill('SIGTERM');
   },
 );
@@ -264,25 +264,39 @@ test(
     await ready(w);
     const e = readExecutor(url)!;
     const queue = new Queue(e.queue, { connection: connection(e) });
-    const good = { job: cifarJob(P, 0, 23), fingerprint: fingerprint(), submitter: 'test' };
-    const withParams = (p: object) => ({ ...good, job: { ...good.job, params: { ...good.job.params, ...p } } });
-    const { width: _, ...noWidth } = good.job.params;
+    const job = cifarJob(P, 0, 23);
+    const good = { job, fingerprint: fingerprint(job), submitter: 'test' };
+    const withTrain = (t: object) => ({ ...good, job: { ...job, train: { ...job.train, ...t } } });
+    const withData = (d: object) => ({ ...good, job: { ...job, data: { ...job.data, ...d } } });
+    const { width: _, ...noWidth } = job.model as { width: number };
     const bad: [string, unknown, RegExp][] = [
-      ['unknown-kind', { ...good, job: { ...good.job, kind: 'evil' } }, /job\.kind: /],
-      ['negative-epochs', withParams({ epochs: -1 }), /job\.params\.epochs: Too small/],
-      ['huge-epochs', withParams({ epochs: 1e9 }), /job\.params\.epochs: Too big/],
-      ['string-epochs', withParams({ epochs: '3' }), /job\.params\.epochs: .*expected number/],
-      ['missing-width', { ...good, job: { ...good.job, params: noWidth } }, /job\.params\.width: .*expected number/],
+      ['unknown-set', withData({ set: 'evil' }), /job\.data\.set: /],
+      ['unknown-model', { ...good, job: { ...job, model: { ...job.model, kind: 'evil' } } }, /job\.model\.kind: /],
+      ['negative-epochs', withTrain({ epochs: -1 }), /job\.train\.epochs: Too small/],
+      ['huge-epochs', withTrain({ epochs: 1e9 }), /job\.train\.epochs: Too big/],
+      ['string-epochs', withTrain({ epochs: '3' }), /job\.train\.epochs: .*expected number/],
+      ['missing-width', { ...good, job: { ...job, model: noWidth } }, /job\.model\.width: .*expected number/],
+      ['bad-noise', withData({ corruption: 2, corruptionSeed: 1 }), /job\.data\.corruption: Too big/],
+      ['huge-cifar', withData({ trainLimit: 1e6 }), /job\.data\.trainLimit: Too big/],
+      ['unknown-data-key', withData({ path: '/etc/passwd' }), /job\.data: Unrecognized key/],
       [
-        'bad-noise',
-        { ...good, job: { ...good.job, kind: 'corrupted', noise: 2, params: { ...good.job.params, probe: 1 } } },
-        /job\.noise: Too big/,
+        'bad-speech-split',
+        {
+          ...good,
+          job: {
+            ...job,
+            data: {
+              set: 'fsdd-v1.0.10',
+              split: '../../x',
+              seconds: 1,
+              frames: { frameLength: 160, frameStep: 80 },
+              features: 'f',
+            },
+          },
+        },
+        /job\.data\.split: /,
       ],
-      [
-        'bad-variant',
-        { ...good, job: { ...good.job, variant: { mixup: { pairing: 'evil' } } } },
-        /job\.variant\.mixup\.pairing/,
-      ],
+      ['bad-variant', withTrain({ mixup: { alpha: 1, pairing: 'evil' } }), /job\.train\.mixup\.pairing/],
       [
         'bad-fingerprint',
         { ...good, fingerprint: { lib: 'x', data: 'y' } },
@@ -315,7 +329,7 @@ test(
     // The submitter's side checks with the same schema before sending.
     await assert.rejects(
       train(path.join(tmp, 'p2'), [cifarJob({ ...P, epochs: 0 }, 0, 1)], url),
-      /params\.epochs: Too small/,
+      /job\.train\.epochs: Too small/,
     );
     w.child.kill('SIGTERM');
   },
@@ -332,7 +346,7 @@ test(
     const lines: string[] = [];
     const job = cifarJob(P, 1, 24);
     const done = withEnv({ MIXUP_RUNS_DIR: shared }, () =>
-      trainRuns([job], jobData(), { workers: 2, executor: url, log: (l) => lines.push(l) }).then((rs) => {
+      trainRuns([job], { workers: 2, executor: url, log: (l) => lines.push(l) }).then((rs) => {
         for (const r of rs) r.model.dispose();
       }),
     );

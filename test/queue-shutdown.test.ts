@@ -13,8 +13,8 @@ import { after, before, test } from 'node:test';
 import { useBackend } from '../lib/backend';
 import { trainRuns } from '../lib/cluster/pool';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
-import { cifarJob, jobData, jobSpec, RunJob } from '../lib/experiments/jobs';
-import { RunResult, runKey } from '../lib/runs/cache';
+import { cifarJob } from '../lib/experiments/jobs';
+import { RunResult, runKey, RunSpec } from '../lib/runs/cache';
 import { CHECKPOINT_FILE, readCheckpointHeader } from '../lib/train/checkpoint';
 import type { EpochRecord } from '../lib/train/loop';
 import { descendants, spawnTracked, stopAll } from '../scripts/processes';
@@ -49,11 +49,11 @@ function worker(url: string, runs: string): { child: ChildProcess; log: () => st
   return { child, log: () => out };
 }
 
-async function train(runs: string, jobs: RunJob[], executor: string, onEpoch?: (r: EpochRecord) => void) {
+async function train(runs: string, jobs: RunSpec[], executor: string, onEpoch?: (r: EpochRecord) => void) {
   const before = process.env.MIXUP_RUNS_DIR;
   process.env.MIXUP_RUNS_DIR = runs;
   try {
-    const out = await trainRuns(jobs, jobData(), {
+    const out = await trainRuns(jobs, {
       workers: 2,
       executor,
       log: () => {},
@@ -115,7 +115,7 @@ test(
   },
   async () => {
     const job = cifarJob({ ...CIFAR_PROFILES.smoke, epochs: 6 }, 1, 32);
-    const key = runKey(jobSpec(job));
+    const key = runKey(job);
     const local = path.join(tmp, 'local');
     await train(local, [job], 'local');
     const shared = path.join(tmp, 'mid');

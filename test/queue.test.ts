@@ -15,7 +15,10 @@ import { useBackend } from '../lib/backend';
 import { assertReachable, readExecutor } from '../lib/cluster/executor';
 import { fingerprint } from '../lib/cluster/fingerprint';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
-import { cifarJob, jobData, jobSpec, RunJob } from '../lib/experiments/jobs';
+import { cifarJob } from '../lib/experiments/jobs';
+import type { RunSpec } from '../lib/runs/cache';
+import { reportRuns } from '../lib/experiments/report-runs';
+import { isResultJob } from '../lib/experiments/result-jobs';
 import { trainRuns } from '../lib/cluster/pool';
 import type { RunResult } from '../lib/runs/cache';
 import { runKey } from '../lib/runs/cache';
@@ -90,7 +93,7 @@ function signalTree(w: WorkerProc, sig: NodeJS.Signals): void {
 /** Runs through trainRuns with MIXUP_RUNS_DIR at `runs` (the local pool at two workers, or the queue). */
 async function train(
   runs: string,
-  jobs: RunJob[],
+  jobs: RunSpec[],
   o: { executor?: string; onEpoch?: (key: number, r: EpochRecord) => void } = {},
 ) {
   return withRuns(runs, () => submit(jobs, o));
@@ -98,10 +101,10 @@ async function train(
 
 /** trainRuns on the run cache MIXUP_RUNS_DIR names now. */
 async function submit(
-  jobs: RunJob[],
+  jobs: RunSpec[],
   o: { executor?: string; onEpoch?: (key: number, r: EpochRecord) => void; log?: (line: string) => void } = {},
 ) {
-  const out = await trainRuns(jobs, jobData(), {
+  const out = await trainRuns(jobs, {
     workers: 2,
     executor: o.executor ?? 'local',
     progress: (_, i) => ({ onEpoch: (r) => o.onEpoch?.(i, r) }),
@@ -124,15 +127,15 @@ async function withRuns<T>(runs: string, fn: () => Promise<T>): Promise<T> {
 
 const resultOf = (runs: string, key: string) =>
   JSON.parse(fs.readFileSync(path.join(runs, key, 'result.json'), 'utf8')) as RunResult;
-async function keyOf(job: RunJob): Promise<string> {
-  return runKey(jobSpec(job));
+async function keyOf(job: RunSpec): Promise<string> {
+  return runKey(job);
 }
 
 /**
  * The run `job` trained once through the local pool (what it must end equal to), then queued with one worker on a
  * fresh shared run cache, and `interrupt` done to that worker as soon as the run has finished an epoch.
  */
-async function interruptedRun(name: string, job: RunJob, interrupt: (w: WorkerProc) => void) {
+async function interruptedRun(name: string, job: RunSpec, interrupt: (w: WorkerProc) => void) {
   const key = await keyOf(job);
   const local = path.join(tmp, `local-${name}`);
   await train(local, [job]);
@@ -153,6 +156,46 @@ async function interruptedRun(name: string, job: RunJob, interrupt: (w: WorkerPr
   await until('an epoch, then the interruption', () => interrupted, 120_000);
   return { key, local, shared, w1, done };
 }
+
+test(
+  "notebooks 4 and 6 (smoke) through two queue workers equal the local pool's runs bitwise, and record their host",
+  { timeout: 600_000 },
+  async () => {
+    // Every run of the two notebooks, as the report's manifest lists them: UCI MLPs and speech nets, not CIFAR.
+    const wanted = reportRuns({ MIXUP_PROFILE: 'smoke' }, { notebooks: ['04-tabular-uci', '06-speech'] });
+    const jobs = wanted.map((w) => w.job).filter((j): j is RunSpec => !isResultJob(j));
+    assert.equal(jobs.length, wanted.length, 'runs with weights, every one');
+    const sets = new Set(jobs.map((j) => String(j.data.set)));
+    assert.ok(sets.has('fsdd-v1.0.10') && [...sets].some((s) => s.startsWith('uci-')), [...sets].join(', '));
+    const local = path.join(tmp, 'nb-local');
+    const shared = path.join(tmp, 'nb-shared');
+    fs.mkdirSync(shared, { recursive: true });
+    await train(local, jobs);
+    const w1 = startWorker(shared),
+      w2 = startWorker(shared);
+    await Promise.all([ready(w1), ready(w2)]);
+    await withRuns(shared, () => submit(jobs, { executor }));
+    for (const job of jobs) {
+      const key = runKey(job);
+      assert.deepEqual(
+        historyNumbers(resultOf(shared, key).history),
+        historyNumbers(resultOf(local, key).history),
+        `run ${key} (${String(job.data.set)}) equals the local pool's`,
+      );
+      assert.equal(resultOf(shared, key).host, os.hostname(), `run ${key} records the host that trained it`);
+    }
+    const took = (w: WorkerProc) =>
+      w
+        .log()
+        .split('\n')
+        .filter((l) => / started, attempt/.test(l)).length;
+    assert.equal(took(w1) + took(w2), jobs.length, 'each run trained once on the queue');
+    assert.ok(took(w1) > 0 && took(w2) > 0, `both workers took runs (${took(w1)} and ${took(w2)})`);
+    w1.child.kill('SIGTERM');
+    w2.child.kill('SIGTERM');
+    await until('the workers to exit', () => w1.child.exitCode !== null && w2.child.exitCode !== null, 20_000);
+  },
+);
 
 test(
   'queue runs equal the local pool bitwise; progress in order; one run asked for twice trains once',
@@ -320,7 +363,11 @@ test(
     try {
       const wrong = await queue.add(
         'train',
-        { job: cifarJob(P, 0, 4), fingerprint: { ...fingerprint(), lib: '0000000000000000' }, submitter: 'elsewhere' },
+        {
+          job: cifarJob(P, 0, 4),
+          fingerprint: { ...fingerprint(cifarJob(P, 0, 4)), lib: '0000000000000000' },
+          submitter: 'elsewhere',
+        },
         { jobId: 'wrong-fp' },
       );
       await until('the refusal', async () => (await wrong.isFailed()) || false, 30_000);

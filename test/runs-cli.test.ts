@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { useBackend } from '../lib/backend';
 import { ABLATION_PROFILES, ABLATION_VARIANTS, ablationJob } from '../lib/experiments/ablation';
 import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
-import { cifarJob, jobData, jobSpec } from '../lib/experiments/jobs';
+import { cifarJob } from '../lib/experiments/jobs';
 import { trainRuns } from '../lib/cluster/pool';
 import type { RunResult } from '../lib/runs/cache';
 import { runKey } from '../lib/runs/cache';
@@ -34,15 +34,18 @@ test('the manifest lists every CIFAR run of a report once, keyed as the run cach
   for (const v of ABLATION_VARIANTS) {
     for (const wd of ABLATION_PROFILES.smoke.weightDecays) {
       const job = ablationJob(ABLATION_PROFILES.smoke, v, wd, 1);
-      assert.ok(keys.includes(runKey(jobSpec(job))), `ablation ${v.name} at ${wd}`);
+      assert.ok(keys.includes(runKey(job)), `ablation ${v.name} at ${wd}`);
     }
   }
   assert.ok(
-    m.runs.some((x) => x.job.kind === 'corrupted'),
+    m.runs.some((x) => 'data' in x.job && x.job.data.corruption !== undefined),
     "notebook 3's noisy-label runs",
   );
   const seeds = JSON.parse(cli(['manifest', '--profile', 'smoke', '--seeds', '1,2']).stdout) as Manifest;
-  assert.ok(seeds.runs.length > m.runs.length && seeds.runs.some((x) => x.job.seed === 2), 'seeds multiply the runs');
+  assert.ok(
+    seeds.runs.length > m.runs.length && seeds.runs.some((x) => 'train' in x.job && x.job.train.seed === 2),
+    'seeds multiply the runs',
+  );
 });
 
 test(
@@ -66,7 +69,7 @@ test(
       const local = path.join(tmp, 'local');
       process.env.MIXUP_RUNS_DIR = local;
       try {
-        const [run] = await trainRuns([cifarJob(CIFAR_PROFILES.smoke, 1, 1)], jobData(), {
+        const [run] = await trainRuns([cifarJob(CIFAR_PROFILES.smoke, 1, 1)], {
           workers: 2,
           executor: 'local',
         });

@@ -9,7 +9,7 @@ import { clock, poolBoard } from '../lib/cluster/board';
 import { trainPool } from '../lib/cluster/schedule';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { jobCost, longestFirst } from '../lib/experiments/cost';
-import { cifarJob, jobSpec } from '../lib/experiments/jobs';
+import { cifarJob } from '../lib/experiments/jobs';
 import { reportRuns } from '../lib/experiments/report-runs';
 import { RunResult, runDir } from '../lib/runs/cache';
 import type { PublishedRun } from '../lib/runs/published';
@@ -21,7 +21,7 @@ const P = { ...CIFAR_PROFILES.smoke, trainLimit: 128, testLimit: 100 };
 const published = (job: ReturnType<typeof cifarJob>, seconds: number, seed = 99): PublishedRun => ({
   folder: 'made-up',
   run: {
-    spec: jobSpec({ ...job, seed }),
+    spec: { ...job, train: { ...job.train, seed } },
     history: [],
     seconds,
     finishedAt: '2026-12-03T00:00:00Z',
@@ -51,7 +51,16 @@ test('the quick report asks each CIFAR run once, and a notebook picked alone get
   // Alone, notebook 8 asks for ERM and mixup too, which the whole report lists under notebook 2.
   assert.ok(ablation.some((w) => w.method === 'ERM') && ablation.some((w) => w.method === 'mixup'));
   assert.ok(all.filter((w) => w.notebook === '08-ablation').length < ablation.length);
-  assert.equal(reportRuns(env, { notebooks: ['01-toy-2d'] }).length, 0);
+  // Every notebook's work is in the list: notebook 1's runs are ERM and mixup on two moons over its three seeds.
+  const toy = reportRuns(env, { notebooks: ['01-toy-2d'] });
+  assert.equal(toy.length, 6);
+  assert.ok(toy.every((w) => 'data' in w.job && w.job.data.set === 'two-moons'));
+  // Notebook 5's attack sweeps come after the models they need, whatever notebooks ask for them.
+  const attacks = reportRuns(env, { notebooks: ['05-adversarial'] }).filter((w) => 'kind' in w.job);
+  assert.deepEqual(
+    attacks.map((w) => w.method),
+    ['FGSM', 'I-FGSM'],
+  );
 });
 
 test('the progress view counts runs done, running and queued, weighs them by cost and says the time left', () => {
@@ -102,8 +111,7 @@ test('the pool trains the runs not cached, longest first, and leaves cached ones
     const first = await trainPool(runs.slice(1), [], { workers: 1, stream: out, intervalMs: 50 });
     assert.equal(first.trained, 2);
     const finished = (i: number) =>
-      (JSON.parse(fs.readFileSync(path.join(runDir(jobSpec(runs[i].job)), 'result.json'), 'utf8')) as RunResult)
-        .finishedAt;
+      (JSON.parse(fs.readFileSync(path.join(runDir(runs[i].job), 'result.json'), 'utf8')) as RunResult).finishedAt;
     // One worker: the 3-epoch run first, then the 2-epoch one.
     assert.ok(finished(1) < finished(2), `${finished(1)} then ${finished(2)}`);
     assert.match(text, /2\/2 done/);

@@ -1,11 +1,11 @@
 /**
- * What a queued job's payload must be before a worker trains it, and before a submitter sends it: a run as
+ * What a queued job's payload must be before a worker trains it, and before a submitter sends it: a run spec as
  * lib/experiments/job-schema checks it, the fingerprint of the code that asked for it, and who asked. A payload that
  * is too big, malformed or out of bounds is refused with the job and the field named: the fingerprint catches other
  * code, this catches a hostile or broken payload.
  */
 import { z } from 'zod';
-import { firstIssue, RUN_JOB } from '../experiments/job-schema';
+import { CHECKED_JOB, firstIssue } from '../experiments/job-schema';
 import type { QueuedRun } from './runner';
 
 /** A run's payload is a few hundred bytes; anything near this is not one. */
@@ -14,7 +14,7 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024;
 const hex16 = z.string().regex(/^[0-9a-f]{16}$/, 'expected 16 hex digits');
 
 export const QUEUED_RUN = z.strictObject({
-  job: RUN_JOB,
+  job: CHECKED_JOB,
   fingerprint: z.strictObject({ lib: hex16, data: hex16 }),
   submitter: z.string().min(1).max(255),
 });

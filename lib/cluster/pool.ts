@@ -1,5 +1,5 @@
 /**
- * Trains a notebook's CIFAR runs side by side, each in a worker process of its own, then loads them from the run cache.
+ * Trains a notebook's runs side by side, each in a worker process of its own, then loads them from the run cache.
  *
  * Why processes: on two cores one run keeps them only partly busy (at width 8–16 much of a step is per-op overhead
  * between small kernels), so two runs with one TensorFlow thread each finish sooner than the same two runs one
@@ -22,11 +22,11 @@ import { tf } from '../backend';
 import { isNativeCrash, NATIVE_CRASH_HINT } from '../backend/cpu';
 import type { EpochRecord, TrainCallbacks } from '../train/loop';
 import type { WorkerMessage, WorkerRequest } from './protocol';
-import { CachedRun, runDir } from '../runs/cache';
+import { CachedResult, CachedRun, RunSpec } from '../runs/cache';
 import { readExecutor } from './executor';
-import { CifarData, JobData, jobLabel, jobSpec, RunJob, runJob } from '../experiments/jobs';
+import { jobDir, jobLabel, RunJob, trainSpec, Wanted } from '../experiments/jobs';
+import { computeResult, ResultJob } from '../experiments/result-jobs';
 import { trainOnQueue } from './queue';
-import type { WantedRun } from '../experiments/report-runs';
 
 export interface PoolOptions {
   /** Runs trained at once (default: MIXUP_WORKERS, else 2 on a machine with at least two cores, else 1). */
@@ -67,22 +67,17 @@ const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
  * Trains every job not yet in the run cache — in `workers` processes at once when that is more than one — and
  * returns all of them from the cache, in the order given. A failed or killed worker leaves its run's last finished
  * epoch checkpointed (a rerun resumes there); the others are stopped the same way and the call fails naming the run.
- * `data`: the CIFAR subset every job trains on, or `jobData()` when the jobs' protocols differ in their image counts.
+ * Each run's data is the set its spec names (lib/data/sets), loaded where it trains.
  */
-export async function trainRuns(
-  jobs: RunJob[],
-  data: CifarData | JobData,
-  options: PoolOptions = {},
-): Promise<CachedRun[]> {
-  const dataOf: JobData = typeof data === 'function' ? data : async () => data;
+export async function trainRuns(jobs: RunSpec[], options: PoolOptions = {}): Promise<CachedRun[]> {
   const workers = options.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number ≥ 1, got ${workers}`);
   const callbacks = jobs.map((j, i) => options.progress?.(j, i) ?? {});
   const executor = options.executor === 'local' ? null : readExecutor(options.executor);
-  // With one local worker the runs train in this process, as `runJob` below does for whatever is not cached.
+  // With one local worker the runs train in this process, as `trainSpec` below does for whatever is not cached.
   if (executor || workers > 1) await trainAbsent(jobs, { ...options, workers, progress: (_, i) => callbacks[i] });
   const out: CachedRun[] = [];
-  for (let i = 0; i < jobs.length; i++) out.push(await runJob(jobs[i], await dataOf(jobs[i]), callbacks[i]));
+  for (let i = 0; i < jobs.length; i++) out.push(await trainSpec(jobs[i], callbacks[i]));
   return out;
 }
 
@@ -99,7 +94,7 @@ export async function trainAbsent(jobs: RunJob[], options: PoolOptions = {}): Pr
   // One worker job per cache folder not finished yet (two jobs of one configuration train once).
   const todo = new Map<string, number>();
   for (const [i, j] of jobs.entries()) {
-    const dir = runDir(jobSpec(j));
+    const dir = jobDir(j);
     if (!fs.existsSync(path.join(dir, 'result.json')) && !todo.has(dir)) todo.set(dir, i);
   }
   const queue = [...todo].map(([dir, index]) => ({ index, dir }));
@@ -225,16 +220,44 @@ function inWorkers(
  * `trainRuns` for runs a notebook asks for by name (lib/experiments/report-runs): each comes back beside what it is,
  * so that nothing downstream reads a run by its place in a list.
  */
-export async function trainWanted<W extends WantedRun>(
+export async function trainWanted<W extends Wanted>(
   wanted: W[],
-  data: CifarData | JobData,
   options: Omit<PoolOptions, 'progress'> & { progress?: (w: W) => TrainCallbacks } = {},
 ): Promise<(W & { run: CachedRun })[]> {
   const { progress, ...rest } = options;
   const trained = await trainRuns(
     wanted.map((w) => w.job),
-    data,
     { ...rest, ...(progress ? { progress: (_, i) => progress(wanted[i]) } : {}) },
   );
   return wanted.map((w, i) => ({ ...w, run: trained[i] }));
+}
+
+/**
+ * The results of result jobs a notebook asks for by name (a GAN's measures, an attack sweep): computed in the pool's
+ * workers or on the queue as `trainWanted`'s runs are, then read from the run cache, each beside what it is.
+ */
+export async function computeWanted<R, W extends Wanted<ResultJob> = Wanted<ResultJob>>(
+  wanted: W[],
+  options: Omit<PoolOptions, 'progress'> & { progress?: (w: W) => TrainCallbacks } = {},
+): Promise<(W & { result: CachedResult<R> })[]> {
+  const { progress, ...rest } = options;
+  const callbacks = wanted.map((w) => progress?.(w) ?? {});
+  const workers = rest.workers ?? defaultWorkers();
+  const executor = rest.executor === 'local' ? null : readExecutor(rest.executor);
+  // With one local worker the jobs are computed in this process, by `computeResult` below.
+  if (executor || workers > 1)
+    await trainAbsent(
+      wanted.map((w) => w.job),
+      { ...rest, workers, progress: (_, i) => callbacks[i] },
+    );
+  const out: (W & { result: CachedResult<R> })[] = [];
+  for (const [i, w] of wanted.entries())
+    out.push({
+      ...w,
+      result: await computeResult<R>(w.job, {
+        onStep: callbacks[i].onStep,
+        onCached: (info) => callbacks[i].onCached?.({ ...info, history: [] }),
+      }),
+    });
+  return out;
 }

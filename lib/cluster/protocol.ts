@@ -9,7 +9,7 @@ export type WorkerMessage =
   | { type: 'done' }
   | { type: 'error'; message: string };
 
-/** What a worker child is sent: a job (`takeover`: the queue gave it this run; lib/runs/lock), or a request to stop. */
+/** What a worker child is sent: a run (`takeover`: the queue gave it this run; lib/runs/lock), or a request to stop. */
 export type WorkerRequest = { job: RunJob; takeover?: boolean } | { stop: true };
 
 /** A worker child's error when it stopped after a checkpoint as asked: the run resumes there, wherever it is taken up next. */

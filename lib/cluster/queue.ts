@@ -46,7 +46,7 @@ export async function enqueue(
   }
   if (found) return found;
   // The worker checks every payload with the same schema; a bad one is refused here, before it is sent.
-  const data = checkQueuedRun({ job, fingerprint: fingerprint(), submitter: os.hostname() }, key);
+  const data = checkQueuedRun({ job, fingerprint: fingerprint(job), submitter: os.hostname() }, key);
   return queue.add('train', data, {
     jobId: key,
     attempts,

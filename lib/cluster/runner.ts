@@ -1,6 +1,6 @@
 /**
  * A queue worker (`npm run worker`): takes runs off the BullMQ queue named by an executor and trains each in a worker
- * child process (lib/cluster/worker), the same child and `runJob` as the local pool, with a fixed TensorFlow thread
+ * child process (lib/cluster/worker), the same child and `trainSpec` as the local pool, with a fixed TensorFlow thread
  * count, so a run's numbers do not depend on the machine that took it. Progress goes back as the job's progress
  * events (epoch records, throttled step lines, this host's name). The run cache must be the submitters' (shared
  * storage: MIXUP_RUNS_DIR), where the finished run lands.
@@ -68,7 +68,6 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
   // A fixed count, not the machine's: a run's numbers must not depend on where it trained.
   const threads = o.threads ?? 1;
   const host = os.hostname();
-  const mine = fingerprint();
   const log = o.log ?? ((l: string) => console.log(l));
   const idle: TrainerProcess[] = [];
   const busy = new Set<TrainerProcess>();
@@ -86,7 +85,7 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
       throw new UnrecoverableError(`${host} refused ${(e as Error).message}`);
     }
     job.data = data;
-    const mismatch = fingerprintMismatch(job.data.fingerprint, mine);
+    const mismatch = fingerprintMismatch(job.data.fingerprint, fingerprint(job.data.job));
     if (mismatch) throw new UnrecoverableError(`${host} refused ${jobLabel(job.data.job)}: ${mismatch}`);
     const label = jobLabel(job.data.job);
     log(`worker ${host}: ${label} (${job.id}) started, attempt ${job.attemptsMade + 1}`);

@@ -1,27 +1,30 @@
 /**
  * A training worker (started by lib/cluster/pool, or by a queue worker: lib/cluster/runner): receives jobs over IPC
- * one at a time, trains each into the run cache exactly as the notebook process would (`runJob`), holding one of the
+ * one at a time, trains each into the run cache exactly as the notebook process would (`trainSpec`), holding one of the
  * run cache's training slots (lib/runs/slots) while it trains, and reports steps, epochs and the end. It exits when its parent
  * disconnects — also when the parent dies, so no orphan keeps writing a run a rerun is about to resume.
  * `{ stop: true }` asks it to stop after the epoch in progress has been checkpointed (a queue worker shutting down).
  */
 import { useBackend, BackendChoice } from '../backend';
 import type { RunJob } from '../experiments/jobs';
-import { jobData, runJob } from '../experiments/jobs';
+import { trainSpec } from '../experiments/jobs';
+import { computeResult, isResultJob } from '../experiments/result-jobs';
 import { STOPPED, WorkerMessage, WorkerRequest } from './protocol';
 import { claimSlot } from '../runs/slots';
 
 const send = (m: WorkerMessage) => process.send!(m);
-const dataOf = jobData();
 let stopAsked = false;
 const slots = Number(process.env.MIXUP_TRAINING_SLOTS ?? 0);
 
 async function handle(job: RunJob, takeover: boolean): Promise<void> {
   useBackend(process.env.MIXUP_BACKEND as BackendChoice);
-  const data = await dataOf(job);
-  const run = await runJob(
+  if (isResultJob(job)) {
+    // A result has no epochs to checkpoint: a stop asked for waits for its end.
+    await computeResult(job, { onStep: (info) => send({ type: 'step', info }) });
+    return;
+  }
+  const run = await trainSpec(
     job,
-    data,
     {
       onStep: (info) => send({ type: 'step', info }),
       onEpoch: (record) => {

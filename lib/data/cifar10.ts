@@ -16,9 +16,11 @@ import path from 'node:path';
 import * as tar from 'tar';
 import { ImageData } from './dataset';
 import { download, FetchChecks, Progress, stderrProgress } from './fetch';
+import { PROJECT_ROOT } from './paths';
 
 export type { Progress } from './fetch';
 export { stderrProgress } from './fetch';
+export { PROJECT_ROOT } from './paths';
 
 export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz';
 export const CIFAR10_ARCHIVE_MD5 = 'c32a1d4ab5d03f1284b67883e8d87530';
@@ -48,7 +50,6 @@ export const CIFAR10_SHA256: Record<string, string> = {
   'test_batch.bin': '8e2eb146ae340b09e24670f29cabc6326dba54da8789dab6768acf480273f65b',
 };
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DEFAULT_CIFAR10_DIR = path.join(PROJECT_ROOT, 'data', 'cifar-10');
 
 const CIFAR_FETCH: FetchChecks = {

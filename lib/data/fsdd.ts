@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tar from 'tar';
 import { WaveFile } from 'wavefile';
-import { PROJECT_ROOT } from './cifar10';
+import { PROJECT_ROOT } from './paths';
 import { download, FetchChecks, Progress, stderrProgress } from './fetch';
 
 export const FSDD_URL = 'https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/v1.0.10.tar.gz';

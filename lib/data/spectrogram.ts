@@ -20,6 +20,14 @@ export interface Spectrograms {
   bins: number;
 }
 
+/** Frames and frequency bins of a clip of `length` samples: known before any clip is read (a run's spec needs them). */
+export function spectrogramShape(
+  length: number,
+  o: SpectrogramOptions = SPEECH_FRAMES,
+): { frames: number; bins: number } {
+  return { frames: 1 + Math.floor((length - o.frameLength) / o.frameStep), bins: Math.floor(o.frameLength / 2) + 1 };
+}
+
 export function spectrograms(
   clips: Float32Array,
   length: number,
@@ -32,8 +40,7 @@ export function spectrograms(
     );
   }
   const n = clips.length / length;
-  const frames = 1 + Math.floor((length - o.frameLength) / o.frameStep);
-  const bins = Math.floor(o.frameLength / 2) + 1;
+  const { frames, bins } = spectrogramShape(length, o);
   const idx = new Int32Array(frames * o.frameLength);
   for (let f = 0; f < frames; f++)
     for (let k = 0; k < o.frameLength; k++) idx[f * o.frameLength + k] = f * o.frameStep + k;

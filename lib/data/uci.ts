@@ -10,12 +10,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataFrame } from 'danfojs-node';
 import type { RandomStream } from '../random';
-import { PROJECT_ROOT } from './cifar10';
+import { PROJECT_ROOT } from './paths';
 import { TabularData } from './dataset';
 
 export const UCI_DATASETS = ['abalone', 'arcene', 'arrhythmia', 'iris', 'phishing', 'spambase'] as const;
 export type UciName = (typeof UCI_DATASETS)[number];
 export const UCI_DIR = path.join(PROJECT_ROOT, 'data', 'uci');
+/**
+ * Each set's rows, features after one-hot encoding (an MLP's inputs) and classes: what a run's spec needs before any
+ * file is read (a manifest, the queue). test/data.test.ts checks them against `loadUci`.
+ */
+export const UCI_SHAPES: Record<UciName, { rows: number; inputs: number; classes: number }> = {
+  abalone: { rows: 4177, inputs: 10, classes: 28 },
+  arcene: { rows: 200, inputs: 10000, classes: 2 },
+  arrhythmia: { rows: 452, inputs: 279, classes: 13 },
+  iris: { rows: 150, inputs: 4, classes: 3 },
+  phishing: { rows: 11055, inputs: 30, classes: 2 },
+  spambase: { rows: 4601, inputs: 57, classes: 2 },
+};
 export const UCI_SHA256: Record<UciName, string> = {
   abalone: '1db3db06510260e79e8a82ae9440e8dacdd5dd7d532d6c17800e546e7e129807',
   arcene: '988d58e8658e49de0b1b0887c1aec78ea8a80e2928f86517c2f3258db7853f94',

@@ -8,12 +8,10 @@
  * Gaussian input noise σ = 0.05 in pixel units ([0, 1] images), "inputs only" keeps the one-hot label of whichever
  * example weighs more (λ ≥ ½: its own), and "mix inputs + label smoothing" smooths that label.
  */
-import type { LabeledData } from '../data/dataset';
 import { DEFAULT_NEIGHBOURS } from '../data/partners';
-import type { TrainCallbacks } from '../train/loop';
-import type { CachedRun } from '../runs/cache';
-import { CIFAR_PROFILES, CifarParams, cifarRun, CifarVariant } from './cifar';
-import { cifarJob, RunJob } from './jobs';
+import { CIFAR_PROFILES, CifarParams, CifarVariant } from './cifar';
+import { cifarJob } from './jobs';
+import type { RunSpec } from '../runs/cache';
 import type { Profile } from './profiles';
 
 export const ABLATION_LABEL_SMOOTHING = 0.1;
@@ -88,24 +86,8 @@ export const ABLATION_PROFILES: Record<Profile, CifarParams & { weightDecays: nu
   paper: { ...CIFAR_PROFILES.paper, weightDecays: ABLATION_WEIGHT_DECAYS },
 };
 
-/** One variant at one weight decay and seed, through the run cache. */
-export function ablationRun(
-  p: CifarParams,
-  v: AblationVariant,
-  weightDecay: number,
-  seed: number,
-  data: { train: LabeledData; test: LabeledData },
-  callbacks?: TrainCallbacks,
-): Promise<CachedRun> {
-  return cifarRun(
-    { kind: 'cifar', params: p, alpha: v.alpha, seed, variant: { ...v.variant, weightDecay } },
-    data,
-    callbacks,
-  );
-}
-
 /** The same run as a job for the worker pool (lib/cluster/pool). */
-export function ablationJob(p: CifarParams, v: AblationVariant, weightDecay: number, seed: number): RunJob {
+export function ablationJob(p: CifarParams, v: AblationVariant, weightDecay: number, seed: number): RunSpec {
   return cifarJob(p, v.alpha, seed, { ...v.variant, weightDecay });
 }
 

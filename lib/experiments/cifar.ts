@@ -2,17 +2,9 @@
  * The CIFAR-10 runs shared by the CIFAR, corrupted-label and adversarial notebooks: one place defines the
  * profiles and the run spec, so notebook 5 reuses notebook 2's cached models when their configuration matches.
  */
-import { corruptLabels, CorruptedLabels } from '../data/corrupt';
-import { ImageData, LabeledData } from '../data/dataset';
-import { oodSets } from '../data/ood';
-import { evaluate } from '../eval/metrics';
-import { oodMeasures } from '../eval/ood';
-import { stream } from '../random';
 import type { MixupOptions } from '../mixup';
-import type { Model } from '../models';
-import type { TrainCallbacks } from '../train/loop';
 import { PAPER_CIFAR_SGD, scaledCifarSgd } from '../train/optimizer';
-import { cachedRun, CachedRun, RunClaim, RunSpec } from '../runs/cache';
+import type { RunSpec } from '../runs/cache';
 import type { BaseParams, Profile } from './profiles';
 
 export interface CifarParams extends BaseParams {
@@ -107,7 +99,7 @@ export function cifarSpec(
   };
 }
 
-/** A CIFAR training run as plain data: what a notebook asks for and a worker process receives (lib/experiments/jobs). */
+/** A CIFAR run by its protocol, α and seed: what `jobSpec` turns into the run's spec (lib/experiments/jobs). */
 export type CifarJob = { kind: 'cifar'; params: CifarParams; alpha: number; seed: number; variant?: CifarVariant };
 /** A fraction `noise` of the training labels redrawn (the memorisation experiment, `corruptedCifarRun`). */
 export type CorruptedJob = {
@@ -122,7 +114,7 @@ export type CorruptedJob = {
 /**
  * The run spec (and so the cache folder) a job trains: the one place a job becomes its spec and key. It needs no data:
  * a memorisation run redraws exactly round(noise · n) labels (lib/data/corrupt), so its probe counts follow from its
- * params, and `corruptedSetup` checks that they match the labels it draws.
+ * params, and `trainSpec` (lib/experiments/jobs) checks that they match the labels it draws.
  */
 export function jobSpec(job: CifarJob | CorruptedJob): RunSpec {
   return cifarSpec(job.params, job.alpha, job.seed, job.kind === 'corrupted' ? corruptedExtra(job) : {}, job.variant);
@@ -136,80 +128,4 @@ function corruptedExtra(job: CorruptedJob) {
     corruptionSeed: job.seed,
     probe: { redrawn: Math.min(probe, redrawn), untouched: Math.min(probe, trainLimit - redrawn) },
   };
-}
-
-/** Images of each out-of-distribution set a CIFAR run's last epoch is scored on (fewer when the test set is smaller). */
-export const OOD_IMAGES = 1000;
-
-/**
- * The last epoch's confidence on inputs of no class (lib/eval/ood), beside whatever else `evaluate` measures: 2 × 1,000
- * more images scored once per run (what that costs: `node dist/bench/calibration-cost.js`, results/calibration/cost.json).
- */
-function withOod(
-  job: CifarJob | CorruptedJob,
-  test: LabeledData,
-  evaluate?: TrainCallbacks['evaluate'],
-): TrainCallbacks['evaluate'] {
-  if (!(test instanceof ImageData)) return evaluate;
-  let sets: ReturnType<typeof oodSets> | null = null;
-  return (model, epoch) => {
-    const base = evaluate?.(model, epoch) ?? {};
-    if (epoch !== job.params.epochs - 1) return base;
-    sets ??= oodSets(test, Math.min(OOD_IMAGES, test.n));
-    return { ...base, ...oodMeasures(model, sets) };
-  };
-}
-
-/** Trains the job on `data` through the run cache, or loads it when it has finished before. */
-export function cifarRun(
-  job: CifarJob,
-  data: { train: LabeledData; test: LabeledData },
-  callbacks: TrainCallbacks = {},
-  claim?: RunClaim,
-): Promise<CachedRun> {
-  const evaluate = withOod(job, data.test, callbacks.evaluate);
-  return cachedRun(jobSpec(job), data, { ...callbacks, ...(evaluate ? { evaluate } : {}) }, undefined, claim);
-}
-
-/** The noisy-label training set, its probes and the spec of a memorisation run (no training). */
-export function corruptedSetup(job: CorruptedJob, data: { train: LabeledData; test: LabeledData }) {
-  const { noise, seed } = job;
-  const corruption = corruptLabels(data.train.labels, data.train.numClasses, noise, stream(seed, 'corrupt'));
-  const train = data.train.withLabels(corruption.labels);
-  const redrawn = corruption.corrupted.slice(0, job.params.probe);
-  const untouched = Int32Array.from({ length: train.n }, (_, i) => i)
-    .filter((i) => !corruption.isCorrupted[i])
-    .slice(0, job.params.probe);
-  const probes = (m: Model) => ({
-    corruptedTrainError: evaluate(m, train, 500, redrawn).error,
-    cleanTrainError: evaluate(m, train, 500, untouched).error,
-  });
-  const spec = jobSpec(job);
-  const named = spec.data.probe as { redrawn: number; untouched: number };
-  if (named.redrawn !== redrawn.length || named.untouched !== untouched.length) {
-    throw new Error(
-      `the memorisation run's spec names ${named.redrawn} redrawn and ${named.untouched} untouched probes, but its labels ` +
-        `give ${redrawn.length} and ${untouched.length}: the run would be cached under another key than it trains (check corruptLabels' count)`,
-    );
-  }
-  return { corruption, data: { train, test: data.test }, probes, spec };
-}
-
-/**
- * A run on CIFAR-10 with a fraction `noise` of the training labels redrawn (stream `corrupt` of the seed), for the
- * memorisation experiment. Each scored epoch also measures the training error, against the labels trained on, of
- * the first `probe` redrawn examples (`corruptedTrainError`: 0 = every random label memorised; redrawn examples that
- * drew their true class again count too, as in the PyTorch reference) and of the first `probe` untouched ones
- * (`cleanTrainError`).
- */
-export async function corruptedCifarRun(
-  job: CorruptedJob,
-  data: { train: LabeledData; test: LabeledData },
-  callbacks: TrainCallbacks = {},
-  claim?: RunClaim,
-): Promise<CachedRun & { corruption: CorruptedLabels }> {
-  const s = corruptedSetup(job, data);
-  const evaluate = withOod(job, data.test, s.probes)!;
-  const run = await cachedRun(s.spec, s.data, { ...callbacks, evaluate }, undefined, claim);
-  return { ...run, corruption: s.corruption };
 }

@@ -1,21 +1,25 @@
 /**
- * What a CIFAR job costs, in seconds of one training worker: what the pool needs to train the longest runs first and to
- * say how long is left. Recorded where it can be — the seconds of the job's own published run, or of runs of its
- * configuration at other seeds — and only where nothing like it was recorded, scaled from every recorded run by the
- * images it trains and scores at its width.
+ * What a run costs, in seconds of one training worker: what the pool needs to train the longest runs first and to say
+ * how long is left. Recorded where it can be — the seconds of the run's own published result, or of runs of its
+ * configuration at other seeds — and only where nothing like it was recorded, scaled by the examples it trains and
+ * scores (its set's size, lib/data/sets) and its network's weight from the recorded runs of the same set and network,
+ * else of any.
  */
+import { dataSet } from '../data/sets';
 import type { RunSpec } from '../runs/cache';
-import type { PublishedRun } from '../runs/published';
-import { isRunOf, jobSpec, RunJob } from './jobs';
+import { configKey, PublishedRun } from '../runs/published';
+import type { RunJob } from './jobs';
+import { isResultJob, resultKind } from './result-jobs';
 
-/** Images trained and scored, weighted by width: a width-8 step costs about half a width-16 one (`npm run bench`). */
+/** Examples trained and scored, weighted by the network: a width-8 step costs about half a width-16 one (`npm run bench`). */
 function work(spec: RunSpec): number {
-  const d = spec.data as { trainLimit?: number; testLimit?: number };
-  const t = spec.train as { epochs: number; evalEvery?: number };
-  const width = (spec.model as { width?: number }).width ?? 8;
+  const n = dataSet(spec.data).examples(spec.data);
+  const t = spec.train;
+  const m = spec.model as { width?: number; hidden?: number[] };
+  const weight = m.width ?? (m.hidden ? m.hidden.reduce((a, h) => a + h, 0) / 256 : 8);
   const scored = Math.ceil(t.epochs / (t.evalEvery ?? 1)) + 1;
-  // Scoring an image costs about a third of training on it (a forward pass against forward and backward).
-  return width * (t.epochs * (d.trainLimit ?? 0) + (scored * (d.testLimit ?? 0)) / 3);
+  // Scoring an example costs about a third of training on it (a forward pass against forward and backward).
+  return weight * (t.epochs * n.train + (scored * n.test) / 3);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -27,12 +31,17 @@ export interface JobCost {
 }
 
 export function jobCost(job: RunJob, published: PublishedRun[]): JobCost {
+  // A result job's own estimate: results are not published with seconds the way runs are.
+  if (isResultJob(job)) return { seconds: resultKind(job).cost(job.spec), from: 'scaled' };
+  const spec = job;
   const timed = published.filter((p) => p.run.seconds > 0);
-  const same = timed.filter((p) => isRunOf(job, p.run.spec));
+  const config = configKey(spec);
+  const same = timed.filter((p) => configKey(p.run.spec) === config);
   if (same.length) return { seconds: median(same.map((p) => p.run.seconds)), from: 'recorded' };
-  const cifar = timed.filter((p) => p.run.spec.data.set === 'cifar10');
-  const rate = cifar.length ? median(cifar.map((p) => p.run.seconds / work(p.run.spec))) : 1e-6;
-  return { seconds: rate * work(jobSpec(job)), from: 'scaled' };
+  const kin = (p: PublishedRun) => p.run.spec.data.set === spec.data.set && p.run.spec.model.kind === spec.model.kind;
+  const like = timed.some(kin) ? timed.filter(kin) : timed;
+  const rate = like.length ? median(like.map((p) => p.run.seconds / work(p.run.spec))) : 1e-6;
+  return { seconds: rate * work(spec), from: 'scaled' };
 }
 
 /** The jobs' indices, longest first (ties keep their order): a pool that starts them so ends with short runs. */

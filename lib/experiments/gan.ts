@@ -3,9 +3,10 @@
  * mixup-GAN on each mixture of Gaussians and seed, and a stability sweep of the discriminator's learning rate and
  * steps on the ring. The demo trains 512-unit MLPs for 20,001 iterations; the quick profile is sized to minutes.
  */
-import { cachedGanRun } from '../gan/run';
-import type { GanCallbacks } from '../gan/run';
-import type { GanCheckpoint, GanConfig } from '../gan/train';
+import type { GanCheckpoint, GanConfig, GanResult } from '../gan/train';
+import type { CachedResult } from '../runs/cache';
+import type { Wanted } from './jobs';
+import type { ResultJob } from './result-jobs';
 import { sampleModes } from '../data/modes2d';
 import { stream } from '../random';
 import type { BaseParams, Profile } from './profiles';
@@ -69,8 +70,8 @@ export const GAN_PROFILES: Record<Profile, GanParams> = {
 /** The plain GAN, and the mixup-GAN (real and generated points mixed for the discriminator). */
 export const GAN_METHODS = ['GAN', 'mixup-GAN'] as const;
 
-/** One GAN run a notebook asks for, named by what it is. */
-export interface WantedGan {
+/** One GAN run a notebook asks for, named by what it is: a result job of the pool (its group: the set and lr_D, D steps). */
+export interface WantedGan extends Wanted<ResultJob> {
   set: GanConfig['data'];
   method: 'GAN' | 'mixup-GAN';
   seed: number;
@@ -120,6 +121,7 @@ export function ganRuns(P: GanParams): WantedGan[] {
     )
       return;
     const mixup = method === 'GAN' ? 0 : P.mixup;
+    const config = ganConfig(P, set, mixup, seed, lrD, dSteps);
     out.push({
       set,
       method,
@@ -127,8 +129,10 @@ export function ganRuns(P: GanParams): WantedGan[] {
       lrD,
       dSteps,
       main: lrD === P.lr && dSteps === P.dSteps,
+      group: `${set}, lr_D ${lrD}, ${dSteps} D steps`,
       label: `${set}, ${method}, seed ${seed}, lr_D ${lrD}, ${dSteps} D steps`,
-      config: ganConfig(P, set, mixup, seed, lrD, dSteps),
+      config,
+      job: { kind: 'gan-2d', spec: config as unknown as Record<string, unknown> },
     });
   };
   for (const set of P.sets) for (const seed of P.seeds) for (const m of GAN_METHODS) add(set, m, seed, P.lr, P.dSteps);
@@ -137,14 +141,11 @@ export function ganRuns(P: GanParams): WantedGan[] {
   return out;
 }
 
-/** Trains (or loads from the run cache) each run, one after the other, with its history. */
-export async function trainGans(
-  wanted: WantedGan[],
-  progress?: (w: WantedGan) => GanCallbacks,
-): Promise<(WantedGan & { history: GanCheckpoint[] })[]> {
-  const out: (WantedGan & { history: GanCheckpoint[] })[] = [];
-  for (const w of wanted) out.push({ ...w, history: (await cachedGanRun(w.config, progress?.(w))).result.history });
-  return out;
+/** Each computed run's history of measurements, beside what it is. */
+export function ganHistories(
+  computed: (WantedGan & { result: CachedResult<GanResult> })[],
+): (WantedGan & { history: GanCheckpoint[] })[] {
+  return computed.map(({ result, ...w }) => ({ ...w, history: result.result.history }));
 }
 
 /**

@@ -1,92 +1,157 @@
 /**
- * A CIFAR training run as plain data: what a notebook asks for, what a worker process (lib/cluster/worker)
- * receives to train it, and what the run cache is keyed by (through `jobSpec`, lib/experiments/cifar). The same job run in-process and in a
- * worker goes through the same function (`runJob`), so the notebook loads the worker's run from the cache unchanged.
+ * A run as plain data is its spec (`RunSpec`, the run cache's key): what a notebook asks for, what the pool schedules,
+ * what the queue carries and what a worker trains. `trainSpec` is the one way a spec becomes a trained run, in a
+ * notebook's process or a worker's: it loads the data set the spec names (lib/data/sets), adds the measures that set's
+ * runs record, and trains through the run cache, so a run trained anywhere is loaded unchanged everywhere.
  */
-import { loadCifar10 } from '../data/cifar10';
-import type { LabeledData } from '../data/dataset';
+import path from 'node:path';
+import { dataSet, LoadedSet } from '../data/sets';
+import { ImageData } from '../data/dataset';
+import { oodSets } from '../data/ood';
+import { evaluate } from '../eval/metrics';
+import { oodMeasures } from '../eval/ood';
+import type { Model } from '../models';
 import type { TrainCallbacks } from '../train/loop';
-import { CachedRun, RunClaim, RunSpec, specKey } from '../runs/cache';
-import { CifarJob, CifarParams, cifarRun, CifarVariant, CorruptedJob, corruptedCifarRun, jobSpec } from './cifar';
+import { cachedRun, CachedRun, finishedRun, RunClaim, runsRoot, RunSpec, specKey } from '../runs/cache';
+import { isResultJob, resultKind, ResultJob } from './result-jobs';
+import { CifarParams, CifarVariant, jobSpec } from './cifar';
 
-export { jobSpec };
-
-export type RunJob = CifarJob | CorruptedJob;
-
-export type CifarData = { train: LabeledData; test: LabeledData };
-
-/** The CIFAR subset a job trains on (its params' first trainLimit / testLimit images), each subset loaded once. */
-export type JobData = (job: RunJob) => Promise<CifarData>;
-
-export function jobData(
-  load: (limits: { trainLimit: number; testLimit: number }) => Promise<CifarData> = loadCifar10,
-): JobData {
-  const loaded = new Map<string, Promise<CifarData>>();
-  return (job) => {
-    const { trainLimit, testLimit } = job.params;
-    const key = `${trainLimit}/${testLimit}`;
-    if (!loaded.has(key)) loaded.set(key, load({ trainLimit, testLimit }));
-    return loaded.get(key)!;
-  };
-}
+/** What the pool, the queue and a worker take: a run spec (weights and a history) or a result job (lib/experiments/result-jobs). */
+export type RunJob = RunSpec | ResultJob;
 
 /**
- * A corrupted job redraws the labels of the images it is given, so data of another size would train a different run
- * than its spec (`jobSpec`) names and caches.
+ * A job a notebook asks for, named by what it is: its method (the row of a table: 'ERM', 'mixup', a variant), the group
+ * it is compared within (a noise level and protocol, a weight decay, a data set; '' for none) and its seed. Findings
+ * pick runs by these, never by their place in a list.
  */
-function checkData(job: RunJob, data: CifarData): void {
-  const { trainLimit, testLimit } = job.params;
-  if (data.train.n !== trainLimit || data.test.n !== testLimit) {
-    throw new Error(
-      `${jobLabel(job)} trains on the first ${trainLimit} training and ${testLimit} test images, but was given ` +
-        `${data.train.n} and ${data.test.n}: load the data its params name (loadCifar10 with those limits, or pass jobData() to trainRuns)`,
-    );
-  }
+export interface Wanted<J extends RunJob = RunSpec> {
+  label: string;
+  method: string;
+  group: string;
+  seed: number;
+  job: J;
+}
+export type WantedRun = Wanted<RunSpec>;
+
+/** The run cache's key of a job: a run spec's `runKey`, a result job's `cachedResult` key (both: the job's hash). */
+export const jobKey = (job: RunJob): string => specKey(job);
+
+/** The job's folder in the run cache; its result.json marks it done. */
+export const jobDir = (job: RunJob, root = runsRoot()): string => path.join(root, jobKey(job));
+
+/** Epochs for a progress bar: a result job counts as one. */
+export const jobEpochs = (job: RunJob): number => (isResultJob(job) ? 1 : job.train.epochs);
+
+/** The runs a job reads, which must be in the run cache before it starts (an attack's models). */
+export function jobNeeds(job: RunJob): RunSpec[] {
+  return isResultJob(job) ? resultKind(job).needs(job.spec) : [];
 }
 
-export function cifarJob(params: CifarParams, alpha: number, seed: number, variant?: CifarVariant): RunJob {
-  return { kind: 'cifar', params, alpha, seed, ...(variant ? { variant } : {}) };
+/** What a job's seconds are counted under in the pool's record: its data set, or its result kind. */
+export function jobKind(job: RunJob): string {
+  return isResultJob(job) ? job.kind : String(job.data.set);
 }
 
+/** The data whose checksums a worker must share to take the job (null: it generates its own). */
+export function jobData(job: RunJob): Record<string, unknown> | null {
+  return isResultJob(job) ? resultKind(job).data(job.spec) : job.data;
+}
+
+/** Notebook 2's run: a CIFAR protocol at α (0: ERM), one seed, and what it changes beyond α. */
+export function cifarJob(params: CifarParams, alpha: number, seed: number, variant?: CifarVariant): RunSpec {
+  return jobSpec({ kind: 'cifar', params, alpha, seed, ...(variant ? { variant } : {}) });
+}
+
+/** Notebook 3's run: a fraction `noise` of the training labels redrawn, `probe` redrawn and untouched images scored. */
 export function corruptedJob(
   params: CifarParams & { probe: number },
   noise: number,
   alpha: number,
   seed: number,
   variant?: CifarVariant,
-): RunJob {
-  return { kind: 'corrupted', params, noise, alpha, seed, ...(variant ? { variant } : {}) };
+): RunSpec {
+  return jobSpec({ kind: 'corrupted', params, noise, alpha, seed, ...(variant ? { variant } : {}) });
 }
 
-/** Trains the job in this process, or loads it from the run cache when it has finished before. */
-export async function runJob(
-  job: RunJob,
-  data: CifarData,
-  callbacks?: TrainCallbacks,
-  claim?: RunClaim,
-): Promise<CachedRun> {
-  checkData(job, data);
-  return job.kind === 'cifar' ? cifarRun(job, data, callbacks, claim) : corruptedCifarRun(job, data, callbacks, claim);
+/** Images of each out-of-distribution set a CIFAR run's last epoch is scored on (fewer when the test set is smaller). */
+export const OOD_IMAGES = 1000;
+
+/**
+ * What a memorisation run scores each scored epoch beside the test set: the training error, against the labels trained
+ * on, of the first redrawn examples (`corruptedTrainError`: 0 = every random label memorised; a redrawn example that
+ * drew its true class again counts too, as in the PyTorch reference) and of the first untouched ones (`cleanTrainError`).
+ * The spec names how many of each; a draw that gives other counts would be cached under another key than it trains.
+ */
+function probes(spec: RunSpec, loaded: LoadedSet): TrainCallbacks['evaluate'] {
+  const named = spec.data.probe as { redrawn: number; untouched: number } | undefined;
+  const c = loaded.corruption;
+  if (!named || !c) return undefined;
+  const redrawn = c.corrupted.slice(0, named.redrawn);
+  const untouched = Int32Array.from({ length: loaded.train.n }, (_, i) => i)
+    .filter((i) => !c.isCorrupted[i])
+    .slice(0, named.untouched);
+  if (redrawn.length !== named.redrawn || untouched.length !== named.untouched)
+    throw new Error(
+      `the memorisation run's spec names ${named.redrawn} redrawn and ${named.untouched} untouched probes, but its labels ` +
+        `give ${redrawn.length} and ${untouched.length}: the run would be cached under another key than it trains (check corruptLabels' count)`,
+    );
+  const train = loaded.train;
+  return (m: Model) => ({
+    corruptedTrainError: evaluate(m, train, 500, redrawn).error,
+    cleanTrainError: evaluate(m, train, 500, untouched).error,
+  });
 }
 
-/** A few words naming the job, for progress and error messages. */
+/**
+ * The last epoch's confidence on inputs of no class (lib/eval/ood), beside whatever else `base` measures: on image
+ * sets, 2 × 1,000 more images scored once per run (what that costs: `node dist/bench/calibration-cost.js`).
+ */
+function withOod(spec: RunSpec, test: LoadedSet['test'], base: TrainCallbacks['evaluate']): TrainCallbacks['evaluate'] {
+  if (!dataSet(spec.data).images || !(test instanceof ImageData)) return base;
+  let sets: ReturnType<typeof oodSets> | null = null;
+  return (model, epoch) => {
+    const measured = base?.(model, epoch) ?? {};
+    if (epoch !== spec.train.epochs - 1) return measured;
+    sets ??= oodSets(test, Math.min(OOD_IMAGES, test.n));
+    return { ...measured, ...oodMeasures(model, sets) };
+  };
+}
+
+/** The spec's data as its set's loader gives it, with the measures its runs record. */
+export async function specData(
+  spec: RunSpec,
+  callbacks: TrainCallbacks = {},
+): Promise<{ data: LoadedSet; callbacks: TrainCallbacks }> {
+  const data = await dataSet(spec.data).load(spec.data, spec.train.seed);
+  const evaluate = withOod(spec, data.test, probes(spec, data) ?? callbacks.evaluate);
+  return { data, callbacks: { ...callbacks, ...(evaluate ? { evaluate } : {}) } };
+}
+
+/**
+ * Trains `spec` in this process through the run cache, or loads it when it has finished before (then no data is
+ * read). `claim.takeover`: a scheduler gave this process the run (lib/runs/lock).
+ */
+export async function trainSpec(spec: RunSpec, callbacks: TrainCallbacks = {}, claim?: RunClaim): Promise<CachedRun> {
+  const done = finishedRun(spec, callbacks);
+  if (done) return done;
+  const s = await specData(spec, callbacks);
+  return cachedRun(spec, s.data, s.callbacks, undefined, claim);
+}
+
+/** A few words naming the job, for progress and error messages ("CIFAR-10 run α = 1, 50 % noise, seed 3"). */
 export function jobLabel(job: RunJob): string {
-  const v = job.variant ? ` ${JSON.stringify(job.variant)}` : '';
-  const noise = job.kind === 'corrupted' ? `, ${job.noise * 100} % noise` : '';
-  return `CIFAR-10 run α = ${job.alpha}${noise}, seed ${job.seed}${v}`;
-}
-
-/** Whether `spec` is a run of `job`'s configuration, at any seed. */
-export function isRunOf(job: RunJob, spec: RunSpec): boolean {
-  const p: CifarParams = job.params;
-  const want = jobSpec({ ...job, seed: 0 });
-  const noise = job.kind === 'corrupted' ? job.noise : 0;
-  return (
-    spec.data.set === 'cifar10' &&
-    spec.data.trainLimit === p.trainLimit &&
-    spec.data.testLimit === p.testLimit &&
-    ((spec.data.corruption as number | undefined) ?? 0) === noise &&
-    specKey(spec.model) === specKey(want.model) &&
-    specKey({ ...spec.train, seed: 0 }) === specKey({ ...want.train, seed: 0 })
-  );
+  if (isResultJob(job)) return resultKind(job).label(job.spec);
+  const spec = job;
+  const d = spec.data;
+  const model = spec.model as { kind: string; width?: number; dropout?: number };
+  // The paper's CIFAR network goes unnamed; every other network is named.
+  const net = model.kind === 'preact-resnet18' ? '' : ` ${model.kind}${model.width ? `-${model.width}` : ''}`;
+  const split = typeof d.split === 'string' ? ` ${d.split}` : '';
+  const noise = typeof d.corruption === 'number' ? `, ${d.corruption * 100} % noise` : '';
+  const { alpha, ...mixing } = spec.train.mixup;
+  const more = [
+    Object.keys(mixing).length ? JSON.stringify(mixing) : '',
+    model.dropout ? `dropout ${model.dropout}` : '',
+  ].filter(Boolean);
+  return `${dataSet(d).label}${split}${net} run α = ${alpha}${noise}, seed ${spec.train.seed}${more.length ? ` ${more.join(', ')}` : ''}`;
 }

@@ -1,26 +1,19 @@
 /**
- * The CIFAR runs each notebook trains, as data: the notebooks call these to build their job lists, and
+ * The runs each notebook trains, as data: the notebooks call these to build their job lists, and
  * `npm run runs -- manifest` / `npm run sweep` call them to list every run a whole report needs, so the two can never
  * disagree. The parameter tables of notebooks 3 and 5 live here for the same reason.
  */
 import { ABLATION_PROFILES, ABLATION_VARIANTS, ablationJob } from './ablation';
-import { runKey } from '../runs/cache';
-import { CIFAR_PROFILES, CifarParams, jobSpec } from './cifar';
-import { cifarJob, corruptedJob, RunJob } from './jobs';
+import { CIFAR_PROFILES, CifarParams } from './cifar';
+import { attackJobs } from './adversarial';
+import { GAN_PROFILES, ganRuns } from './gan';
+import { cifarJob, corruptedJob, jobKey, RunJob, Wanted, WantedRun } from './jobs';
 import { BaseParams, notebookParams, Profile, Resolved } from './profiles';
+import { SPEECH_PROFILES, speechRuns } from './speech';
+import { TOY_PROFILES, toyRuns } from './toy';
+import { UCI_PROFILES, uciRuns } from './uci';
 
-/**
- * A run a notebook asks for, named by what it is: its method (the row of a table: 'ERM', 'mixup', a variant), the group
- * it is compared within (a noise level and protocol, a weight decay; '' for none) and its seed. Findings pick runs by
- * these, never by their place in a list.
- */
-export interface WantedRun {
-  label: string;
-  method: string;
-  group: string;
-  seed: number;
-  job: RunJob;
-}
+export type { Wanted, WantedRun };
 
 /** Notebook 2: ERM and mixup per seed. */
 export function cifarRuns(P: Resolved<CifarParams>): WantedRun[] {
@@ -250,13 +243,13 @@ export function ablationRuns(P: Resolved<CifarParams & { weightDecays: number[] 
 }
 
 /**
- * Every CIFAR run a whole report needs at a profile (MIXUP_SEEDS / MIXUP_PARAMS of `env` applied as the notebooks
+ * Every run a whole report needs at a profile (MIXUP_SEEDS / MIXUP_PARAMS of `env` applied as the notebooks
  * apply them), each once, labelled by the notebook that asks for it first (of `notebooks`, when given).
  */
 export function reportRuns(
   env: NodeJS.ProcessEnv = process.env,
   o: { lenient?: boolean; notebooks?: string[] } = {},
-): (WantedRun & { notebook: string })[] {
+): (Wanted<RunJob> & { notebook: string })[] {
   // lenient: a notebook whose parameters reject MIXUP_PARAMS (a key it does not have) is left out, not an error.
   const params = <T extends BaseParams>(defaults: Record<Profile, T>): Resolved<T> | null => {
     try {
@@ -266,21 +259,27 @@ export function reportRuns(
       throw e;
     }
   };
-  const from = <P, W extends WantedRun>(p: P | null, runs: (p: P) => W[], notebook: string) =>
+  const from = <P, W extends Wanted<RunJob>>(p: P | null, runs: (p: P) => W[], notebook: string) =>
     p
       ? runs(p).map((w) => ({ label: w.label, method: w.method, group: w.group, seed: w.seed, job: w.job, notebook }))
       : [];
-  const all: (WantedRun & { notebook: string })[] = [
+  const all: (Wanted<RunJob> & { notebook: string })[] = [
     ...from(params(CIFAR_PROFILES), cifarRuns, '02-cifar10'),
     ...from(params(CORRUPTED_PROFILES), (p) => corruptedRuns(p), '03-corrupted-labels'),
     ...from(params(ADVERSARIAL_PROFILES), adversarialRuns, '05-adversarial'),
     ...from(params(ABLATION_PROFILES), ablationRuns, '08-ablation'),
+    ...from(params(TOY_PROFILES), toyRuns, '01-toy-2d'),
+    ...from(params(UCI_PROFILES), uciRuns, '04-tabular-uci'),
+    ...from(params(SPEECH_PROFILES), speechRuns, '06-speech'),
+    ...from(params(GAN_PROFILES), ganRuns, '07-gan-2d'),
+    // After the models they attack (the pool computes a job once the runs it needs are done).
+    ...from(params(ADVERSARIAL_PROFILES), attackJobs, '05-adversarial'),
   ];
   const seen = new Set<string>();
   // notebooks: only these notebooks' runs (their names without .ipynb), each still once.
   return all.filter((w) => {
     if (o.notebooks && !o.notebooks.includes(w.notebook)) return false;
-    const k = runKey(jobSpec(w.job));
+    const k = jobKey(w.job);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;

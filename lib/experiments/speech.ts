@@ -2,49 +2,19 @@
  * The spoken-digit runs of notebook 6 (the paper's section 3.3 on FSDD): spectrograms computed once per session,
  * a split (the official one, or one speaker held out), and run specs for the run cache.
  */
-import { FSDD_SPEAKERS, loadFsdd, FsddSourceOptions, FsddSplit, Recordings, splitFsdd } from '../data/fsdd';
-import type { LabeledData } from '../data/dataset';
-import { SPEECH_FRAMES, spectrogramData, spectrograms, Spectrograms } from '../data/spectrogram';
+import { FSDD_RATE, FSDD_SPEAKERS, FsddSplit } from '../data/fsdd';
+import { SPEECH_FRAMES, spectrogramShape } from '../data/spectrogram';
+import { loadSpeech, SpeechSet, speechData, splitName } from '../data/speech';
 import type { ModelSpec } from '../models';
-import type { TrainCallbacks } from '../train/loop';
-import { cachedRun, CachedRun, RunResult, runKey, RunSpec } from '../runs/cache';
+import type { CachedRun, RunResult, RunSpec } from '../runs/cache';
+import { runKey } from '../runs/cache';
 import { configKey, publishedRuns } from '../runs/published';
 import { lastTestError } from '../train/history';
+import type { WantedRun } from './jobs';
 import type { BaseParams, Profile } from './profiles';
 
-export interface SpeechSet {
-  recordings: Recordings;
-  spectrograms: Spectrograms;
-}
-
-/** Every recording as a 1-s clip and its log spectrogram (99 frames × 81 bins at 8 kHz). */
-export async function loadSpeech(o: FsddSourceOptions = {}): Promise<SpeechSet> {
-  const recordings = await loadFsdd({ ...o, seconds: 1 });
-  return { recordings, spectrograms: spectrograms(recordings.clips, recordings.length, SPEECH_FRAMES) };
-}
-
-export function splitName(split: FsddSplit): string {
-  return split.kind === 'official' ? 'official' : `speaker:${split.heldOut}`;
-}
-
-/**
- * Training and test data of a split, standardised per frequency bin on the training part. `trainLimit` > 0 keeps that
- * many training recordings, evenly spaced through the name-sorted list so every digit stays in (0 = all).
- */
-export function speechData(s: SpeechSet, split: FsddSplit, trainLimit = 0): { train: LabeledData; test: LabeledData } {
-  const parts = splitFsdd(s.recordings, split);
-  const n = parts.train.length;
-  const train =
-    trainLimit > 0 && trainLimit < n
-      ? Int32Array.from({ length: trainLimit }, (_, i) => parts.train[Math.floor((i * n) / trainLimit)])
-      : parts.train;
-  const test = parts.test;
-  const labels = s.recordings.digits;
-  return {
-    train: spectrogramData(s.spectrograms, labels, 10, train, train),
-    test: spectrogramData(s.spectrograms, labels, 10, test, train),
-  };
-}
+export { loadSpeech, speechData, splitName };
+export type { SpeechSet };
 
 export interface SpeechParams {
   epochs: number;
@@ -55,9 +25,10 @@ export interface SpeechParams {
   trainLimit: number;
 }
 
-/** The paper's pair of speech nets on these spectrograms. */
-export function speechModel(kind: 'lenet' | 'vgg', s: SpeechSet, p: SpeechParams): ModelSpec {
-  const input = [s.spectrograms.frames, s.spectrograms.bins, 1];
+/** The paper's pair of speech nets on these spectrograms (1-s clips at FSDD's rate: their shape needs no recording). */
+export function speechModel(kind: 'lenet' | 'vgg', p: SpeechParams): ModelSpec {
+  const { frames, bins } = spectrogramShape(FSDD_RATE, SPEECH_FRAMES);
+  const input = [frames, bins, 1];
   return kind === 'lenet' ? { kind, input, numClasses: 10 } : { kind, input, width: p.vggWidth, numClasses: 10 };
 }
 
@@ -82,19 +53,6 @@ export function speechSpec(p: SpeechParams, model: ModelSpec, split: FsddSplit, 
       augment: false,
     },
   };
-}
-
-export function speechRun(
-  s: SpeechSet,
-  p: SpeechParams,
-  kind: 'lenet' | 'vgg',
-  split: FsddSplit,
-  alpha: number,
-  seed: number,
-  callbacks?: TrainCallbacks,
-  data = speechData(s, split, p.trainLimit),
-): Promise<CachedRun> {
-  return cachedRun(speechSpec(p, speechModel(kind, s, p), split, alpha, seed), data, callbacks);
 }
 
 /** A finished speech run as notebook 6's comparison reads it: configuration, seed and last-epoch test error %. */
@@ -185,34 +143,29 @@ export function speechSplits(P: SpeechNotebookParams): FsddSplit[] {
   return [{ kind: 'official' }, ...P.heldOut.map((heldOut) => ({ kind: 'speaker' as const, heldOut }))];
 }
 
-/** Every run of notebook 6 through the run cache: each split × net × α × seed; the models are disposed of. */
-export async function speechRuns(
-  s: SpeechSet,
-  P: SpeechNotebookParams,
-  progress?: (label: string) => TrainCallbacks,
-): Promise<RunResult[]> {
-  const out: RunResult[] = [];
-  for (const split of speechSplits(P)) {
-    const data = speechData(s, split, P.trainLimit);
+/** Notebook 6: each split × net × α × seed; a run's method is its α ('ERM' at 0), its group its split and net. */
+export function speechRuns(P: SpeechNotebookParams): WantedRun[] {
+  return speechSplits(P).flatMap((split) => {
     const official = split.kind === 'official';
     const p = { ...P, epochs: official ? P.epochs : P.heldOutEpochs };
-    for (const model of P.models)
-      for (const alpha of official ? P.alphas : P.heldOutAlphas)
-        for (const seed of P.seeds) {
-          const run = await speechRun(
-            s,
-            p,
-            model,
-            split,
-            alpha,
-            seed,
-            progress?.(`${splitName(split)}, ${model}, α = ${alpha}, seed ${seed}`),
-            data,
-          );
-          run.model.dispose();
-          const { model: _, ...result } = run;
-          out.push(result);
-        }
-  }
-  return out;
+    return P.models.flatMap((model) =>
+      (official ? P.alphas : P.heldOutAlphas).flatMap((alpha) =>
+        P.seeds.map((seed) => ({
+          method: alpha === 0 ? 'ERM' : `mixup α = ${alpha}`,
+          group: `${splitName(split)}, ${model}`,
+          seed,
+          label: `${splitName(split)}, ${model}, α = ${alpha}, seed ${seed}`,
+          job: speechSpec(p, speechModel(model, p), split, alpha, seed),
+        })),
+      ),
+    );
+  });
+}
+
+/** The trained runs' results, as notebook 6's comparison reads them (the models are disposed of). */
+export function speechResults(trained: (WantedRun & { run: CachedRun })[]): RunResult[] {
+  return trained.map(({ run: { model, dir: _, cached: __, ...result } }) => {
+    model.dispose();
+    return result;
+  });
 }

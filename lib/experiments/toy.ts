@@ -2,13 +2,13 @@
  * Notebook 1's runs (the paper's Fig. 1b): the same two-layer MLP trained with ERM and with mixup on two interleaved
  * half-moons, and p(y = 1 | x) of each over a grid of the plane.
  */
-import { grid2d, Grid, twoMoons } from '../data/toy2d';
+import { grid2d, Grid } from '../data/toy2d';
 import type { TabularData } from '../data/dataset';
+import { dataSet } from '../data/sets';
 import { probabilityGrid, uncertainBand } from '../eval/boundary';
-import { stream } from '../random';
-import { cachedRun } from '../runs/cache';
-import type { TrainCallbacks } from '../train/loop';
+import type { CachedRun, RunSpec } from '../runs/cache';
 import { lastTestError } from '../train/history';
+import type { WantedRun } from './jobs';
 import type { BaseParams, Profile } from './profiles';
 
 export interface ToyParams extends BaseParams {
@@ -42,37 +42,47 @@ export interface ToyRun {
 /** The plotted part of the plane. */
 export const toyGrid = (P: ToyParams): Grid => grid2d(-1.5, 2.5, -1.0, 1.5, P.gridSteps);
 
-/** ERM and mixup per seed through the run cache; also the first seed's training points, for the chart. */
-export async function toyRuns(
+/** A two-moons run: the same two-layer MLP at α (0: ERM) and a seed, which draws its points too (lib/data/sets). */
+export function toySpec(P: ToyParams, alpha: number, seed: number): RunSpec {
+  return {
+    data: { set: 'two-moons', points: P.points, noise: P.noise, testPoints: 1000 },
+    model: { kind: 'mlp', inputs: 2, hidden: [128, 128], numClasses: 2 },
+    train: { epochs: P.epochs, batchSize: 32, optimizer: { kind: 'adam', lr: 0.001 }, mixup: { alpha }, seed },
+  };
+}
+
+/** Notebook 1: ERM and mixup per seed. */
+export function toyRuns(P: ToyParams): (WantedRun & { method: ToyRun['method'] })[] {
+  return P.seeds.flatMap((seed) =>
+    (
+      [
+        ['ERM', 0],
+        ['mixup', P.alpha],
+      ] as const
+    ).map(([method, alpha]) => ({
+      method,
+      group: '',
+      seed,
+      label: `${method}, seed ${seed}`,
+      job: toySpec(P, alpha, seed),
+    })),
+  );
+}
+
+/**
+ * What notebook 1 draws from its trained runs: p(y = 1 | x) of each over the grid (the models are disposed of), and the
+ * first seed's training points.
+ */
+export async function toyResults(
+  trained: (WantedRun & { method: ToyRun['method']; run: CachedRun })[],
   P: ToyParams,
-  progress?: (label: string) => TrainCallbacks,
 ): Promise<{ runs: ToyRun[]; grid: Grid; shown: TabularData }> {
   const grid = toyGrid(P);
-  const runs: ToyRun[] = [];
-  let shown: TabularData | null = null;
-  for (const seed of P.seeds) {
-    const data = {
-      train: twoMoons(P.points, P.noise, stream(seed, 'toy')),
-      test: twoMoons(1000, P.noise, stream(seed, 'toy-test')),
-    };
-    shown ??= data.train;
-    for (const [method, alpha] of [
-      ['ERM', 0],
-      ['mixup', P.alpha],
-    ] as const) {
-      const run = await cachedRun(
-        {
-          data: { set: 'two-moons', points: P.points, noise: P.noise, testPoints: 1000 },
-          model: { kind: 'mlp', inputs: 2, hidden: [128, 128], numClasses: 2 },
-          train: { epochs: P.epochs, batchSize: 32, optimizer: { kind: 'adam', lr: 0.001 }, mixup: { alpha }, seed },
-        },
-        data,
-        progress?.(`${method}, seed ${seed}`),
-      );
-      const p = probabilityGrid(run.model, grid);
-      runs.push({ method, seed, p, band: 100 * uncertainBand(p), testError: 100 * lastTestError(run.history) });
-      run.model.dispose();
-    }
-  }
-  return { runs, grid, shown: shown! };
+  const runs = trained.map(({ method, seed, run }) => {
+    const p = probabilityGrid(run.model, grid);
+    run.model.dispose();
+    return { method, seed, p, band: 100 * uncertainBand(p), testError: 100 * lastTestError(run.history) };
+  });
+  const first = trained[0].job;
+  return { runs, grid, shown: (await dataSet(first.data).load(first.data, first.train.seed)).train as TabularData };
 }

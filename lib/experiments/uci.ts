@@ -2,11 +2,10 @@
  * Notebook 4's runs (the paper's Table 5): the paper's MLP (two hidden layers of 128 ReLU units, Adam, batch 16,
  * 10 epochs) with ERM and with mixup on each UCI set, a seeded train / test split per seed.
  */
-import { loadUci, UCI_DATASETS, UciName } from '../data/uci';
-import { stream } from '../random';
-import { cachedRun } from '../runs/cache';
-import type { TrainCallbacks } from '../train/loop';
+import { UCI_DATASETS, UCI_SHAPES, UciName } from '../data/uci';
+import type { CachedRun, RunSpec } from '../runs/cache';
 import { lastTestError } from '../train/history';
+import type { WantedRun } from './jobs';
 import type { BaseParams, Profile } from './profiles';
 
 export interface UciParams extends BaseParams {
@@ -42,36 +41,49 @@ export interface UciRun {
   error: number;
 }
 
-export async function uciRuns(P: UciParams, progress?: (label: string) => TrainCallbacks): Promise<UciRun[]> {
+/** A UCI run: the paper's MLP on one set's seeded split (the split seed is the run's), at α (0: ERM). */
+export function uciSpec(P: UciParams, name: UciName, alpha: number, seed: number): RunSpec {
+  const { inputs, classes } = UCI_SHAPES[name];
+  return {
+    data: { set: `uci-${name}`, testFraction: P.testFraction, splitSeed: seed },
+    model: { kind: 'mlp', inputs, hidden: [128, 128], numClasses: classes },
+    train: {
+      epochs: P.epochs,
+      batchSize: P.batchSize,
+      optimizer: { kind: 'adam', lr: 0.001 },
+      mixup: { alpha },
+      seed,
+    },
+  };
+}
+
+/** Notebook 4: ERM and mixup on each set and seed; a run's group is its set. */
+export function uciRuns(P: UciParams): (WantedRun & { method: UciRun['method'] })[] {
   const unknown = P.sets.filter((s) => !(UCI_DATASETS as readonly string[]).includes(s));
   if (unknown.length)
     throw new Error(`unknown UCI set(s) ${unknown.join(', ')}: choose from ${UCI_DATASETS.join(', ')}`);
-  const out: UciRun[] = [];
-  for (const name of P.sets as UciName[])
-    for (const seed of P.seeds) {
-      const split = await loadUci(name, stream(seed, 'split'), { testFraction: P.testFraction });
-      for (const [method, alpha] of [
-        ['ERM', 0],
-        ['mixup', P.alpha],
-      ] as const) {
-        const run = await cachedRun(
-          {
-            data: { set: `uci-${name}`, testFraction: P.testFraction, splitSeed: seed },
-            model: { kind: 'mlp', inputs: split.train.dim, hidden: [128, 128], numClasses: split.classes.length },
-            train: {
-              epochs: P.epochs,
-              batchSize: P.batchSize,
-              optimizer: { kind: 'adam', lr: 0.001 },
-              mixup: { alpha },
-              seed,
-            },
-          },
-          split,
-          progress?.(`${name}, ${method}, seed ${seed}`),
-        );
-        out.push({ set: name, method, seed, error: 100 * lastTestError(run.history) });
-        run.model.dispose();
-      }
-    }
-  return out;
+  return (P.sets as UciName[]).flatMap((name) =>
+    P.seeds.flatMap((seed) =>
+      (
+        [
+          ['ERM', 0],
+          ['mixup', P.alpha],
+        ] as const
+      ).map(([method, alpha]) => ({
+        method,
+        group: name,
+        seed,
+        label: `${name}, ${method}, seed ${seed}`,
+        job: uciSpec(P, name, alpha, seed),
+      })),
+    ),
+  );
+}
+
+/** Each trained run's last-epoch test error (the models are disposed of). */
+export function uciResults(trained: (WantedRun & { method: UciRun['method']; run: CachedRun })[]): UciRun[] {
+  return trained.map(({ group, method, seed, run }) => {
+    run.model.dispose();
+    return { set: group, method, seed, error: 100 * lastTestError(run.history) };
+  });
 }

@@ -4,7 +4,7 @@
  * finding on the paper's two claims, computed: mixup lowers the white-box FGSM error, and examples made on an ERM model
  * fool a mixup model less often than another ERM model (black-box).
  */
-import type { AttackScore } from '../experiments/adversarial';
+import type { AttackScore } from '../experiments/result-jobs';
 import type { ReferenceRun } from '../reference/runs';
 import type { Effect } from '../stats';
 import {

@@ -4,10 +4,9 @@
  * the same list, so each figure is computed once. A published run is matched to a wanted run by what the two are (data,
  * model and training but the seed), not by a list position or a key computed from data.
  */
-import { isRunOf } from '../experiments/jobs';
 import type { WantedRun } from '../experiments/report-runs';
-import { RunResult, runKey, specKey } from '../runs/cache';
-import { PublishedRun, publishedRuns } from '../runs/published';
+import { RunResult, runKey } from '../runs/cache';
+import { configKey, PublishedRun, publishedRuns } from '../runs/published';
 import type { OurRun } from './common';
 
 /** The same finished run seen twice (the cache's copy and its published one) counts once. */
@@ -34,12 +33,14 @@ export function ourRuns(
   };
   for (const t of trained)
     add({ method: t.method, group: t.group, seed: t.run.spec.train.seed, run: t.run, source: 'here' });
-  // One entry per configuration a method of a group asks for (a seed's wanted runs share it).
-  const configs = new Map<string, WantedRun>();
-  for (const w of wanted) configs.set(`${w.method}\u0000${w.group}\u0000${specKey({ ...w.job, seed: 0 })}`, w);
+  // The wanted runs of each configuration ("same configuration, any seed": lib/runs/published's configKey).
+  const byConfig = new Map<string, WantedRun[]>();
+  for (const w of wanted) {
+    const k = configKey(w.job);
+    byConfig.set(k, [...(byConfig.get(k) ?? []), w]);
+  }
   for (const p of published)
-    for (const w of configs.values())
-      if (isRunOf(w.job, p.run.spec))
-        add({ method: w.method, group: w.group, seed: p.run.spec.train.seed, run: p.run, source: p.folder });
+    for (const w of byConfig.get(configKey(p.run.spec)) ?? [])
+      add({ method: w.method, group: w.group, seed: p.run.spec.train.seed, run: p.run, source: p.folder });
   return out;
 }

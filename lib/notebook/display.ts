@@ -5,7 +5,6 @@
  */
 import type { Spec } from '../charts/specs';
 import { paramSources, ParamSource } from '../experiments/profiles';
-import type { GanCallbacks } from '../gan/run';
 import type { StepInfo, TrainCallbacks, EpochRecord } from '../train/loop';
 
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
@@ -100,24 +99,6 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
       d.text(`${last ? `${last}\n` : ''}${label}: epoch ${r.epoch + 1} done, ${scored}`);
       sentAt = Date.now();
     },
-  };
-}
-
-/** The same live line for a GAN run: iteration, losses, time left; or where a cached run came from. */
-export function ganProgress(tslab: Tslab, label: string, minIntervalMs = 500): GanCallbacks {
-  const d = tslab.newDisplay();
-  let sentAt = 0;
-  d.text(`${label}: starting…`);
-  return {
-    onProgress: (p) => {
-      if (Date.now() - sentAt < minIntervalMs && p.iteration < p.iterations) return;
-      d.text(
-        `${label}: iteration ${p.iteration}/${p.iterations}, D loss ${p.dLoss.toFixed(3)}, G loss ${p.gLoss.toFixed(3)}, ` +
-          `elapsed ${clock(p.elapsedSeconds)}, left ~${clock(p.etaSeconds)}`,
-      );
-      sentAt = Date.now();
-    },
-    onCached: ({ finishedAt, seconds }) => d.text(cachedLine(label, finishedAt, seconds)),
   };
 }
 

@@ -17,7 +17,7 @@ export { readUciFrame } from '../data/uci';
 export { loadSpeech } from '../experiments/speech';
 
 // Train: each notebook's profiles and the runs it asks for (through the run cache, the pool or the queue).
-export { TOY_PROFILES, toyRuns } from '../experiments/toy';
+export { TOY_PROFILES, toyRuns, toyResults } from '../experiments/toy';
 export { CIFAR_PROFILES } from '../experiments/cifar';
 export {
   cifarRuns,
@@ -28,16 +28,15 @@ export {
   adversarialRuns,
   ablationRuns,
 } from '../experiments/report-runs';
-export { UCI_PROFILES, uciRuns } from '../experiments/uci';
-export { SPEECH_PROFILES, speechRuns, speechSplits, splitName } from '../experiments/speech';
-export { GAN_PROFILES, ganRuns, trainGans, ganSampleRows } from '../experiments/gan';
+export { UCI_PROFILES, uciRuns, uciResults } from '../experiments/uci';
+export { SPEECH_PROFILES, speechResults, speechRuns, speechSplits, splitName } from '../experiments/speech';
+export { GAN_PROFILES, ganRuns, ganHistories, ganSampleRows } from '../experiments/gan';
 export { ABLATION_PROFILES } from '../experiments/ablation';
-export { jobData } from '../experiments/jobs';
-export { trainWanted } from '../cluster/pool';
+export { computeWanted, trainWanted } from '../cluster/pool';
 
 // Evaluate and attack.
 export { inBetweenByMethod, BETWEEN_LAMBDAS } from '../eval/between';
-export { attackScores } from '../experiments/adversarial';
+export { attackJobs, attackScores } from '../experiments/adversarial';
 
 // Findings: each notebook's table, seed strip and finding, computed from ours and the reference's runs.
 export { ourRuns } from '../findings/ours';
@@ -67,4 +66,4 @@ export {
   scatterPanels,
   seedStrip,
 } from '../charts/specs';
-export { showChart, showTable, showParams, showFinding, liveProgress, ganProgress } from './display';
+export { showChart, showTable, showParams, showFinding, liveProgress } from './display';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LabeledData } from '../data/dataset';
 import { intraOpThreads } from '../backend';
-import { PROJECT_ROOT } from '../data/cifar10';
+import { PROJECT_ROOT } from '../data/paths';
 import { buildModel, Model, ModelSpec } from '../models';
 import { loadCheckpoint, writeFileAtomic } from '../train/checkpoint';
 import { claimRun } from './lock';
@@ -156,10 +156,39 @@ export async function cachedRun(
       }
     }
   }
-  const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as RunResult;
+  return loadFinished(spec, dir, model, callbacks);
+}
+
+/** The finished run of `spec` from the run cache (its model restored from the last checkpoint), or null: no data needed. */
+export function finishedRun(
+  spec: RunSpec,
+  callbacks: Pick<TrainCallbacks, 'onCached'> = {},
+  root = runsRoot(),
+): CachedRun | null {
+  const dir = runDir(spec, root);
+  if (!fs.existsSync(path.join(dir, 'result.json'))) return null;
+  return loadFinished(spec, dir, buildModel(spec.model, spec.train.seed), callbacks);
+}
+
+function loadFinished(
+  spec: RunSpec,
+  dir: string,
+  model: Model,
+  callbacks: Pick<TrainCallbacks, 'onCached'>,
+): CachedRun {
+  const result = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8')) as RunResult;
+  if (runKey(result.spec) !== runKey(spec)) {
+    model.dispose();
+    throw new Error(
+      `${dir}/result.json holds another run's spec (key ${runKey(result.spec)}, asked for ${runKey(spec)}): ` +
+        'the cache folder was renamed or edited; delete it to train the run again',
+    );
+  }
   const ckpt = loadCheckpoint(dir);
-  if (!ckpt)
+  if (!ckpt) {
+    model.dispose();
     throw new Error(`cached run ${dir} has a result but no checkpoint.bin: delete the folder to train it again`);
+  }
   model.params.load(ckpt.model);
   callbacks.onCached?.(result);
   return { ...result, model, dir, cached: true };

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../data/cifar10';
+import { PROJECT_ROOT } from '../data/paths';
 import { RunResult, RunSpec, runKey, runsRoot } from './cache';
 
 export const PUBLISHED_DIR = process.env.MIXUP_PUBLISHED_DIR ?? path.join(PROJECT_ROOT, 'results');

@@ -1,7 +1,7 @@
 /**
  * Training slots: however many notebooks' pools start worker processes on one run cache, at most `n` of those
  * workers train at once. Why: the report executes two notebooks side by side (scripts/notebooks --lanes), and each
- * notebook's pool starts its own `workers` processes with cores / workers TensorFlow threads each, so two CIFAR
+ * notebook's pool starts its own `workers` processes with cores / workers TensorFlow threads each, so two
  * notebooks would put four training processes on two cores — less throughput than two, and twice the memory. A worker holds a slot while it trains a job; the others wait.
  *
  * A slot is a file `<runs>/.slots/slot-<i>` holding its trainer's pid (`claimPidFile`, as the run lock); a slot whose

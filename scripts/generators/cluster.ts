@@ -4,6 +4,8 @@
  */
 import { CIFAR_PROFILES } from '../../lib/experiments/cifar';
 import { reportRuns } from '../../lib/experiments/report-runs';
+import { isResultJob } from '../../lib/experiments/result-jobs';
+import type { RunSpec } from '../../lib/runs/cache';
 import { median } from '../../lib/stats';
 import { allPublished, fmt, jsonLines, readJson, table } from './common';
 import { duration } from './timings';
@@ -108,10 +110,16 @@ export function projectionTable(): string {
       ...MACHINES.map((n) => `${n} machine${n > 1 ? 's' : ''}`),
     ],
     reports.map((r) => {
-      const runs = reportRuns(r.env);
+      const runs = reportRuns(r.env)
+        .map((w) => w.job)
+        .filter((j): j is RunSpec => !isResultJob(j) && j.data.set === 'cifar10');
       const per = new Map<string, { seconds: number; n: number; count: number }>();
       const durations = runs.map((w) => {
-        const p = w.job.params;
+        const p = {
+          trainLimit: Number(w.data.trainLimit),
+          width: (w.model as { width: number }).width,
+          epochs: w.train.epochs,
+        };
         const key = `${fmt(p.trainLimit)} images, width ${p.width}, ${p.epochs} epochs`;
         const measured =
           p.trainLimit === CIFAR_PROFILES.paper.trainLimit

@@ -79,15 +79,39 @@ export function notebookTimesTable(): string {
   return table(
     ['notebook', ...measured.map((m) => `${m.p} (${where(m.t)})`)],
     [
-      // Since the pool (2026-12-03) the CIFAR runs train before any notebook starts; earlier records trained them inside.
+      // Since the pool (2026-12-03) runs train before any notebook starts (CIFAR's only, until 2026-12-07); earlier
+      // records trained them inside.
       [
-        'CIFAR runs, one pool before the notebooks',
+        'runs, one pool before the notebooks',
         ...measured.map((m) =>
           m.t.pool
             ? `${duration(m.t.pool.seconds)} (${m.t.pool.runs} runs, ${m.t.pool.workers} at once)`
             : 'in the notebooks',
         ),
       ],
+      ...(measured.some((m) => m.t.pool?.perKind)
+        ? [
+            [
+              "the pool's work per kind (worker time)",
+              ...measured.map((m) =>
+                m.t.pool?.perKind
+                  ? Object.entries(m.t.pool.perKind)
+                      .sort(([, a], [, b]) => b - a)
+                      .map(([k, s]) => `${k} ${duration(s)}`)
+                      .join(', ')
+                  : 'CIFAR only',
+              ),
+            ],
+            [
+              'cores busy: in the pool, over the whole report',
+              ...measured.map((m) =>
+                m.t.pool?.busy !== undefined && m.t.busy !== undefined
+                  ? `${fmt(100 * m.t.pool.busy)} %, ${fmt(100 * m.t.busy)} %`
+                  : '—',
+              ),
+            ],
+          ]
+        : []),
       ...names.map((nb) => [nb, ...measured.map((m) => cell(m.t, nb))]),
       [
         '**whole report** (wall time; lanes side by side)',
