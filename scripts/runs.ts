@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { useBackend } from '../lib/backend';
-import { jobKey, jobLabel, RunJob } from '../lib/experiments/jobs';
+import { jobDir, jobKey, jobLabel, jobNeeds, RunJob } from '../lib/experiments/jobs';
 import { checkJob } from '../lib/experiments/job-schema';
 import { trainInChild } from '../lib/cluster/child';
 import { PROFILES } from '../lib/experiments/profiles';
@@ -18,7 +18,7 @@ import { runsRoot } from '../lib/runs/cache';
 import { numberOption, parseCli, positiveInt } from './cli';
 
 const USAGE =
-  'npm run runs -- manifest --profile P [--seeds 1,2,3] [--params JSON] > runs.json | train runs.json [--index I] [--threads T]';
+  'npm run runs -- manifest --profile P [--seeds 1,2,3] [--params JSON] > runs.json | train runs.json [--index I] [--threads T] [--wait-needs S]';
 
 export interface Manifest {
   profile: string;
@@ -56,6 +56,26 @@ export function readManifest(file: string): Manifest {
   return m;
 }
 
+/**
+ * A job that reads other runs (an attack sweep's models) waits until they are in the run cache: array tasks start in
+ * any order, and the manifest lists such jobs last. Past `waitSeconds` it fails, naming the runs it still needs.
+ */
+export async function awaitNeeds(job: RunJob, root: string, waitSeconds: number, everyMs = 10_000): Promise<void> {
+  const missing = () => jobNeeds(job).filter((n) => !fs.existsSync(path.join(jobDir(n, root), 'result.json')));
+  const until = Date.now() + waitSeconds * 1000;
+  let left = missing();
+  if (left.length)
+    console.log(`runs: ${jobLabel(job)} waits for ${left.length} run(s) it reads: ${left.map(jobKey).join(', ')}`);
+  while (left.length && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, Math.min(everyMs, Math.max(0, until - Date.now()))));
+    left = missing();
+  }
+  if (left.length)
+    throw new Error(
+      `${jobLabel(job)} reads runs not in the run cache after ${waitSeconds} s: ${left.map((n) => `${jobLabel(n)} (${jobKey(n)})`).join('; ')}: train them first (their tasks in the same manifest), or raise --wait-needs`,
+    );
+}
+
 /** The task's index: --index, else the scheduler's. */
 export function taskIndex(given: string | undefined, env = process.env): number {
   const raw = [given, env.SLURM_ARRAY_TASK_ID, env.JOB_COMPLETION_INDEX].find(
@@ -78,6 +98,7 @@ async function main(): Promise<void> {
         params: { type: 'string' },
         index: { type: 'string' },
         threads: { type: 'string' },
+        'wait-needs': { type: 'string' },
       },
     },
     USAGE,
@@ -110,6 +131,11 @@ async function main(): Promise<void> {
     console.log(`runs: ${run.label} (${run.key}) is already in the run cache`);
     return;
   }
+  await awaitNeeds(
+    run.job,
+    root,
+    numberOption(v['wait-needs'], 24 * 3600, 'wait-needs', 'seconds ≥ 0', (n) => n >= 0),
+  );
   useBackend();
   // One thread by default, as the local pool's workers on two cores: the numbers then match the published runs'.
   const threads = numberOption(v.threads, 1, 'threads', 'a whole number ≥ 1', positiveInt);

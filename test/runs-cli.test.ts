@@ -8,11 +8,13 @@ import { test } from 'node:test';
 import { useBackend } from '../lib/backend';
 import { ABLATION_PROFILES, ABLATION_VARIANTS, ablationJob } from '../lib/experiments/ablation';
 import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
+import { attackJobs } from '../lib/experiments/adversarial';
 import { cifarJob } from '../lib/experiments/jobs';
+import { ADVERSARIAL_PROFILES } from '../lib/experiments/report-runs';
 import { trainRuns } from '../lib/cluster/pool';
-import type { RunResult } from '../lib/runs/cache';
+import type { RunResult, RunSpec } from '../lib/runs/cache';
 import { runKey } from '../lib/runs/cache';
-import type { Manifest } from '../scripts/runs';
+import { awaitNeeds, Manifest } from '../scripts/runs';
 import { cifarSource } from './helpers';
 
 const RUNS = path.resolve(__dirname, '..', 'scripts', 'runs.js');
@@ -102,3 +104,26 @@ test(
     }
   },
 );
+
+test("an array task whose job reads other runs (an attack sweep's models) waits for them, then fails naming them", async () => {
+  const [sweep] = attackJobs({ ...ADVERSARIAL_PROFILES.smoke, seeds: [3] });
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-needs-'));
+  try {
+    const models = Object.values((sweep.job.spec as { models: Record<string, RunSpec> }).models);
+    await assert.rejects(
+      awaitNeeds(sweep.job, root, 0),
+      new RegExp(
+        `FGSM on the models of seed 3 reads runs not in the run cache after 0 s: .*\\(${runKey(models[0])}\\)`,
+      ),
+    );
+    // Once the models' results are there, the task goes on at its next look.
+    const waiting = awaitNeeds(sweep.job, root, 30, 50);
+    for (const m of models) {
+      fs.mkdirSync(path.join(root, runKey(m)), { recursive: true });
+      fs.writeFileSync(path.join(root, runKey(m), 'result.json'), '{}');
+    }
+    await waiting;
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -1,8 +1,8 @@
 /**
- * A training process (./worker) at a fixed TensorFlow thread count that trains one run at a time and can be given the
- * next: what a queue worker (./runner) keeps one of per run it trains at once, and what an array-job task
- * (`npm run runs -- train`) starts for its run. Reusing the process spares each run TensorFlow's start and the data's
- * loading; the numbers are the same as in a fresh process (the local pool, ./pool, reuses its workers the same way).
+ * A training process (./worker) at a fixed TensorFlow thread count that trains one job at a time and can be given the
+ * next: the one child wrapper of every runner. The local pool (./pool) keeps one per worker, a queue worker (./runner)
+ * one per run it trains at once, and an array-job task (`npm run runs -- train`) starts one for its run. Reusing the
+ * process spares each job TensorFlow's start and the data's loading; the numbers are the same as in a fresh process.
  */
 import { ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
@@ -13,22 +13,30 @@ import type { WorkerMessage, WorkerRequest } from './protocol';
 
 const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
 
-export type Outcome = { ok: true } | { ok: false; message: string };
+/**
+ * How a job ended. A failure is the job's own error, or the process's end: `exit` then says how it stopped ("SIGSEGV: a
+ * native crash …", "exit code 1") and `output` holds its last lines of stderr.
+ */
+export type Outcome = { ok: true } | { ok: false; message: string; exit?: string; output?: string };
 
 export class TrainerProcess {
   readonly child: ChildProcess;
   private current: { resolve: (o: Outcome) => void; onMessage?: (m: WorkerMessage) => void } | null = null;
-  private exited: string | null = null;
+  private exited: Extract<Outcome, { ok: false }> | null = null;
   private stderr = '';
 
-  constructor(threads: number) {
+  /**
+   * `slots`: the run cache's training slots its runs take (lib/runs/slots), shared by every pool on this machine; none
+   * (a queue worker, an array task): the caller's own concurrency caps its runs.
+   */
+  constructor(threads: number, o: { slots?: number } = {}) {
     this.child = fork(WORKER_SCRIPT, [], {
-      // No training slots: the caller's own concurrency caps its runs.
+      // The thread count is set before TensorFlow starts in the child; it is part of what makes a seed's numbers.
       env: {
         ...process.env,
         TF_NUM_INTRAOP_THREADS: String(threads),
         MIXUP_BACKEND: tf.getBackend(),
-        MIXUP_TRAINING_SLOTS: '',
+        MIXUP_TRAINING_SLOTS: o.slots ? String(o.slots) : '',
       },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
@@ -40,13 +48,20 @@ export class TrainerProcess {
       if (m.type === 'done') this.finish({ ok: true });
       else if (m.type === 'error') this.finish({ ok: false, message: m.message });
     });
+    this.child.on('error', (e) => {
+      this.exited = { ok: false, message: `could not start a training process (${WORKER_SCRIPT}): ${e.message}` };
+      this.finish(this.exited);
+    });
     this.child.on('exit', (code, signal) => {
-      const crash = isNativeCrash(code, signal) ? `: ${NATIVE_CRASH_HINT}` : '';
-      const last = this.stderr.trim()
-        ? `; its last output: ${this.stderr.trim().split('\n').slice(-3).join(' | ')}`
-        : '';
-      this.exited = `its training process stopped (${signal ?? `exit code ${code}`}${crash})${last}`;
-      this.finish({ ok: false, message: this.exited });
+      const exit = `${signal ?? `exit code ${code}`}${isNativeCrash(code, signal) ? `: ${NATIVE_CRASH_HINT}` : ''}`;
+      const output = this.stderr.trim() ? this.stderr.trim().split('\n').slice(-3).join(' | ') : undefined;
+      this.exited = {
+        ok: false,
+        message: `its training process stopped (${exit})${output ? `; its last output: ${output}` : ''}`,
+        exit,
+        ...(output ? { output } : {}),
+      };
+      this.finish(this.exited);
     });
   }
 
@@ -57,7 +72,7 @@ export class TrainerProcess {
 
   /** Trains `job` (`takeover`: the caller was given the run by a scheduler; lib/runs/lock). */
   run(job: RunJob, takeover: boolean, onMessage?: (m: WorkerMessage) => void): Promise<Outcome> {
-    if (this.exited) return Promise.resolve({ ok: false, message: this.exited });
+    if (this.exited) return Promise.resolve(this.exited);
     if (this.current) throw new Error('this training process is busy with another run');
     return new Promise<Outcome>((resolve) => {
       this.current = { resolve, onMessage };
@@ -73,6 +88,11 @@ export class TrainerProcess {
   /** Lets the process exit (it exits when disconnected). */
   close(): void {
     if (this.child.connected) this.child.disconnect();
+  }
+
+  /** Stops the process now (its run's last finished epoch stays checkpointed). */
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
   }
 
   private finish(o: Outcome): void {

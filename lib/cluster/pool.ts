@@ -14,18 +14,17 @@
  * Written by hand: worker pools on npm (piscina, workerpool) run worker_threads, and tfjs-node's binding is loaded
  * once per process.
  */
-import { ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { tf } from '../backend';
-import { isNativeCrash, NATIVE_CRASH_HINT } from '../backend/cpu';
 import type { EpochRecord, TrainCallbacks } from '../train/loop';
-import type { WorkerMessage, WorkerRequest } from './protocol';
+import { TrainerProcess } from './child';
 import { CachedResult, CachedRun, RunSpec } from '../runs/cache';
 import { readExecutor } from './executor';
 import { jobDir, jobLabel, RunJob, trainSpec, Wanted } from '../experiments/jobs';
 import { computeResult, ResultJob } from '../experiments/result-jobs';
+import { jobCost, longestFirst } from '../experiments/cost';
+import { publishedRuns } from '../runs/published';
 import { trainOnQueue } from './queue';
 
 export interface PoolOptions {
@@ -61,8 +60,6 @@ export function threadsPerWorker(workers: number, cores = os.availableParallelis
   return Math.max(1, Math.floor(cores / workers));
 }
 
-const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
-
 /**
  * Trains every job not yet in the run cache — in `workers` processes at once when that is more than one — and
  * returns all of them from the cache, in the order given. A failed or killed worker leaves its run's last finished
@@ -70,15 +67,35 @@ const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
  * Each run's data is the set its spec names (lib/data/sets), loaded where it trains.
  */
 export async function trainRuns(jobs: RunSpec[], options: PoolOptions = {}): Promise<CachedRun[]> {
-  const workers = options.workers ?? defaultWorkers();
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number ≥ 1, got ${workers}`);
   const callbacks = jobs.map((j, i) => options.progress?.(j, i) ?? {});
-  const executor = options.executor === 'local' ? null : readExecutor(options.executor);
-  // With one local worker the runs train in this process, as `trainSpec` below does for whatever is not cached.
-  if (executor || workers > 1) await trainAbsent(jobs, { ...options, workers, progress: (_, i) => callbacks[i] });
+  await trainElsewhere(jobs, options, callbacks);
   const out: CachedRun[] = [];
   for (let i = 0; i < jobs.length; i++) out.push(await trainSpec(jobs[i], callbacks[i]));
   return out;
+}
+
+/**
+ * What `trainRuns` and `computeWanted` train before loading: the jobs not yet cached, longest first by their recorded
+ * cost (so that a notebook's pool ends on short jobs, as the report's does), in local worker processes or on the queue.
+ * With one local worker nothing happens here: the jobs train in this process as they are loaded.
+ */
+async function trainElsewhere(jobs: RunJob[], options: PoolOptions, callbacks: TrainCallbacks[]): Promise<void> {
+  const workers = options.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers must be a whole number ≥ 1, got ${workers}`);
+  const executor = options.executor === 'local' ? null : readExecutor(options.executor);
+  if (!executor && workers === 1) return;
+  const published = publishedRuns();
+  const order = longestFirst(jobs.map((j) => jobCost(j, published).seconds));
+  const { onWorkerJob } = options;
+  await trainAbsent(
+    order.map((i) => jobs[i]),
+    {
+      ...options,
+      workers,
+      progress: (_, k) => callbacks[order[k]],
+      ...(onWorkerJob ? { onWorkerJob: (k: number, pid: number) => onWorkerJob(order[k], pid) } : {}),
+    },
+  );
 }
 
 /**
@@ -144,75 +161,45 @@ function inWorkers(
   onWorkerJob?: (index: number, pid: number) => void,
 ): Promise<void> {
   const threads = threadsPerWorker(workers);
-  const backend = tf.getBackend();
-  const children: ChildProcess[] = [];
-  return new Promise<void>((resolve, reject) => {
-    let failed = false;
-    let running = 0;
-    const fail = (e: Error) => {
-      if (failed) return;
-      failed = true;
-      for (const c of children) c.kill('SIGTERM');
-      reject(e);
-    };
-    const start = () => {
-      const child = fork(WORKER_SCRIPT, [], {
-        // The thread count is set before TensorFlow starts in the child; it is part of what makes a seed's numbers.
-        // The slots cap the runs training at once across every pool on this run cache (lib/runs/slots) at this pool's count.
-        env: {
-          ...process.env,
-          TF_NUM_INTRAOP_THREADS: String(threads),
-          MIXUP_BACKEND: backend,
-          MIXUP_TRAINING_SLOTS: String(workers),
-        },
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      });
-      children.push(child);
-      running++;
-      let stderr = '';
-      child.stderr!.on('data', (b: Buffer) => {
-        stderr = (stderr + b.toString()).slice(-2000);
-      });
-      let current: Queued | null = null;
-      let history: EpochRecord[] = [];
-      const next = () => {
-        current = queue.shift() ?? null;
-        history = [];
-        if (current === null) child.disconnect();
-        else {
-          child.send({ job: jobs[current.index] } satisfies WorkerRequest);
-          onWorkerJob?.(current.index, child.pid!);
-        }
-      };
-      child.on('message', (m: WorkerMessage) => {
-        if (current === null) return;
-        const cb = callbacks[current.index];
+  // The slots cap the runs training at once across every pool on this run cache (lib/runs/slots) at this pool's count.
+  const trainers = Array.from(
+    { length: Math.min(workers, queue.length) },
+    () => new TrainerProcess(threads, { slots: workers }),
+  );
+  let failed: Error | null = null;
+  const fail = (e: Error) => {
+    if (failed) return;
+    failed = e;
+    for (const t of trainers) t.kill();
+  };
+  // Each trainer takes the next job off the queue until none is left (or one failed), then is let go.
+  const lane = async (t: TrainerProcess) => {
+    for (let q = queue.shift(); q && !failed; q = queue.shift()) {
+      const cb = callbacks[q.index];
+      const history: EpochRecord[] = [];
+      onWorkerJob?.(q.index, t.child.pid!);
+      const o = await t.run(jobs[q.index], false, (m) => {
         if (m.type === 'step') cb.onStep?.(m.info);
         else if (m.type === 'epoch') {
           history.push(m.record);
           cb.onEpoch?.(m.record, history);
-        } else if (m.type === 'done') next();
-        else fail(new Error(`${jobLabel(jobs[current.index])} failed in its worker: ${m.message}`));
+        }
       });
-      child.on('error', (e) => fail(new Error(`could not start a training worker (${WORKER_SCRIPT}): ${e.message}`)));
-      child.on('exit', (code, signal) => {
-        running--;
-        if (current !== null) {
-          fail(
-            new Error(
-              `the worker training ${jobLabel(jobs[current.index])} stopped (${signal ?? `exit code ${code}`}` +
-                `${isNativeCrash(code, signal) ? `: ${NATIVE_CRASH_HINT}` : ''}); its last finished ` +
-                `epoch is checkpointed in ${current.dir}, so a rerun resumes there.` +
-                (stderr.trim() ? `\n  its last output: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''),
-            ),
-          );
-        } else if (running === 0 && !failed) resolve();
-      });
-      next();
-    };
-    // The count first: each start() takes a job off the queue.
-    const n = Math.min(workers, queue.length);
-    for (let w = 0; w < n; w++) start();
+      if (o.ok) continue;
+      const label = jobLabel(jobs[q.index]);
+      fail(
+        new Error(
+          o.exit
+            ? `the worker training ${label} stopped (${o.exit}); its last finished epoch is checkpointed in ${q.dir}, ` +
+                `so a rerun resumes there.${o.output ? `\n  its last output: ${o.output}` : ''}`
+            : `${label} failed in its worker: ${o.message}`,
+        ),
+      );
+    }
+    t.close();
+  };
+  return Promise.all(trainers.map(lane)).then(() => {
+    if (failed) throw failed;
   });
 }
 
@@ -242,14 +229,11 @@ export async function computeWanted<R, W extends Wanted<ResultJob> = Wanted<Resu
 ): Promise<(W & { result: CachedResult<R> })[]> {
   const { progress, ...rest } = options;
   const callbacks = wanted.map((w) => progress?.(w) ?? {});
-  const workers = rest.workers ?? defaultWorkers();
-  const executor = rest.executor === 'local' ? null : readExecutor(rest.executor);
-  // With one local worker the jobs are computed in this process, by `computeResult` below.
-  if (executor || workers > 1)
-    await trainAbsent(
-      wanted.map((w) => w.job),
-      { ...rest, workers, progress: (_, i) => callbacks[i] },
-    );
+  await trainElsewhere(
+    wanted.map((w) => w.job),
+    rest,
+    callbacks,
+  );
   const out: (W & { result: CachedResult<R> })[] = [];
   for (const [i, w] of wanted.entries())
     out.push({
