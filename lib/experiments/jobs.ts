@@ -33,6 +33,29 @@ export interface Wanted<J extends RunJob = RunSpec> {
 }
 export type WantedRun = Wanted<RunSpec>;
 
+/** ERM (α = 0) and mixup at `alpha` for each seed, within `group`: the pair notebooks 1, 2 and 4 compare. */
+export function ermAndMixup(
+  seeds: number[],
+  alpha: number,
+  spec: (alpha: number, seed: number) => RunSpec,
+  group = '',
+): (WantedRun & { method: 'ERM' | 'mixup' })[] {
+  return seeds.flatMap((seed) =>
+    (
+      [
+        ['ERM', 0],
+        ['mixup', alpha],
+      ] as const
+    ).map(([method, a]) => ({
+      method,
+      group,
+      seed,
+      label: `${group ? `${group}, ` : ''}${method}, seed ${seed}`,
+      job: spec(a, seed),
+    })),
+  );
+}
+
 /** The run cache's key of a job: a run spec's `runKey`, a result job's `cachedResult` key (both: the job's hash). */
 export const jobKey = (job: RunJob): string => specKey(job);
 

@@ -7,7 +7,7 @@ import { ABLATION_PROFILES, ABLATION_VARIANTS, ablationJob } from './ablation';
 import { CIFAR_PROFILES, CifarParams } from './cifar';
 import { attackJobs } from './adversarial';
 import { GAN_PROFILES, ganRuns } from './gan';
-import { cifarJob, corruptedJob, jobKey, RunJob, Wanted, WantedRun } from './jobs';
+import { cifarJob, corruptedJob, ermAndMixup, jobKey, RunJob, Wanted, WantedRun } from './jobs';
 import { BaseParams, notebookParams, Profile, Resolved } from './profiles';
 import { SPEECH_PROFILES, speechRuns } from './speech';
 import { TOY_PROFILES, toyRuns } from './toy';
@@ -17,20 +17,7 @@ export type { Wanted, WantedRun };
 
 /** Notebook 2: ERM and mixup per seed. */
 export function cifarRuns(P: Resolved<CifarParams>): WantedRun[] {
-  return P.seeds.flatMap((seed) =>
-    (
-      [
-        ['ERM', 0],
-        ['mixup', P.alpha],
-      ] as const
-    ).map(([method, alpha]) => ({
-      method,
-      group: '',
-      seed,
-      label: `${method}, seed ${seed}`,
-      job: cifarJob(P, alpha, seed),
-    })),
-  );
+  return ermAndMixup(P.seeds, P.alpha, (alpha, seed) => cifarJob(P, alpha, seed));
 }
 
 /** Notebook 3's protocol: a CIFAR protocol with the redrawn and untouched training images scored per epoch. */

@@ -8,7 +8,7 @@ import { dataSet } from '../data/sets';
 import { probabilityGrid, uncertainBand } from '../eval/boundary';
 import type { CachedRun, RunSpec } from '../runs/cache';
 import { lastTestError } from '../train/history';
-import type { WantedRun } from './jobs';
+import { ermAndMixup, WantedRun } from './jobs';
 import type { BaseParams, Profile } from './profiles';
 
 export interface ToyParams extends BaseParams {
@@ -53,20 +53,7 @@ export function toySpec(P: ToyParams, alpha: number, seed: number): RunSpec {
 
 /** Notebook 1: ERM and mixup per seed. */
 export function toyRuns(P: ToyParams): (WantedRun & { method: ToyRun['method'] })[] {
-  return P.seeds.flatMap((seed) =>
-    (
-      [
-        ['ERM', 0],
-        ['mixup', P.alpha],
-      ] as const
-    ).map(([method, alpha]) => ({
-      method,
-      group: '',
-      seed,
-      label: `${method}, seed ${seed}`,
-      job: toySpec(P, alpha, seed),
-    })),
-  );
+  return ermAndMixup(P.seeds, P.alpha, (alpha, seed) => toySpec(P, alpha, seed));
 }
 
 /**

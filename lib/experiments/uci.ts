@@ -5,7 +5,7 @@
 import { UCI_DATASETS, UCI_SHAPES, UciName } from '../data/uci';
 import type { CachedRun, RunSpec } from '../runs/cache';
 import { lastTestError } from '../train/history';
-import type { WantedRun } from './jobs';
+import { ermAndMixup, WantedRun } from './jobs';
 import type { BaseParams, Profile } from './profiles';
 
 export interface UciParams extends BaseParams {
@@ -63,20 +63,7 @@ export function uciRuns(P: UciParams): (WantedRun & { method: UciRun['method'] }
   if (unknown.length)
     throw new Error(`unknown UCI set(s) ${unknown.join(', ')}: choose from ${UCI_DATASETS.join(', ')}`);
   return (P.sets as UciName[]).flatMap((name) =>
-    P.seeds.flatMap((seed) =>
-      (
-        [
-          ['ERM', 0],
-          ['mixup', P.alpha],
-        ] as const
-      ).map(([method, alpha]) => ({
-        method,
-        group: name,
-        seed,
-        label: `${name}, ${method}, seed ${seed}`,
-        job: uciSpec(P, name, alpha, seed),
-      })),
-    ),
+    ermAndMixup(P.seeds, P.alpha, (alpha, seed) => uciSpec(P, name, alpha, seed), name),
   );
 }
 
