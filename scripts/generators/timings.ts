@@ -99,7 +99,9 @@ export function notebookTimesTable(): string {
                       .sort(([, a], [, b]) => b - a)
                       .map(([k, s]) => `${k} ${duration(s)}`)
                       .join(', ')
-                  : 'CIFAR only',
+                  : m.t.pool
+                    ? 'CIFAR runs only'
+                    : '—',
               ),
             ],
             [
