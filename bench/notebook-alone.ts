@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-bench-notebook-'));
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-bench-notebook-out-'));
     process.env.MIXUP_RUNS_DIR = runs;
+    let ok = false;
     try {
       const [t] = await executeNotebooks({ names: [name], profile: values.profile, out, lanes: 1 });
       const record = {
@@ -33,10 +34,14 @@ async function main(): Promise<void> {
       };
       appendRecords(path.join(ROOT, 'results', 'bench', 'notebook-alone.jsonl'), [record]);
       console.log(`bench: ${record.notebook} alone at ${values.profile}: ${record.seconds} s`);
+      ok = true;
     } finally {
       delete process.env.MIXUP_RUNS_DIR;
-      fs.rmSync(runs, { recursive: true, force: true });
-      fs.rmSync(out, { recursive: true, force: true });
+      // A failed notebook keeps its executed copy and its runs, to read the error and resume from.
+      if (ok) {
+        fs.rmSync(runs, { recursive: true, force: true });
+        fs.rmSync(out, { recursive: true, force: true });
+      } else console.error(`bench: ${name} failed: its executed notebook is in ${out}, its runs in ${runs}`);
     }
   }
 }
