@@ -207,7 +207,16 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
           ? `\nits kernel died: ${NATIVE_CRASH_HINT} (unless it ran out of memory)`
           : '';
         throw new Error(
-          `${nb} failed after ${seconds.toFixed(1)} s:\n${start >= 0 ? err.slice(start, start + 40).join('\n') + '\n…\n' : ''}${tail}${died}`,
+          // Blank lines left out: a kernel's error can follow many of them, past a window of raw lines.
+          `${nb} failed after ${seconds.toFixed(1)} s:\n${
+            start >= 0
+              ? err
+                  .slice(start)
+                  .filter((l) => l.trim())
+                  .slice(0, 40)
+                  .join('\n') + '\n…\n'
+              : ''
+          }${tail}${died}`,
         );
       }
       console.log(lanes === 1 ? `${seconds.toFixed(1)} s` : `${name}done in ${seconds.toFixed(1)} s`);
