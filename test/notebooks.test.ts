@@ -94,3 +94,45 @@ test('a notebook whose kernel dies mid-cell, or whose worker crashed, fails nami
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a cell that displays thousands of times in one turn of the event loop succeeds with every output, and an error after such a burst keeps its text', async () => {
+  // What a notebook's live progress does when a pool's runs end together: zeromq 6 refused a send while one was pending
+  // (EBUSY, after 512 in one turn), which failed the cell at random and lost its error text too (patches/tslab+*.patch).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-burst-'));
+  try {
+    const code = (id: string, source: string) => ({
+      cell_type: 'code',
+      id,
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source: [source],
+    });
+    const notebook = (cells: object[]) =>
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: { kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' } },
+        cells,
+      });
+    const burst = (n: number) =>
+      `import * as tslab from 'tslab';\nfor (let i = 0; i < ${n}; i++) tslab.newDisplay().text(\`line \${i}\`);`;
+    fs.writeFileSync(path.join(dir, 'burst.ipynb'), notebook([code('burst', burst(2000))]));
+    const out = path.join(dir, 'out');
+    const [t] = await executeNotebooks({ names: ['burst'], profile: 'smoke', out, dir, lanes: 1 });
+    const cells = (JSON.parse(fs.readFileSync(t.output, 'utf8')) as { cells: { outputs: { data?: object }[] }[] })
+      .cells;
+    assert.equal(cells[0].outputs.filter((o) => o.data).length, 2000, 'every display reached the notebook');
+
+    fs.writeFileSync(
+      path.join(dir, 'burst-error.ipynb'),
+      notebook([code('burst', `${burst(1500)}\nthrow new Error('raised after 1500 displays');`)]),
+    );
+    await assert.rejects(
+      executeNotebooks({ names: ['burst-error'], profile: 'smoke', out, dir, lanes: 1 }),
+      /burst-error\.ipynb failed after [\d.]+ s:[\s\S]*raised after 1500 displays/,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -64,8 +64,8 @@ export function progressLine(label: string, s: StepInfo): string {
 
 /**
  * Training callbacks that keep one output line up to date in place (epoch, step, loss, img/s, time left).
- * Updates are at most one per `minIntervalMs`: tslab's output channel fails when messages pile up faster than
- * the event loop drains them, and a long run would otherwise send thousands.
+ * Updates are at most one per `minIntervalMs`: a long run would otherwise send the notebook thousands of messages,
+ * for a line no one reads that fast. (A burst no longer fails the cell: patches/tslab+*.patch.)
  */
 export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): TrainCallbacks {
   const d = tslab.newDisplay();
