@@ -39,14 +39,21 @@ export async function sweepStatus(
       rows.push({ ...r, state: 'done', where: '' });
       continue;
     }
-    const job = await queue.getJob(r.key);
-    const state = job ? await job.getState() : 'missing';
-    const host = (job?.progress as RunProgress | undefined)?.host ?? '';
+    // A job another client wrote may not be readable: its state still is.
+    const job = await queue.getJob(r.key).catch(() => undefined);
+    const state = job ? await job.getState() : await queue.getJobState(r.key);
+    // What a job's progress and reason say is printed quoted: a host name could hold terminal escapes.
+    const said = (job?.progress as RunProgress | undefined)?.host;
+    const host = typeof said === 'string' ? JSON.stringify(said) : '';
     if (state === 'active') rows.push({ ...r, state: 'training', where: host });
     else if (state === 'failed')
-      rows.push({ ...r, state: 'failed', where: `${host}${job?.failedReason ? `: ${job.failedReason}` : ''}` });
+      rows.push({
+        ...r,
+        state: 'failed',
+        where: `${host}${job?.failedReason ? `: ${JSON.stringify(job.failedReason)}` : ''}`,
+      });
     else if (state === 'completed') rows.push({ ...r, state: 'done', where: host });
-    else if (state === 'missing' || state === 'unknown') rows.push({ ...r, state: 'not queued', where: '' });
+    else if (state === 'unknown') rows.push({ ...r, state: 'not queued', where: '' });
     else rows.push({ ...r, state: 'queued', where: '' });
   }
   return rows;
@@ -107,7 +114,7 @@ async function main(): Promise<void> {
     let queued = 0;
     for (const r of runs) {
       if (fs.existsSync(path.join(root, r.key, 'result.json'))) continue;
-      await enqueue(queue, r.key, r.job);
+      await enqueue(queue, r.key, r.job, (l) => console.log(`sweep: ${l}`));
       queued++;
     }
     console.log(

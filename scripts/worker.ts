@@ -3,14 +3,27 @@
  * for one machine (lib/cluster/runner). SIGINT or SIGTERM: it takes no more runs, a run in progress stops after its
  * next checkpoint and goes back to the queue, then the worker exits. `--lock-ms` / `--stalled-ms` set how soon a run
  * whose worker died is handed to another (BullMQ's lock duration and stalled-job check; default 30 s each).
+ * What one job may ask of it is bounded: its size (`--max-work`, default the largest run of any profile's report), and
+ * each trainer's memory (`--max-memory-gb`, default 80 % of this machine's memory shared by the runs at once) and wall
+ * time (`--max-run-hours`, default 24).
  */
+import os from 'node:os';
 import { useBackend } from '../lib/backend';
 import { readExecutor } from '../lib/cluster/executor';
 import { startRunner } from '../lib/cluster/runner';
+import { largestWork } from '../lib/experiments/cost';
+import { PROFILES } from '../lib/experiments/profiles';
 import { numberOption, parseCli, positiveInt } from './cli';
+import { manifest } from './runs';
 
 const USAGE =
-  'npm run worker -- --executor redis://host:port[/queue] [--concurrency N] [--threads T] [--lock-ms MS] [--stalled-ms MS]';
+  'npm run worker -- --executor redis://host:port[/queue] [--concurrency N] [--threads T] [--lock-ms MS] [--stalled-ms MS] ' +
+  '[--max-work W] [--max-memory-gb G] [--max-run-hours H]';
+
+/** The largest run of any profile's report: the default ceiling on one job's size. */
+export function defaultMaxWork(): number {
+  return Math.max(...PROFILES.map((p) => largestWork(manifest(p).runs.map((r) => r.job))));
+}
 
 async function main(): Promise<void> {
   const { values: v } = parseCli(
@@ -21,6 +34,9 @@ async function main(): Promise<void> {
         threads: { type: 'string' },
         'lock-ms': { type: 'string' },
         'stalled-ms': { type: 'string' },
+        'max-work': { type: 'string' },
+        'max-memory-gb': { type: 'string' },
+        'max-run-hours': { type: 'string' },
       },
     },
     USAGE,
@@ -30,9 +46,25 @@ async function main(): Promise<void> {
   const report = useBackend();
   if (report.name !== 'tensorflow')
     console.warn(`worker: training on the ${report.name} backend: ${report.reasons.join('; ')}`);
+  const concurrency = numberOption(v.concurrency, 1, 'concurrency', 'a whole number ≥ 1 of runs at once', positiveInt);
+  const maxWork = numberOption(v['max-work'], NaN, 'max-work', 'a size > 0 (examples × width² × epochs)', (n) => n > 0);
+  const memoryGb = numberOption(
+    v['max-memory-gb'],
+    (0.8 * os.totalmem()) / concurrency / 1024 ** 3,
+    'max-memory-gb',
+    'GiB > 0 per trainer',
+    (n) => n > 0,
+  );
+  const hours = numberOption(v['max-run-hours'], 24, 'max-run-hours', 'hours > 0 per job', (n) => n > 0);
   const runner = await startRunner({
     executor,
-    concurrency: numberOption(v.concurrency, 1, 'concurrency', 'a whole number ≥ 1 of runs at once', positiveInt),
+    concurrency,
+    maxWork: Number.isNaN(maxWork) ? defaultMaxWork() : maxWork,
+    limits: {
+      maxRssBytes: memoryGb * 1024 ** 3,
+      maxSeconds: hours * 3600,
+      raise: { memory: 'raise it with --max-memory-gb', time: 'raise it with --max-run-hours' },
+    },
     threads:
       v.threads === undefined ? undefined : numberOption(v.threads, 1, 'threads', 'a whole number ≥ 1', positiveInt),
     lockMs: numberOption(v['lock-ms'], 30_000, 'lock-ms', 'milliseconds ≥ 100', (n) => n >= 100),

@@ -227,7 +227,7 @@ test(
       );
       assert.equal(resultOf(shared, key).threads, resultOf(local, key).threads, 'same thread count as the local pool');
       assert.equal(resultOf(shared, key).host, os.hostname());
-      const started = (w1.log() + w2.log()).split('\n').filter((l) => l.includes(`(${key}) started`));
+      const started = (w1.log() + w2.log()).split('\n').filter((l) => l.includes(`("${key}") started`));
       assert.equal(started.length, 1, `run ${key} trained once: ${started.join(' | ')}`);
     }
     assert.deepEqual(
@@ -256,7 +256,7 @@ test(
     );
     const w2 = startWorker(shared);
     await done;
-    assert.match(w2.log(), new RegExp(`\\(${key}\\) started, attempt`), 'the second worker took the run');
+    assert.match(w2.log(), new RegExp(`\\("${key}"\\) started, attempt`), 'the second worker took the run');
     assert.deepEqual(historyNumbers(resultOf(shared, key).history), historyNumbers(resultOf(local, key).history));
     w2.child.kill('SIGTERM');
   },
@@ -271,10 +271,10 @@ test(
     );
     await until('the worker to stop', () => w1.child.exitCode !== null, 120_000);
     assert.equal(w1.child.exitCode, 0, w1.log());
-    assert.match(w1.log(), new RegExp(`\\(${key}\\) handed back after its last checkpoint`));
+    assert.match(w1.log(), new RegExp(`\\("${key}"\\) handed back after its last checkpoint`));
     const w2 = startWorker(shared);
     await done;
-    assert.match(w2.log(), new RegExp(`\\(${key}\\) started`));
+    assert.match(w2.log(), new RegExp(`\\("${key}"\\) started`));
     assert.deepEqual(historyNumbers(resultOf(shared, key).history), historyNumbers(resultOf(local, key).history));
     w2.child.kill('SIGTERM');
   },
@@ -368,10 +368,10 @@ test(
           fingerprint: { ...fingerprint(cifarJob(P, 0, 4)), lib: '0000000000000000' },
           submitter: 'elsewhere',
         },
-        { jobId: 'wrong-fp' },
+        { jobId: runKey(cifarJob(P, 0, 4)) },
       );
       await until('the refusal', async () => (await wrong.isFailed()) || false, 30_000);
-      const failed = await queue.getJob('wrong-fp');
+      const failed = await queue.getJob(runKey(cifarJob(P, 0, 4)));
       assert.match(
         failed!.failedReason,
         /refused .*fingerprint mismatch: compiled lib 0000000000000000 \(submitter\) vs [0-9a-f]{16} \(this worker\)/,

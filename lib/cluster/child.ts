@@ -5,6 +5,7 @@
  * process spares each job TensorFlow's start and the data's loading; the numbers are the same as in a fresh process.
  */
 import { ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { tf } from '../backend';
 import { isNativeCrash, NATIVE_CRASH_HINT } from '../backend/cpu';
@@ -14,16 +15,52 @@ import type { WorkerMessage, WorkerRequest } from './protocol';
 const WORKER_SCRIPT = path.join(__dirname, 'worker.js');
 
 /**
- * How a job ended. A failure is the job's own error, or the process's end: `exit` then says how it stopped ("SIGSEGV: a
- * native crash …", "exit code 1") and `output` holds its last lines of stderr.
+ * How a job ended. A failure is the job's own error, or the process's end: `exit` then says how it stopped ("out of
+ * memory: …", "killed for time: …", "SIGSEGV: a native crash …", "exit code 1"), `limit` whether a limit of the caller's
+ * stopped it, and `output` holds its last lines of stderr.
  */
-export type Outcome = { ok: true } | { ok: false; message: string; exit?: string; output?: string };
+export type Outcome =
+  { ok: true } | { ok: false; message: string; exit?: string; limit?: 'memory' | 'time'; output?: string };
+
+/** What one job may use (a queue worker's, for jobs it did not write); none: the local pool's own runs. */
+export interface TrainLimits {
+  /** Resident memory, checked every second (the process is killed past it). */
+  maxRssBytes?: number;
+  /** Wall time of the job. */
+  maxSeconds?: number;
+  /** How the limits are raised, for the message (e.g. "npm run worker -- --max-memory-gb G"). */
+  raise?: { memory: string; time: string };
+}
+
+/** A process's resident memory from /proc (Linux), or null where it cannot be read. */
+export function residentBytes(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+const GIB = 1024 ** 3;
+/** What an allocator that ran out says on stderr before it aborts (C++, TensorFlow, the kernel's mmap). */
+const OUT_OF_MEMORY = /bad_alloc|out of memory|OOM when allocating|ResourceExhausted|Cannot allocate memory/i;
+
+/** How a process that exited so stopped, in words: out of memory, a signal from outside, a native crash, a code. */
+export function exitCause(code: number | null, signal: NodeJS.Signals | null, stderr: string): string {
+  if (OUT_OF_MEMORY.test(stderr)) return `out of memory (${signal ?? `exit code ${code}`})`;
+  if (signal === 'SIGKILL')
+    return 'SIGKILL: killed from outside, most often by the system running out of memory (see `dmesg`)';
+  return `${signal ?? `exit code ${code}`}${isNativeCrash(code, signal) ? `: ${NATIVE_CRASH_HINT}` : ''}`;
+}
 
 export class TrainerProcess {
   readonly child: ChildProcess;
   private current: { resolve: (o: Outcome) => void; onMessage?: (m: WorkerMessage) => void } | null = null;
   private exited: Extract<Outcome, { ok: false }> | null = null;
   private stderr = '';
+  /** Why this process was killed by its limits, if it was. */
+  private limited: { limit: 'memory' | 'time'; why: string } | null = null;
 
   /**
    * `slots`: the run cache's training slots its runs take (lib/runs/slots), shared by every pool on this machine; none
@@ -53,12 +90,13 @@ export class TrainerProcess {
       this.finish(this.exited);
     });
     this.child.on('exit', (code, signal) => {
-      const exit = `${signal ?? `exit code ${code}`}${isNativeCrash(code, signal) ? `: ${NATIVE_CRASH_HINT}` : ''}`;
+      const exit = this.limited?.why ?? exitCause(code, signal, this.stderr);
       const output = this.stderr.trim() ? this.stderr.trim().split('\n').slice(-3).join(' | ') : undefined;
       this.exited = {
         ok: false,
         message: `its training process stopped (${exit})${output ? `; its last output: ${output}` : ''}`,
         exit,
+        ...(this.limited ? { limit: this.limited.limit } : {}),
         ...(output ? { output } : {}),
       };
       this.finish(this.exited);
@@ -70,14 +108,60 @@ export class TrainerProcess {
     return this.exited === null && this.current === null && this.child.connected;
   }
 
-  /** Trains `job` (`takeover`: the caller was given the run by a scheduler; lib/runs/lock). */
-  run(job: RunJob, takeover: boolean, onMessage?: (m: WorkerMessage) => void): Promise<Outcome> {
+  /**
+   * Trains `job` (`takeover`: the caller was given the run by a scheduler; lib/runs/lock) within `limits`: past one,
+   * the process is killed and the outcome names the limit.
+   */
+  run(
+    job: RunJob,
+    takeover: boolean,
+    onMessage?: (m: WorkerMessage) => void,
+    limits: TrainLimits = {},
+  ): Promise<Outcome> {
     if (this.exited) return Promise.resolve(this.exited);
     if (this.current) throw new Error('this training process is busy with another run');
+    const watch = this.watch(limits);
     return new Promise<Outcome>((resolve) => {
       this.current = { resolve, onMessage };
       this.child.send({ job, takeover } satisfies WorkerRequest);
-    });
+    }).finally(watch);
+  }
+
+  /** Starts checking `limits` on the job about to run; returns the stop. */
+  private watch(limits: TrainLimits): () => void {
+    const { maxRssBytes, maxSeconds, raise } = limits;
+    const kill = (limit: 'memory' | 'time', why: string) => {
+      if (this.limited) return;
+      this.limited = { limit, why };
+      this.child.kill('SIGKILL');
+    };
+    const memory =
+      maxRssBytes === undefined
+        ? undefined
+        : setInterval(() => {
+            const rss = residentBytes(this.child.pid!);
+            if (rss !== null && rss > maxRssBytes)
+              kill(
+                'memory',
+                `out of memory: it held ${(rss / GIB).toFixed(1)} GiB, over this worker's limit of ` +
+                  `${(maxRssBytes / GIB).toFixed(1)} GiB${raise ? ` (${raise.memory})` : ''}`,
+              );
+          }, 1000);
+    const time =
+      maxSeconds === undefined
+        ? undefined
+        : setTimeout(
+            () =>
+              kill(
+                'time',
+                `killed for time: it ran past this worker's limit of ${maxSeconds} s${raise ? ` (${raise.time})` : ''}`,
+              ),
+            maxSeconds * 1000,
+          );
+    return () => {
+      clearInterval(memory);
+      clearTimeout(time);
+    };
   }
 
   /** Asks the run in progress to stop after its next checkpoint (the process cannot take runs after it). */

@@ -36,25 +36,52 @@ export const EXECUTOR_FILES = {
   key: 'MIXUP_EXECUTOR_KEY',
 } as const;
 
-/** `url` with any password replaced by ***: what may be printed. */
+/**
+ * Where the user-info part of a raw `scheme://user:password@host…` string lies: from `://` to its last `@` (from the
+ * scheme's `:`, or the start, in a string that lacks `//`: a mistyped URL is printed in its error too).
+ */
+function userInfo(raw: string): { start: number; end: number } | null {
+  const slashes = raw.indexOf('://');
+  const start = slashes >= 0 ? slashes + 3 : (/^[a-z][\w+.-]*:/i.exec(raw)?.[0].length ?? 0);
+  const end = raw.lastIndexOf('@');
+  return end > start ? { start, end } : null;
+}
+
+/**
+ * `url` with its password replaced by ***: what may be printed. Masked on the raw string, before any parse: a password
+ * holding `/`, `?` or `#` is read by a URL parser as path, query or fragment, and would be printed whole. A plain user
+ * name before the first `:` stays; anything else between `://` and the last `@` is masked.
+ */
 export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    // Not a URL: mask whatever sits between "//user:" and "@".
-    return url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
-  }
+  const at = userInfo(url);
+  const trimmed = url.replace(/\/$/, '');
+  if (!at) return trimmed;
+  const info = url.slice(at.start, at.end);
+  const colon = info.indexOf(':');
+  const user = colon >= 0 ? info.slice(0, colon) : info;
+  const shown = /^[\w.%-]*$/.test(user) ? (colon >= 0 ? `${user}:***` : user) : '***';
+  return (url.slice(0, at.start) + shown + url.slice(at.end)).replace(/\/$/, '');
 }
 
 const LOOPBACK = /^(localhost|127(\.\d+){3}|\[?::1\]?)$/;
 
-function readFile(variable: string, file: string | undefined, what: string): string | undefined {
+function readFile(
+  variable: string,
+  file: string | undefined,
+  what: string,
+  o: { secret?: boolean } = {},
+): string | undefined {
   if (file === undefined || file === '') return undefined;
   try {
+    // A secret others can read is no secret: refused before it is used (the docs create these files 0600).
+    const mode = fs.statSync(file).mode & 0o777;
+    if (o.secret && process.platform !== 'win32' && mode & 0o077)
+      throw new Error(
+        `${variable}=${file}: ${what} can be read by others (mode 0${mode.toString(8)}): \`chmod 600 ${file}\``,
+      );
     return fs.readFileSync(file, 'utf8');
   } catch (e) {
+    if (!(e as NodeJS.ErrnoException).code) throw e;
     throw new Error(
       `${variable}=${file}: cannot read ${what} (${(e as NodeJS.ErrnoException).code ?? e}): fix the path`,
     );
@@ -72,6 +99,13 @@ export function readExecutor(
 ): Executor | null {
   if (url === undefined || url.trim() === '') return null;
   const shown = maskUrl(url);
+  const at = userInfo(url);
+  if (at && /[/?#]/.test(url.slice(at.start, at.end)))
+    throw new Error(
+      `MIXUP_EXECUTOR=${shown}: its user or password holds an unencoded '/', '?' or '#', which a URL reads as path, ` +
+        `query or fragment: percent-encode them (%2F, %3F, %23), or put the password in ${EXECUTOR_FILES.password} ` +
+        'and leave it out of the URL',
+    );
   let u: URL;
   try {
     u = new URL(url);
@@ -87,7 +121,9 @@ export function readExecutor(
     throw new Error(
       `MIXUP_EXECUTOR=${shown}: the queue name '${queue}' may hold letters, digits, '.', '_' and '-' only`,
     );
-  const fromFile = readFile(EXECUTOR_FILES.password, env[EXECUTOR_FILES.password], 'the Redis password');
+  const fromFile = readFile(EXECUTOR_FILES.password, env[EXECUTOR_FILES.password], 'the Redis password', {
+    secret: true,
+  });
   if (fromFile !== undefined && u.password)
     throw new Error(
       `MIXUP_EXECUTOR=${shown} carries a password and ${EXECUTOR_FILES.password} names another: give it in one place`,
@@ -104,7 +140,7 @@ export function readExecutor(
     e.tls = isIP(bare) ? {} : { servername: bare };
     const ca = readFile(EXECUTOR_FILES.ca, env[EXECUTOR_FILES.ca], 'the CA certificate');
     const cert = readFile(EXECUTOR_FILES.cert, env[EXECUTOR_FILES.cert], 'the client certificate');
-    const key = readFile(EXECUTOR_FILES.key, env[EXECUTOR_FILES.key], 'the client key');
+    const key = readFile(EXECUTOR_FILES.key, env[EXECUTOR_FILES.key], 'the client key', { secret: true });
     if ((cert === undefined) !== (key === undefined))
       throw new Error(
         `mutual TLS needs both ${EXECUTOR_FILES.cert} and ${EXECUTOR_FILES.key}: only ${cert ? EXECUTOR_FILES.cert : EXECUTOR_FILES.key} is set`,

@@ -19,19 +19,45 @@ export const QUEUED_RUN = z.strictObject({
   submitter: z.string().min(1).max(255),
 });
 
+/** A job id as printed: quoted, so that an id holding terminal escapes or a newline cannot forge a line. */
+export const quoteId = (id: unknown): string => JSON.stringify(String(id));
+
+/**
+ * How every job on the queue is retried and kept, whatever the job itself asks for: a worker applies these over the
+ * job's own options (a job could ask for a thousand attempts, a long backoff, or to be kept failed for ever).
+ */
+export const QUEUE_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'fixed', delay: 1000 },
+  removeOnComplete: { age: 3600 },
+  // A failed job stays a week for its reason to be read, then ages out.
+  removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
+} as const;
+
+/** What is wrong with a job's raw payload string before it is parsed (too big, not JSON), or null. */
+export function rawPayloadProblem(raw: string | undefined): string | null {
+  const bytes = Buffer.byteLength(raw ?? '');
+  if (bytes > MAX_PAYLOAD_BYTES)
+    return `its payload has ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES} a run's payload may have`;
+  try {
+    JSON.parse(raw || '{}');
+  } catch {
+    return 'its payload is not JSON';
+  }
+  return null;
+}
+
 /** `data` as a QueuedRun, or an Error whose message names the job (`id`) and the field that is wrong. */
 export function checkQueuedRun(data: unknown, id: string): QueuedRun {
-  let bytes: number;
+  let raw: string;
   try {
-    bytes = Buffer.byteLength(JSON.stringify(data) ?? '');
+    raw = JSON.stringify(data) ?? '';
   } catch {
-    throw new Error(`job ${id}: its payload is not JSON`);
+    throw new Error(`job ${quoteId(id)}: its payload is not JSON`);
   }
-  if (bytes > MAX_PAYLOAD_BYTES)
-    throw new Error(
-      `job ${id}: its payload has ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES} a run's payload may have`,
-    );
+  const problem = rawPayloadProblem(raw);
+  if (problem) throw new Error(`job ${quoteId(id)}: ${problem}`);
   const r = QUEUED_RUN.safeParse(data);
-  if (!r.success) throw new Error(`job ${id}: ${firstIssue(r.error)}`);
+  if (!r.success) throw new Error(`job ${quoteId(id)}: ${firstIssue(r.error)}`);
   return r.data as QueuedRun;
 }

@@ -9,15 +9,16 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, JobJsonRaw, UnrecoverableError, Worker } from 'bullmq';
 import type { RunJob } from '../experiments/jobs';
-import { jobLabel } from '../experiments/jobs';
-import { TrainerProcess } from './child';
+import { jobKey, jobLabel } from '../experiments/jobs';
+import { jobWork } from '../experiments/cost';
+import { TrainerProcess, TrainLimits } from './child';
 import { STOPPED, WorkerMessage } from './protocol';
 import { runsRoot } from '../runs/cache';
 import { assertReachable, connection, Executor } from './executor';
 import { Fingerprint, fingerprint, fingerprintMismatch } from './fingerprint';
-import { checkQueuedRun } from './payload';
+import { checkQueuedRun, QUEUE_JOB_OPTIONS, quoteId, rawPayloadProblem } from './payload';
 
 /** What a queued job carries. */
 export interface QueuedRun {
@@ -44,6 +45,38 @@ export interface RunnerOptions {
   stalledMs?: number;
   /** Told what happens, one line at a time. */
   log?: (line: string) => void;
+  /**
+   * The largest job this worker takes, in lib/experiments/cost's `jobWork` units (examples × width² × epochs); a job
+   * above it fails at once, naming the ceiling (default: none; `npm run worker` sizes it to the reports' largest run).
+   */
+  maxWork?: number;
+  /** What each trainer may use: resident memory and wall time per job (npm run worker sets defaults). */
+  limits?: TrainLimits;
+}
+
+/** Jobs whose raw payload could not be read, with why: they fail at once rather than cycle through stall checks. */
+const unreadable = new WeakMap<Job, string>();
+
+/**
+ * BullMQ's worker, reading each job with the queue's own rules: a payload too big or not JSON is marked (and refused
+ * by the processor) instead of throwing inside BullMQ, where the job would sit active until its stall checks ran out;
+ * and the job's own attempts, backoff and retention are replaced by the queue's (QUEUE_JOB_OPTIONS).
+ */
+class QueueWorker extends Worker<QueuedRun> {
+  protected override createJob(raw: JobJsonRaw, jobId: string): Job<QueuedRun> {
+    let problem = rawPayloadProblem(raw.data);
+    let job: Job<QueuedRun>;
+    try {
+      job = super.createJob(problem ? { ...raw, data: '{}' } : raw, jobId);
+    } catch {
+      // Its options or progress are not JSON either.
+      problem ??= 'its options are not JSON';
+      job = super.createJob({ ...raw, data: '{}', opts: '{}', progress: '0' }, jobId);
+    }
+    Object.assign(job.opts, QUEUE_JOB_OPTIONS);
+    if (problem) unreadable.set(job, problem);
+    return job;
+  }
 }
 
 export interface Runner {
@@ -75,20 +108,41 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
   const running = new Set<Promise<boolean>>();
   let stopping = false;
 
+  const refuse = (why: string): never => {
+    log(`worker ${host}: refused ${why}`);
+    throw new UnrecoverableError(`${host} refused ${why}`);
+  };
   const processor = async (job: Job<QueuedRun>, token?: string): Promise<{ host: string }> => {
+    const id = quoteId(job.id);
     // No payload reaches a trainer unchecked: a bad one fails for good (no retry), naming the job and the field.
+    const problem = unreadable.get(job);
+    if (problem) refuse(`job ${id}: ${problem}`);
     let data: QueuedRun;
     try {
       data = checkQueuedRun(job.data, String(job.id));
     } catch (e) {
-      log(`worker ${host}: refused ${(e as Error).message}`);
-      throw new UnrecoverableError(`${host} refused ${(e as Error).message}`);
+      return refuse((e as Error).message);
     }
     job.data = data;
-    const mismatch = fingerprintMismatch(job.data.fingerprint, fingerprint(job.data.job));
-    if (mismatch) throw new UnrecoverableError(`${host} refused ${jobLabel(job.data.job)}: ${mismatch}`);
-    const label = jobLabel(job.data.job);
-    log(`worker ${host}: ${label} (${job.id}) started, attempt ${job.attemptsMade + 1}`);
+    // An id is the key of what the job carries: a job planted under another run's key, or one run under two ids (two
+    // workers would take it from each other), is refused.
+    const key = jobKey(data.job);
+    if (job.id !== key)
+      refuse(
+        `job ${id}: its id is not the key of the run it carries (${key}): queue runs through a notebook, ` +
+          '`npm run sweep` or `npm run runs`, which name each job by its key',
+      );
+    const mismatch = fingerprintMismatch(data.fingerprint, fingerprint(data.job));
+    if (mismatch) refuse(`${jobLabel(data.job)}: ${mismatch}`);
+    const work = jobWork(data.job);
+    if (o.maxWork !== undefined && work > o.maxWork)
+      refuse(
+        `job ${id} (${jobLabel(data.job)}): its size, ${work.toExponential(2)} (examples × width² × epochs), is over ` +
+          `this worker's ceiling of ${o.maxWork.toExponential(2)}: start the worker with --max-work ${work.toExponential(2)} ` +
+          'if you meant to train it',
+      );
+    const label = jobLabel(data.job);
+    log(`worker ${host}: ${label} (${id}) started, attempt ${job.attemptsMade + 1}`);
     let progress: Promise<unknown> = job.updateProgress({ type: 'start', host } satisfies RunProgress);
     const report = (p: RunProgress) => {
       // In order, one at a time: the submitter shows them as they come.
@@ -99,14 +153,19 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
     const trainer = idle.pop() ?? new TrainerProcess(threads);
     busy.add(trainer);
     if (stopping) trainer.stop();
-    const ran = trainer.run(job.data.job, true, (m) => {
-      if (m.type === 'step') {
-        if (Date.now() - lastStep >= 1000) {
-          lastStep = Date.now();
-          report({ type: 'step', host, info: m.info });
-        }
-      } else if (m.type === 'epoch') report({ type: 'epoch', host, record: m.record });
-    });
+    const ran = trainer.run(
+      job.data.job,
+      true,
+      (m) => {
+        if (m.type === 'step') {
+          if (Date.now() - lastStep >= 1000) {
+            lastStep = Date.now();
+            report({ type: 'step', host, info: m.info });
+          }
+        } else if (m.type === 'epoch') report({ type: 'epoch', host, record: m.record });
+      },
+      o.limits,
+    );
     const settled = ran.then((o) => o.ok || (stopping && o.message.includes(STOPPED)));
     running.add(settled);
     const outcome = await ran;
@@ -117,20 +176,22 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
     else trainer.close();
     await progress;
     if (outcome.ok) {
-      log(`worker ${host}: ${label} (${job.id}) done`);
+      log(`worker ${host}: ${label} (${id}) done`);
       return { host };
     }
     if (stopping && outcome.message.includes(STOPPED)) {
       // Handed back without using up an attempt: the next worker resumes from the checkpoint just written.
-      log(`worker ${host}: ${label} (${job.id}) handed back after its last checkpoint`);
+      log(`worker ${host}: ${label} (${id}) handed back after its last checkpoint`);
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
-    log(`worker ${host}: ${label} (${job.id}) failed: ${outcome.message}`);
+    log(`worker ${host}: ${label} (${id}) failed: ${outcome.message}`);
+    // Past a limit it would only fail again: no retry.
+    if (!outcome.ok && outcome.limit) throw new UnrecoverableError(`${host}: ${outcome.message}`);
     throw new Error(`${host}: ${outcome.message}`);
   };
 
-  const worker = new Worker<QueuedRun>(o.executor.queue, processor, {
+  const worker = new QueueWorker(o.executor.queue, processor, {
     connection: connection(o.executor),
     concurrency,
     lockDuration: o.lockMs ?? 30_000,
@@ -141,7 +202,10 @@ export async function startRunner(o: RunnerOptions): Promise<Runner> {
   worker.on('error', (e) => log(`worker ${host}: ${e.message}`));
   await worker.waitUntilReady();
   log(
-    `worker ${host}: taking runs from ${o.executor.url} (queue ${o.executor.queue}), ${concurrency} at once, ${threads} TensorFlow thread(s) each, run cache ${root}`,
+    `worker ${host}: taking runs from ${o.executor.url} (queue ${o.executor.queue}), ${concurrency} at once, ${threads} TensorFlow thread(s) each, run cache ${root}` +
+      (o.maxWork !== undefined ? `; jobs up to size ${o.maxWork.toExponential(2)}` : '') +
+      (o.limits?.maxRssBytes ? `, ${(o.limits.maxRssBytes / 1024 ** 3).toFixed(1)} GiB` : '') +
+      (o.limits?.maxSeconds ? `, ${(o.limits.maxSeconds / 3600).toFixed(1)} h each` : ''),
   );
   return {
     worker,

@@ -48,3 +48,20 @@ export function jobCost(job: RunJob, published: PublishedRun[]): JobCost {
 export function longestFirst(costs: number[]): number[] {
   return costs.map((_, i) => i).sort((a, b) => costs[b] - costs[a] || a - b);
 }
+
+/**
+ * What a job asks of a worker, in examples trained × width² × epochs: the measure a queue worker's ceiling bounds
+ * (lib/cluster/runner). Nets without a width (LeNet, MLPs) count as width 8, the report's narrowest; a result job gives
+ * its own size in the same units.
+ */
+export function jobWork(job: RunJob): number {
+  if (isResultJob(job)) return resultKind(job).work(job.spec);
+  const n = dataSet(job.data).examples(job.data);
+  const width = (job.model as { width?: number }).width ?? 8;
+  return n.train * width * width * job.train.epochs;
+}
+
+/** The largest `jobWork` among `jobs` (a report's manifest): what a worker's default ceiling is sized to. */
+export function largestWork(jobs: RunJob[]): number {
+  return jobs.reduce((a, j) => Math.max(a, jobWork(j)), 0);
+}

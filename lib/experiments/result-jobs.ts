@@ -27,6 +27,8 @@ export interface ResultKind {
   data(spec: Record<string, unknown>): Record<string, unknown> | null;
   /** Seconds of one worker, about. */
   cost(spec: Record<string, unknown>): number;
+  /** Its size in a run's units, examples × width² × passes (lib/experiments/cost's jobWork): what a worker bounds. */
+  work(spec: Record<string, unknown>): number;
   /** The runs it reads, which must be in the run cache first. */
   needs(spec: Record<string, unknown>): RunSpec[];
 }
@@ -77,6 +79,11 @@ const gan: ResultKind = {
   cost: (s) => {
     const c = s as unknown as GanConfig;
     return 8e-9 * c.iterations * (c.dSteps + 1) * c.batchSize * c.hidden * c.hidden * c.layers;
+  },
+  // Points drawn through its nets; a hidden size of 64 counts as width 1, per layer.
+  work: (s) => {
+    const c = s as unknown as GanConfig;
+    return c.iterations * (c.dSteps + 1) * c.batchSize * (c.hidden / 64) ** 2 * c.layers;
   },
 };
 
@@ -160,6 +167,12 @@ const attacks: ResultKind = {
     const a = s as unknown as AttackSpec;
     const width = (a.models.ERM.model as { width?: number }).width ?? 8;
     return 4.7e-4 * a.limit * a.epsilons.length * a.iterations * width;
+  },
+  // Test images through three models, once per ε and step.
+  work: (s) => {
+    const a = s as unknown as AttackSpec;
+    const width = (a.models.ERM.model as { width?: number }).width ?? 8;
+    return 3 * a.limit * a.epsilons.length * a.iterations * width * width;
   },
 };
 

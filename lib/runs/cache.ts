@@ -96,7 +96,18 @@ export async function cachedResult<R>(
   const dir = path.join(root, specKey(full));
   const file = path.join(dir, 'result.json');
   if (fs.existsSync(file)) {
-    const r = JSON.parse(fs.readFileSync(file, 'utf8')) as { result: R; seconds: number; finishedAt: string };
+    const r = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      spec: unknown;
+      result: R;
+      seconds: number;
+      finishedAt: string;
+    };
+    // As a run's: a result is read only under the spec it was computed for (a folder renamed, edited or planted is not).
+    if (specKey(r.spec) !== specKey(full))
+      throw new Error(
+        `${file} holds another result's spec (key ${specKey(r.spec)}, asked for ${specKey(full)}): the cache folder ` +
+          'was renamed or edited; delete it to compute the result again',
+      );
     onCached?.(r);
     return { result: r.result, spec, seconds: r.seconds, finishedAt: r.finishedAt, dir, cached: true };
   }
