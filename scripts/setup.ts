@@ -220,11 +220,19 @@ function checkBinding(pkg: string): string {
 function installKernel(): string {
   const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
   if (!fs.existsSync(tslab)) throw new SetupError('kernel', 'node_modules/.bin/tslab missing', 'npm ci');
-  // npm ci's postinstall applies patches/ (tslab's output channel, see patches/tslab+*.patch); an install that skipped
-  // scripts leaves a kernel whose busy cells fail at random.
+  // patches/ fixes tslab's output channel (patches/tslab+*.patch: without it a busy cell fails at random). Applied
+  // here, not in a postinstall script: .npmrc has npm run no install scripts.
   const jupyterJs = path.join(ROOT, 'node_modules', 'tslab', 'dist', 'jupyter.js');
-  if (!fs.readFileSync(jupyterJs, 'utf8').includes('sendInOrder'))
-    throw new SetupError('kernel', `${path.relative(ROOT, jupyterJs)} is not patched (patches/)`, 'npx patch-package');
+  const patched = () => fs.readFileSync(jupyterJs, 'utf8').includes('sendInOrder');
+  if (!patched()) {
+    const r = run(path.join(ROOT, 'node_modules', '.bin', 'patch-package'), [], { cwd: ROOT });
+    if (!r.ok || !patched())
+      throw new SetupError(
+        'kernel',
+        `${path.relative(ROOT, jupyterJs)} could not be patched (patches/):\n${r.out.trim()}`,
+        'npm ci && npm run setup',
+      );
+  }
   const spec = path.join(VENV, 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json');
   if (fs.existsSync(spec) && fs.readFileSync(spec, 'utf8').includes(tslab)) return 'registered';
   const r = run(tslab, ['install', `--python=${VENV_PY}`, '--sys-prefix', `--binary=${tslab}`]);
