@@ -18,10 +18,10 @@ async function main(): Promise<void> {
   const x = tf.randomUniform([batch, 32, 32, 3], 0, 1, 'float32', 1);
   const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 2), 10).toFloat() as tf.Tensor2D;
   for (let i = 0; i < 3; i++) trainStep(model, opt, x, y, 1e-4);
-  for (let i = 0; i < 3; i++) tf.tidy(() => model.apply(x, false).dataSync()); // warm-up
+  for (let i = 0; i < 3; i++) tf.tidy(() => model.apply(x, { training: false }).dataSync()); // warm-up
   const p = await tf.profile(() =>
     tf.tidy(() => {
-      model.apply(x, false).dataSync();
+      model.apply(x, { training: false }).dataSync();
     }),
   );
   const by = new Map<string, { calls: number; ms: number }>();

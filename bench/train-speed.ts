@@ -58,9 +58,9 @@ async function one(backend: string, width: number, batch: number, steps: number)
   let t = Date.now();
   for (let i = 0; i < steps; i++) trainStep(model, opt, x, y, 1e-4);
   const train = (batch * steps) / ((Date.now() - t) / 1000);
-  tf.tidy(() => model.apply(x, false).dataSync());
+  tf.tidy(() => model.apply(x, { training: false }).dataSync());
   t = Date.now();
-  for (let i = 0; i < steps; i++) tf.tidy(() => model.apply(x, false).dataSync());
+  for (let i = 0; i < steps; i++) tf.tidy(() => model.apply(x, { training: false }).dataSync());
   const infer = (batch * steps) / ((Date.now() - t) / 1000);
   return {
     backend,

@@ -10,10 +10,14 @@
  *  - targets: 'mix' (λ·y + (1−λ)·y_partner, the paper) or 'dominant' (the ablation's "mix inputs only": the one-hot
  *    label of whichever of the two weighs more, λ ≥ ½ keeping the example's own);
  *  - labelSmoothing ε: targets become (1−ε)·ỹ + ε/K, with or without mixing;
- *  - inputNoise σ: Gaussian noise of standard deviation σ (pixel units) added to the inputs, after any mixing.
+ *  - inputNoise σ: Gaussian noise of standard deviation σ (pixel units) added to the inputs, after any mixing;
+ *  - layers: where to mix, one drawn uniformly per batch before λ (Manifold Mixup, Verma et al. 2019, whose code draws
+ *    from {0, 1, 2}): 0 the inputs, k ≥ 1 the hidden state after the model's k-th mixing point (lib/models/model's
+ *    HiddenMix, applied in the forward pass); the targets are mixed by the same λ. Absent: the inputs.
  */
 import { tf } from './backend';
 import { PAIRINGS, Pairing } from './data/partners';
+import type { HiddenMix } from './models/model';
 import type { RandomStream } from './random';
 
 export type MixMode = 'batch' | 'sample' | 'cutmix';
@@ -34,6 +38,8 @@ export interface MixupOptions {
   labelSmoothing?: number;
   /** Standard deviation of Gaussian input noise, ≥ 0; default 0. */
   inputNoise?: number;
+  /** Where to mix, one drawn per batch: 0 the inputs, k the hidden state after mixing point k. Default [0]. */
+  layers?: number[];
 }
 
 export interface MixedBatch<T extends tf.Tensor> {
@@ -45,6 +51,8 @@ export interface MixedBatch<T extends tf.Tensor> {
   targetLam: Float32Array;
   /** Each example's partner within the batch; null when the partners were handed in. */
   perm: Int32Array | null;
+  /** The hidden state to mix in the forward pass, when the batch's draw fell on a hidden layer (x is then unmixed). */
+  hidden?: HiddenMix;
 }
 
 export function validateAlpha(alpha: number): number {
@@ -57,7 +65,7 @@ export function validateAlpha(alpha: number): number {
 /** Refuses unknown or out-of-range options, naming the accepted ones. */
 export function validateMixupOptions(o: MixupOptions): MixupOptions {
   validateAlpha(o.alpha);
-  const known = ['alpha', 'mode', 'pairing', 'targets', 'labelSmoothing', 'inputNoise'];
+  const known = ['alpha', 'mode', 'pairing', 'targets', 'labelSmoothing', 'inputNoise', 'layers'];
   for (const k of Object.keys(o))
     if (!known.includes(k)) throw new Error(`unknown mixup option '${k}': use ${known.join(', ')}`);
   if (o.mode !== undefined && !MIX_MODES.includes(o.mode))
@@ -70,6 +78,15 @@ export function validateMixupOptions(o: MixupOptions): MixupOptions {
     throw new Error(`labelSmoothing must be in [0, 1), got ${o.labelSmoothing}`);
   if (o.inputNoise !== undefined && !(o.inputNoise >= 0 && Number.isFinite(o.inputNoise)))
     throw new Error(`inputNoise must be a finite standard deviation ≥ 0, got ${o.inputNoise}`);
+  if (o.layers !== undefined) {
+    if (!Array.isArray(o.layers) || !o.layers.length || o.layers.some((k) => !Number.isInteger(k) || k < 0))
+      throw new Error(
+        `mixup layers are where to mix, whole numbers ≥ 0 (0: the inputs), at least one, got ${JSON.stringify(o.layers)}`,
+      );
+    // A hidden state has no pixels to cut, and partners from the training set would need their own forward pass.
+    if (o.layers.some((k) => k > 0) && ((o.mode ?? 'batch') === 'cutmix' || (o.pairing ?? 'random') !== 'random'))
+      throw new Error('mixup layers past 0 (hidden states) take batch or sample mode with random pairing');
+  }
   return o;
 }
 
@@ -80,6 +97,7 @@ export class Mixup {
   readonly targets: TargetRule;
   readonly labelSmoothing: number;
   readonly inputNoise: number;
+  readonly layers: readonly number[];
 
   constructor(
     options: MixupOptions,
@@ -92,6 +110,7 @@ export class Mixup {
     this.targets = options.targets ?? 'mix';
     this.labelSmoothing = options.labelSmoothing ?? 0;
     this.inputNoise = options.inputNoise ?? 0;
+    this.layers = options.layers ?? [0];
   }
 
   get enabled(): boolean {
@@ -138,7 +157,12 @@ export class Mixup {
     }
     const ones = new Float32Array(n).fill(1);
     let mixed: MixedBatch<T> = { x, y, lam: ones, targetLam: ones, perm: Int32Array.from({ length: n }, (_, i) => i) };
-    if (this.enabled) {
+    // The layer is drawn first, as the Manifold Mixup authors' code does; a single [0] draws nothing (mixup's streams
+    // stay as they were).
+    const layer =
+      this.enabled && this.layers.length > 1 ? this.layers[this.rng.int(this.layers.length)] : this.layers[0];
+    if (this.enabled && layer > 0) mixed = this.hidden(x, y, layer);
+    else if (this.enabled) {
       let perm: Int32Array | null = null,
         xb: tf.Tensor,
         yb: tf.Tensor2D;
@@ -160,6 +184,25 @@ export class Mixup {
       mx = tf.add(mx, tf.tensor(noise, mx.shape)) as T;
     }
     return { ...mixed, x: mx, y: my };
+  }
+
+  /**
+   * A batch whose mixing happens inside the model: the targets mixed now, the inputs left as they are, and the plan
+   * that mixes the hidden state after mixing point `after` by the same λ and partners.
+   */
+  private hidden<T extends tf.Tensor>(x: T, y: tf.Tensor2D, after: number): MixedBatch<T> {
+    const n = x.shape[0];
+    // Partners, then λ: the order of the inputs' path.
+    const perm = this.rng.permutation(n);
+    const lam = this.sampleLambda(n);
+    const targetLam = this.targetWeights(lam);
+    const ly = tf.tensor2d(targetLam, [n, 1]);
+    const my = tf.add(tf.mul(ly, y), tf.mul(tf.sub(1, ly), tf.gather(y, tf.tensor1d(perm, 'int32')))) as tf.Tensor2D;
+    const mix = (h: tf.Tensor) => {
+      const lh = tf.tensor(lam, [n, ...h.shape.slice(1).map(() => 1)]);
+      return tf.add(tf.mul(lh, h), tf.mul(tf.sub(1, lh), tf.gather(h, tf.tensor1d(perm, 'int32'))));
+    };
+    return { x, y: my, lam, targetLam, perm, hidden: { after, mix } };
   }
 
   /** The weight of each example's own label: λ itself, or under 'dominant' 1 where it weighs more (λ ≥ ½), else 0. */

@@ -13,7 +13,7 @@ const ALLOWED: Record<string, string[] | '*'> = {
   random: [],
   stats: [],
   data: ['backend', 'random'],
-  mixup: ['backend', 'data', 'random'],
+  mixup: ['backend', 'data', 'models', 'random'],
   models: ['backend', 'random'],
   eval: ['backend', 'data', 'models', 'random'],
   attacks: ['backend', 'data', 'models'],

@@ -56,7 +56,7 @@ test("FGSM moves every pixel by exactly ε along its gradient's sign (or to the 
   }
   assert.ok(moved / xv.length > 0.6, `${moved} of ${xv.length} pixels moved by ε`);
   const y = tf.oneHot(labels, 10).toFloat();
-  const loss = (t: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, m.apply(t, false)).dataSync()[0];
+  const loss = (t: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, m.apply(t, { training: false })).dataSync()[0];
   assert.ok(loss(adv) > loss(x) + 0.1, `loss ${loss(x)} → ${loss(adv)}`);
   const iter = fgsm(m, x, labels, eps, { iterations: 10 }).dataSync();
   for (let i = 0; i < xv.length; i++) assert.ok(Math.abs(iter[i] - xv[i]) <= eps + 1e-6);
@@ -103,7 +103,9 @@ test('FGSM direction on a confident model: the sign of the exact gradient, where
   const ours = Array.from(signGradient(model, x, labels).dataSync());
   const y = tf.oneHot(labels, k).toFloat();
   const usual = Array.from(
-    tf.sign(tf.grad((xi: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, model.apply(xi, false)))(x)).dataSync(),
+    tf
+      .sign(tf.grad((xi: tf.Tensor) => tf.losses.softmaxCrossEntropy(y, model.apply(xi, { training: false })))(x))
+      .dataSync(),
   );
   const differ = (a: number[]) => a.filter((v, i) => v !== exact[i]).length;
   assert.ok(
@@ -127,7 +129,9 @@ test('attack errors: ε = 0 is the clean error; error grows with ε; white-box a
   const idx = Array.from({ length: 200 }, (_, i) => i);
   const labels = idx.map((i) => c.test.labels[i]);
   for (const [k, eps] of [2 / 255, 8 / 255].entries()) {
-    const pred = tf.tidy(() => tf.argMax(other.apply(fgsm(m, c.test.batch(idx), labels, eps), false), 1).dataSync());
+    const pred = tf.tidy(() =>
+      tf.argMax(other.apply(fgsm(m, c.test.batch(idx), labels, eps), { training: false }), 1).dataSync(),
+    );
     assert.equal(
       rows.filter((r) => r.target === 'black')[k + 1].error,
       labels.filter((l, i) => pred[i] !== l).length / 200,

@@ -241,3 +241,46 @@ test('partners handed in are what the batch mixes with', () => {
   assert.ok(maxAbsDiff(m.x.dataSync(), tf.add(tf.mul(x, lam), tf.mul(xp, 1 - lam)).dataSync()) < 1e-6);
   assert.ok(maxAbsDiff(m.y.dataSync(), tf.add(tf.mul(y, lam), tf.mul(yp, 1 - lam)).dataSync()) < 1e-6);
 });
+
+test('hidden layers (Manifold Mixup): the layer drawn per batch, the inputs left, the targets and the hidden state mixed by one λ', () => {
+  const { x, labels, y } = batch(16);
+  // A single [0] draws what plain mixup draws: the streams of every published run are untouched.
+  const plain = new Mixup({ alpha: 1 }, stream(9, 'mixup')).apply(x, y);
+  const zero = new Mixup({ alpha: 1, layers: [0] }, stream(9, 'mixup')).apply(x, y);
+  assert.equal(maxAbsDiff(plain.x.dataSync(), zero.x.dataSync()), 0);
+  assert.deepEqual([...plain.perm!], [...zero.perm!]);
+
+  const m = new Mixup({ alpha: 1, layers: [0, 1, 2] }, stream(3, 'mixup'));
+  const drawn = new Map<number, number>();
+  for (let i = 0; i < 300; i++) {
+    const b = m.apply(x, y);
+    const at = b.hidden?.after ?? 0;
+    drawn.set(at, (drawn.get(at) ?? 0) + 1);
+    if (!b.hidden) continue;
+    assert.equal(b.x, x, 'a hidden draw leaves the inputs unmixed');
+    const lam = b.lam[0];
+    const perm = b.perm!;
+    const ys = b.y.arraySync() as number[][];
+    for (let r = 0; r < 16; r++) {
+      const want = Array.from(
+        { length: 10 },
+        (_, c) => lam * +(labels[r] === c) + (1 - lam) * +(labels[perm[r]] === c),
+      );
+      assert.ok(maxAbsDiff(ys[r], want) < 1e-6, 'targets mixed by λ with the same partners');
+    }
+    const h = tf.tensor2d(stream(4, 'h').uniformArray(16 * 5, -1, 1), [16, 5]);
+    const hs = h.arraySync() as number[][];
+    const mixed = b.hidden.mix(h).arraySync() as number[][];
+    for (let r = 0; r < 16; r++) {
+      const want = hs[r].map((v, c) => lam * v + (1 - lam) * hs[perm[r]][c]);
+      assert.ok(maxAbsDiff(mixed[r], want) < 1e-6, 'the hidden state mixed by the same λ and partners');
+    }
+  }
+  for (const k of [0, 1, 2]) assert.ok((drawn.get(k) ?? 0) > 60, `layer ${k} drawn ${drawn.get(k)} of 300 times`);
+  assert.throws(() => new Mixup({ alpha: 1, layers: [] }, stream(1, 'm')), /mixup layers are where to mix/);
+  assert.throws(() => new Mixup({ alpha: 1, layers: [1.5] }, stream(1, 'm')), /whole numbers ≥ 0/);
+  assert.throws(
+    () => new Mixup({ alpha: 1, layers: [0, 1], mode: 'cutmix' }, stream(1, 'm')),
+    /take batch or sample mode with random pairing/,
+  );
+});

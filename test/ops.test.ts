@@ -226,7 +226,7 @@ test('PreAct ResNet-18 training pass: native (hand-written block backward) match
         const x = tf.tensor4d(images, [6, 32, 32, 3]);
         const y = tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat();
         const { value, grads } = tf.variableGrads(
-          () => tf.losses.softmaxCrossEntropy(y, m.apply(x, true)) as tf.Scalar,
+          () => tf.losses.softmaxCrossEntropy(y, m.apply(x, { training: true })) as tf.Scalar,
           m.params.list(),
         );
         return [value, ...m.params.list().map((v) => grads[v.name])].map((t) => t.dataSync() as Float32Array);

@@ -161,10 +161,10 @@ test('the speech nets take [n, 99, 81, 1] and give 10 logits; a wrong shape is n
     { kind: 'vgg' as const, input: [99, 81, 1], width: 2, numClasses: 10 },
   ]) {
     const m = buildModel(spec, 1);
-    const y = tf.tidy(() => m.apply(tf.zeros([3, 99, 81, 1]), true).shape);
+    const y = tf.tidy(() => m.apply(tf.zeros([3, 99, 81, 1]), { training: true }).shape);
     assert.deepEqual(y, [3, 10]);
     assert.throws(
-      () => m.apply(tf.zeros([3, 81, 99, 1]), false),
+      () => m.apply(tf.zeros([3, 81, 99, 1]), { training: false }),
       new RegExp(`${spec.kind} takes \\[n, 99,81,1\\] inputs`),
     );
     m.dispose();

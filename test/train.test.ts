@@ -481,3 +481,32 @@ test("the ablation's variants train through the loop: partners from the training
     /unknown mixup pairing 'knn'/,
   );
 });
+
+test('Manifold Mixup trains: layers drawn from a seeded stream give the same history twice, and a layer the model lacks is refused before training', async () => {
+  const d = { train: twoMoons(128, 0.1, stream(1, 'toy')), test: twoMoons(64, 0.1, stream(2, 'toy')) };
+  const spec = { kind: 'mlp' as const, inputs: 2, hidden: [16, 16], numClasses: 2 };
+  const config: TrainConfig = {
+    epochs: 3,
+    batchSize: 32,
+    optimizer: { kind: 'adam', lr: 0.01 },
+    mixup: { alpha: 2, layers: [0, 1, 2] },
+    seed: 4,
+  };
+  const a = await train(buildModel(spec, 4), d, config);
+  const b = await train(buildModel(spec, 4), d, config);
+  assert.deepEqual(
+    a.history.map((h) => [h.trainLoss, h.testError]),
+    b.history.map((h) => [h.trainLoss, h.testError]),
+  );
+  assert.ok(a.history.every((h) => Number.isFinite(h.trainLoss)));
+  const inputsOnly = await train(buildModel(spec, 4), d, { ...config, mixup: { alpha: 2 } });
+  assert.notDeepEqual(
+    a.history.map((h) => h.trainLoss),
+    inputsOnly.history.map((h) => h.trainLoss),
+    'mixing hidden states trains another way than mixing inputs',
+  );
+  await assert.rejects(
+    train(buildModel(spec, 4), d, { ...config, mixup: { alpha: 2, layers: [0, 3] } }),
+    /mlp mixes hidden states after points 1…2 \(0: the inputs\), not 3/,
+  );
+});

@@ -44,7 +44,7 @@ export function confidentCrossEntropy(y: tf.Tensor2D, logits: tf.Tensor2D): tf.S
 
 /** ∇ₓ of the mean cross-entropy against the true labels, through `confidentCrossEntropy`. */
 function inputGradient(model: Model, y: tf.Tensor2D): (x: tf.Tensor) => tf.Tensor {
-  return tf.grad((xi: tf.Tensor) => confidentCrossEntropy(y, model.apply(xi, false)));
+  return tf.grad((xi: tf.Tensor) => confidentCrossEntropy(y, model.apply(xi, { training: false })));
 }
 
 export function fgsm(
@@ -114,7 +114,7 @@ export function attackErrors(
             ? tf.clipByValue(tf.add(x, tf.mul(direction, epsilon)), 0, 1)
             : fgsm(source, x, labels, epsilon, options);
           for (const name of names) {
-            const pred = tf.argMax(targets[name].apply(adv, false), 1).dataSync();
+            const pred = tf.argMax(targets[name].apply(adv, { training: false }), 1).dataSync();
             for (let i = 0; i < labels.length; i++) if (pred[i] !== labels[i]) wrong[e][name]++;
           }
         }),

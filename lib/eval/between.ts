@@ -50,7 +50,7 @@ export function inBetween(model: Model, data: LabeledData, rng: RandomStream, op
         // Summed per-example losses: in inference mode examples are independent, so each row of the
         // gradient is that example's own gradient.
         const g = tf.grad((xi: tf.Tensor) => {
-          logits = tf.keep(model.apply(xi, false));
+          logits = tf.keep(model.apply(xi, { training: false }));
           return tf.sum(tf.neg(tf.sum(tf.mul(target, tf.logSoftmax(logits)), 1)));
         })(x);
         const flat = tf.reshape(g, [g.shape[0], -1]);

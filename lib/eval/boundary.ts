@@ -6,7 +6,10 @@ import type { Model } from '../models';
 export function probabilityGrid(model: Model, grid: Grid): Float32Array {
   return tf.tidy(() => {
     const x = tf.tensor2d(grid.points, [grid.points.length / 2, 2]);
-    return tf.softmax(model.apply(x, false)).slice([0, 1], [-1, 1]).dataSync() as Float32Array;
+    return tf
+      .softmax(model.apply(x, { training: false }))
+      .slice([0, 1], [-1, 1])
+      .dataSync() as Float32Array;
   });
 }
 

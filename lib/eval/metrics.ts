@@ -29,7 +29,7 @@ export function predict(
     const idx = Array.prototype.slice.call(indices, s, s + batchSize) as number[];
     // Tensors out of tidy, values read after: tidy walks every element of a typed array handed back to it.
     const [p, l] = tf.tidy(() => {
-      const logits = model.apply(data.batch(idx), false);
+      const logits = model.apply(data.batch(idx), { training: false });
       const labels = tf.tensor1d(
         idx.map((i) => data.labels[i]),
         'int32',

@@ -60,6 +60,7 @@ const train = z.strictObject({
     targets: z.enum(TARGET_RULES as [string, ...string[]]).optional(),
     labelSmoothing: z.number().min(0).lt(1).optional(),
     inputNoise: real(0, 100).optional(),
+    layers: z.array(int(0, 16)).min(1).max(17).optional(),
   }),
   seed: int(0, 2 ** 31 - 1),
   augment: z.boolean().optional(),

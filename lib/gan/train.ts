@@ -94,7 +94,7 @@ function labelledBatch(g: Model, c: GanConfig, s: Streams): { x: tf.Tensor2D; y:
   return tf.tidy(() => {
     const bs = c.batchSize;
     const real = tf.tensor2d(sampleModes(c.data, bs, c.std, s.real), [bs, 2]);
-    const fake = g.apply(tf.tensor2d(normals(s.noise, bs * c.latent), [bs, c.latent]), true);
+    const fake = g.apply(tf.tensor2d(normals(s.noise, bs * c.latent), [bs, c.latent]), { training: true });
     const perm = tf.tensor1d(s.perm.permutation(2 * bs), 'int32');
     const x = tf.gather(tf.concat([real, fake]), perm) as tf.Tensor2D;
     const y = tf.gather(tf.concat([tf.ones([bs, 1]), tf.zeros([bs, 1])]), perm) as tf.Tensor2D;
@@ -161,7 +161,7 @@ export async function trainGan(
         const batch = discriminatorBatch(g, c, s);
         const loss = tf.tidy(() => {
           const { value, grads } = tf.variableGrads(
-            () => tf.losses.sigmoidCrossEntropy(batch.y, d.apply(batch.x, true)) as tf.Scalar,
+            () => tf.losses.sigmoidCrossEntropy(batch.y, d.apply(batch.x, { training: true })) as tf.Scalar,
             dVars,
           );
           optD.applyGradients(grads);
@@ -175,7 +175,7 @@ export async function trainGan(
         const z = tf.tensor2d(normals(s.noise, c.batchSize * c.latent), [c.batchSize, c.latent]);
         const { value, grads } = tf.variableGrads(() => {
           // The demo's −BCE over a batch of real and generated points: only the generated half depends on G.
-          const logits = d.apply(g.apply(z, true), true);
+          const logits = d.apply(g.apply(z, { training: true }), { training: true });
           return tf.mul(tf.losses.sigmoidCrossEntropy(tf.zeros([c.batchSize, 1]), logits), -0.5) as tf.Scalar;
         }, gVars);
         optG.applyGradients(grads);
@@ -186,7 +186,7 @@ export async function trainGan(
       gSum += gLoss;
       gCount++;
       if (measureAt.has(it)) {
-        const generated = g.apply(evalNoise, false);
+        const generated = g.apply(evalNoise, { training: false });
         const pts = generated.dataSync() as Float32Array;
         generated.dispose();
         const cov = modeCoverage(pts, centres, c.measure);

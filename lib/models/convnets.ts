@@ -9,7 +9,7 @@
 import { tf } from '../backend';
 import { maxPool, relu } from '../backend/fused';
 import type { RandomStream } from '../random';
-import type { Model, ModelSpec } from './model';
+import { ApplyOptions, checkMix, Model, ModelSpec } from './model';
 import { batchNorm, BatchNormParams, batchNormRelu, conv, dense, ParamStore } from './params';
 
 type Spec<K extends string> = Extract<ModelSpec, { kind: K }>;
@@ -48,7 +48,11 @@ export class LeNet implements Model {
     this.fc = [p.dense('fc1', flat, 120), p.dense('fc2', 120, 84), p.dense('fc3', 84, spec.numClasses)];
   }
 
-  apply(x: tf.Tensor, _training: boolean): tf.Tensor2D {
+  /** Inputs only: the speech protocol mixes spectrograms. */
+  readonly mixPoints = 0;
+
+  apply(x: tf.Tensor, { mix }: ApplyOptions): tf.Tensor2D {
+    checkMix(this, mix);
     checkInput(this.name, x, this.inputShape);
     return tf.tidy(() => {
       // ReLU after the pool: the same values as before it (max commutes with a rising function), on a quarter of them.
@@ -102,7 +106,11 @@ export class Vgg implements Model {
     this.head = p.dense('linear', cin, spec.numClasses);
   }
 
-  apply(x: tf.Tensor, training: boolean): tf.Tensor2D {
+  /** Inputs only: the speech protocol mixes spectrograms. */
+  readonly mixPoints = 0;
+
+  apply(x: tf.Tensor, { training, mix }: ApplyOptions): tf.Tensor2D {
+    checkMix(this, mix);
     checkInput(this.name, x, this.inputShape);
     return tf.tidy(() => {
       let h = x as tf.Tensor4D;

@@ -5,7 +5,8 @@ import { LeNet, Vgg } from './convnets';
 import { Mlp } from './mlp';
 import { PreActResNet18, ResNet18 } from './resnet';
 
-export type { Model, ModelSpec } from './model';
+export type { ApplyOptions, HiddenMix, Model, ModelSpec } from './model';
+export { checkMix } from './model';
 export { PreActResNet18, ResNet18 } from './resnet';
 export { Mlp } from './mlp';
 export { LeNet, Vgg } from './convnets';

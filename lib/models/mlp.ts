@@ -1,7 +1,7 @@
 /** Fully connected ReLU network: the paper's tabular net is hidden = [128, 128]; the 2-D toy uses it too. */
 import { tf } from '../backend';
 import type { RandomStream } from '../random';
-import type { Model, ModelSpec } from './model';
+import { ApplyOptions, checkMix, Model, ModelSpec } from './model';
 import { dense, ParamStore } from './params';
 
 export class Mlp implements Model {
@@ -26,15 +26,22 @@ export class Mlp implements Model {
       this.layers.push(this.params.dense(`dense${i + 1}`, sizes[i], sizes[i + 1]));
   }
 
-  apply(x: tf.Tensor, _training: boolean): tf.Tensor2D {
+  /** After each hidden layer. */
+  get mixPoints(): number {
+    return this.spec.hidden.length;
+  }
+
+  apply(x: tf.Tensor, { mix }: ApplyOptions): tf.Tensor2D {
     if (x.rank !== 2 || x.shape[1] !== this.spec.inputs) {
       throw new Error(`mlp takes [n, ${this.spec.inputs}] inputs, got [${x.shape}]`);
     }
+    checkMix(this, mix);
     return tf.tidy(() => {
       let h = x as tf.Tensor2D;
       this.layers.forEach((l, i) => {
         h = dense(h, l);
         if (i + 1 < this.layers.length) h = tf.relu(h);
+        if (mix && mix.after === i + 1) h = mix.mix(h) as tf.Tensor2D;
       });
       return h;
     });

@@ -10,7 +10,7 @@
 import { tf } from '../backend';
 import { relu } from '../backend/fused';
 import type { RandomStream } from '../random';
-import type { Model, ModelSpec } from './model';
+import { ApplyOptions, checkMix, Model, ModelSpec } from './model';
 import { normalizeImages } from './normalize';
 import { preActBlockTrain } from './preact-block';
 import { batchNorm, BatchNormParams, batchNormRelu, conv, dense, ParamStore } from './params';
@@ -83,20 +83,27 @@ abstract class CifarResNet implements Model {
   protected abstract get preact(): boolean;
   protected abstract block(x: tf.Tensor4D, b: Block, training: boolean): tf.Tensor4D;
 
-  apply(x: tf.Tensor, training: boolean): tf.Tensor2D {
+  /** After each of the four stages (two blocks each), as the Manifold Mixup authors' PreAct ResNet mixes. */
+  readonly mixPoints = 4;
+
+  apply(x: tf.Tensor, { training, mix }: ApplyOptions): tf.Tensor2D {
     if (x.rank !== 4 || x.shape.slice(1).join() !== '32,32,3') {
       throw new Error(`${this.name} takes images [n, 32, 32, 3] in [0, 1], got [${x.shape}]`);
     }
+    checkMix(this, mix);
     return tf.tidy(() => {
       let h = conv(normalizeImages(x as tf.Tensor4D), this.stem, 1);
       h = batchNormRelu(h, this.stemBn, training);
       // One scope per block frees its intermediates as soon as it ends (what backprop needs is kept by the
       // ops that save it), so the forward pass holds about one block's worth of temporaries, not the network's.
-      for (const b of this.blocks) {
+      this.blocks.forEach((b, i) => {
         const input = h;
-        h = tf.tidy(() => this.block(input, b, training));
+        h = tf.tidy(() => {
+          const out = this.block(input, b, training);
+          return mix && i === 2 * mix.after - 1 ? (mix.mix(out) as tf.Tensor4D) : out;
+        });
         input.dispose();
-      }
+      });
       let pooled = tf.mean(h, [1, 2]) as tf.Tensor2D; // the 4×4 average pool on 4×4 maps
       if (training && this.dropRate > 0) pooled = dropout(pooled, this.dropRate, this.noise, this.name);
       return dense(pooled, this.head);

@@ -10,7 +10,7 @@ import { PartnerTable, partnerTable } from '../data/partners';
 import type { Calibration } from '../eval/calibration';
 import { argmaxRows, evaluate } from '../eval/metrics';
 import { Mixup, MixupOptions, oneHot, validateMixupOptions } from '../mixup';
-import type { Model } from '../models';
+import { checkMix, HiddenMix, Model } from '../models';
 import { RandomStream, stream } from '../random';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import {
@@ -139,12 +139,13 @@ export function trainStep(
   x: tf.Tensor,
   y: tf.Tensor2D,
   weightDecay: number,
+  mix?: HiddenMix,
 ): [number, Int32Array] {
   return tf.tidy(() => {
     let pred: tf.Tensor | null = null;
     const vars = model.params.list();
     const { value, grads } = tf.variableGrads(() => {
-      const logits = model.apply(x, true);
+      const logits = model.apply(x, { training: true, ...(mix ? { mix } : {}) });
       pred = tf.keep(tf.argMax(logits, 1));
       return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
     }, vars);
@@ -208,6 +209,8 @@ export async function train(
       `the model takes examples of shape [${model.inputShape}], the data has [${data.train.exampleShape}]`,
     );
   }
+  // Where the sampler may mix, checked against the model before anything trains.
+  for (const after of config.mixup.layers ?? []) if (after > 0) checkMix(model, { after, mix: (h) => h });
   const t0 = Date.now();
   const optimizer = makeOptimizer(config.optimizer);
   const { history, start, resumedFromEpoch } = options.checkpointDir
@@ -300,7 +303,7 @@ async function trainEpoch(run: RunContext, epoch: number): Promise<EpochRecord> 
       const mixed = mixup.apply(trainSet.batch(idx, augment), oneHot(labels, trainSet.numClasses), partner);
       lam = mixed.targetLam;
       if (mixed.perm) partnerLabels = Int32Array.from(mixed.perm, (p) => labels[p]);
-      return trainStep(model, optimizer, mixed.x, mixed.y, wd);
+      return trainStep(model, optimizer, mixed.x, mixed.y, wd, mixed.hidden);
     });
     if (!Number.isFinite(lossValue)) throw new NonFiniteLossError(epoch, step, lossValue);
     const n = idx.length;
@@ -313,8 +316,8 @@ async function trainEpoch(run: RunContext, epoch: number): Promise<EpochRecord> 
     seen += n;
     run.stepsDone++;
     if (step % run.stepEvery === run.stepEvery - 1 || step === steps - 1) {
-      // Yield to the event loop before any callback: a notebook kernel (tslab's zeromq sockets) must get a turn
-      // between two display messages, or its output channel fails.
+      // Yield to the event loop before any callback: a notebook's kernel then sends its display messages (and takes
+      // an interrupt) between steps rather than after the run.
       await new Promise((resolve) => setImmediate(resolve));
       if (cb.onStep) {
         const elapsed = (Date.now() - run.runStart) / 1000;
