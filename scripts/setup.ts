@@ -86,7 +86,15 @@ function pipInstall(gpu: boolean, jupyter: boolean): string {
       : ['tensorflow-cpu', TENSORFLOW_VERSION, `tensorflow-cpu==${TENSORFLOW_VERSION}`],
   ];
   if (jupyter) wanted.push(['jupyterlab', JUPYTERLAB_VERSION, `jupyterlab==${JUPYTERLAB_VERSION}`]);
-  const missing = wanted.filter(([dist, v]) => installedVersion(dist) !== v).map(([, , spec]) => spec);
+  // The PyTorch reference's pins (tools/reference/requirements.txt): npm test checks our steps against it.
+  for (const line of fs.readFileSync(path.join(ROOT, 'tools', 'reference', 'requirements.txt'), 'utf8').split('\n')) {
+    const pin = /^([\w.-]+)==([\w.+-]+)\s*$/.exec(line.trim());
+    if (pin) wanted.push([pin[1], pin[2], pin[0]]);
+  }
+  // A local version label (torch's `+cpu`) is the same release.
+  const missing = wanted
+    .filter(([dist, v]) => installedVersion(dist)?.replace(/\+.*$/, '') !== v)
+    .map(([, , spec]) => spec);
   if (missing.length === 0) return 'already installed';
   const r = run(VENV_PY, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', ...missing], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -223,7 +231,10 @@ function installKernel(): string {
   // patches/ fixes tslab's output channel (patches/tslab+*.patch: without it a busy cell fails at random). Applied
   // here, not in a postinstall script: .npmrc has npm run no install scripts.
   const jupyterJs = path.join(ROOT, 'node_modules', 'tslab', 'dist', 'jupyter.js');
-  const patched = () => fs.readFileSync(jupyterJs, 'utf8').includes('sendInOrder');
+  const patched = () => {
+    const text = fs.readFileSync(jupyterJs, 'utf8');
+    return text.includes('sendInOrder') && text.includes('sendHighWaterMark: 0');
+  };
   if (!patched()) {
     const r = run(path.join(ROOT, 'node_modules', '.bin', 'patch-package'), [], { cwd: ROOT });
     if (!r.ok || !patched())
