@@ -55,12 +55,14 @@ def batch(st):
     y = ytr[ids]
     if st['perm'] is None: return x, y, 1.0, y
     lam, p = torch.tensor(st['lam'], dtype=torch.float32), torch.tensor(st['perm'])  # lambda as mixup-lab's float32
+    if st.get('layer', 0) > 0: return x, y, lam, y[p]  # Manifold Mixup: the model mixes a hidden state (step)
     return lam * x + (1 - lam) * x[p], y, lam, y[p]
 
 def step(st):
     for g in opt.param_groups: g['lr'] = st['lr']
     x, ya, lam, yb = batch(st)
-    out = m(x.contiguous(memory_format=torch.channels_last))
+    hidden = (st['layer'], lam, torch.tensor(st['perm'])) if st.get('layer', 0) > 0 else None
+    out = m(x.contiguous(memory_format=torch.channels_last), mix=hidden)
     loss = lam * F.cross_entropy(out, ya) + (1 - lam) * F.cross_entropy(out, yb)
     opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
     return x, loss.item()
@@ -78,14 +80,14 @@ def compare(ours):
 
 if mode == 'compare':
     assert man['trained'], 'OUT_DIR holds draws only (--draws-only): use replay'
-    print(f"{'step':>5} {'epoch':>5} {'loss ours':>10} {'loss ref':>10}  {'worst trainable rel. diff':<44} worst running-stat rel. diff")
+    print(f"{'step':>5} {'epoch':>5} {'loss ours':>12} {'loss ref':>12}  {'worst trainable rel. diff':<44} worst running-stat rel. diff")
     for k, st in enumerate(man['steps']):
         x, loss = step(st)
         gap = float((x.permute(0, 2, 3, 1) - torch.from_numpy(tensors[f'step{k}/x'])).abs().max())
         assert gap < 1e-6, f'step {k + 1}: the batch rebuilt from the draws differs from mixup-lab\'s by {gap}'
         w = compare(params_at(f'after{k}/'))
         if k < 5 or (k + 1) % 10 == 0 or k == len(man['steps']) - 1:
-            print(f"{k + 1:5d} {st['epoch'] + 1:5d} {st['loss']:10.5f} {loss:10.5f}  {w['trainable'][0]:9.2e} {w['trainable'][1]:<34} "
+            print(f"{k + 1:5d} {st['epoch'] + 1:5d} {st['loss']:12.7f} {loss:12.7f}  {w['trainable'][0]:9.2e} {w['trainable'][1]:<34} "
                   f"{w['running'][0]:9.2e} {w['running'][1]}", flush=True)
     print('every batch rebuilt from the recorded draws equals the one mixup-lab trained on')
 else:

@@ -1,7 +1,7 @@
 /**
  * Lock-step comparison of mixup-lab's training step with the PyTorch reference (tools/reference/lockstep.py).
  *
- * `node dist/tools/reference/lockstep.js OUT_DIR [--alpha 0] [--epochs 2] [--seed 1] [--width 16] [--n 2500] [--steps K] [--draws-only]`
+ * `node dist/tools/reference/lockstep.js OUT_DIR [--alpha 0] [--epochs 2] [--seed 1] [--width 16] [--n 2500] [--steps K] [--layers 0,1,2] [--draws-only]`
  * trains PreAct ResNet-18 on the low-data protocol exactly as lib/train/loop does (same streams for shuffle,
  * augmentation and λ), and writes into OUT_DIR what the reference needs to take the very same steps: the initial
  * weights, every step's mixed batch (inputs and soft targets) and learning rate, and our weights, running statistics
@@ -10,6 +10,8 @@
  * Why: on the low-data protocol our ERM came out 1.5–3.6 points more robust to FGSM than the reference's while
  * clean errors agreed; a lock-step run separates a difference in the step (gradients, batch norm, optimizer) from
  * one in what is fed to it.
+ * `--layers` mixes where Manifold Mixup does (lib/mixup's `layers`): a step mixing a hidden state records its layer, and
+ * the reference mixes the same hidden state by the same λ and partners.
  * The script also checks itself: after its steps, a fresh model trained by lib/train/loop's `train` for the same
  * epochs must hold bitwise the same weights, or the batches written here are not the ones our training sees.
  */
@@ -33,11 +35,12 @@ interface Args {
   width: number;
   n: number;
   steps: number;
+  layers: number[];
   drawsOnly: boolean;
 }
 
 const USAGE =
-  'node dist/tools/reference/lockstep.js OUT_DIR [--alpha A] [--epochs E] [--seed S] [--width W] [--n N] [--steps K] [--draws-only]';
+  'node dist/tools/reference/lockstep.js OUT_DIR [--alpha A] [--epochs E] [--seed S] [--width W] [--n N] [--steps K] [--layers 0,1,2] [--draws-only]';
 
 function parse(argv: string[]): Args {
   const numbers = { alpha: 0, epochs: 2, seed: 1, width: 16, n: 2500, steps: Infinity };
@@ -48,6 +51,7 @@ function parse(argv: string[]): Args {
       options: {
         ...Object.fromEntries(Object.keys(numbers).map((k) => [k, { type: 'string' as const }])),
         'draws-only': { type: 'boolean' as const },
+        layers: { type: 'string' as const },
       },
     },
     USAGE,
@@ -59,7 +63,8 @@ function parse(argv: string[]): Args {
       numberOption((v as Record<string, string | undefined>)[k], d, k, 'a number', Number.isFinite),
     ]),
   ) as typeof numbers;
-  return { out: positionals[0], ...o, drawsOnly: v['draws-only'] === true };
+  const layers = (v.layers ?? '0').split(',').map(Number);
+  return { out: positionals[0], ...o, layers, drawsOnly: v['draws-only'] === true };
 }
 
 /** Appends a float32 tensor's data to a file and returns its manifest entry. */
@@ -105,6 +110,8 @@ interface StepRecord {
   aug: number[];
   lam: number;
   perm: number[] | null;
+  /** Where the batch was mixed: 0 the inputs, k the hidden state after stage k. */
+  layer: number;
 }
 
 async function main(): Promise<void> {
@@ -115,7 +122,12 @@ async function main(): Promise<void> {
   const data = await loadCifar10({ trainLimit: p.trainLimit, testLimit: p.testLimit });
   const spec = cifarSpec(p, a.alpha, a.seed);
   // The protocol's schedule (lr ÷10 at 50 % and 75 % of 240 epochs), of which the first `epochs` are taken.
-  const config = { ...(spec.train as unknown as TrainConfig), epochs: a.epochs };
+  const base = spec.train as unknown as TrainConfig;
+  const config: TrainConfig = {
+    ...base,
+    epochs: a.epochs,
+    ...(a.layers.join() === '0' ? {} : { mixup: { ...base.mixup, layers: a.layers } }),
+  };
   const model = buildModel(spec.model as ModelSpec, a.seed);
   const fd = fs.openSync(path.join(a.out, 'data.bin'), 'w');
   const manifest: {
@@ -159,14 +171,15 @@ async function main(): Promise<void> {
       const labels = Int32Array.from(idx, (i) => trainSet.labels[i]);
       const k = manifest.steps.length;
       const aug: number[] = [];
-      const rec: StepRecord = { epoch, lr, loss: null, idx: Array.from(idx), aug, lam: 1, perm: null };
+      const rec: StepRecord = { epoch, lr, loss: null, idx: Array.from(idx), aug, lam: 1, perm: null, layer: 0 };
       tf.tidy(() => {
         const mixed = mixup.apply(trainSet.batch(idx, recording(augment, aug)), oneHot(labels, trainSet.numClasses));
         rec.lam = mixed.lam[0];
         rec.perm = mixup.enabled && mixed.perm ? Array.from(mixed.perm) : null;
+        rec.layer = mixed.hidden?.after ?? 0;
         if (a.drawsOnly) return;
         manifest.tensors.push(dump(fd, `step${k}/x`, mixed.x), dump(fd, `step${k}/y`, mixed.y));
-        rec.loss = trainStep(model, optimizer, mixed.x, mixed.y, manifest.weightDecay)[0];
+        rec.loss = trainStep(model, optimizer, mixed.x, mixed.y, manifest.weightDecay, mixed.hidden)[0];
       });
       manifest.steps.push(rec);
       if (!a.drawsOnly) manifest.tensors.push(...dumpParams(fd, model, `after${k}/`));

@@ -13,7 +13,9 @@ FGSM error at eps 1, 2, 4, 8 /255 on all 10,000 test images; then it saves the w
   python tools/reference/train.py blackbox DATA_DIR SOURCE_PT TARGET_PT...   (JSON lines on stdout)
 
 DATA_DIR holds the CIFAR-10 binary files (data_batch_1.bin, test_batch.bin). EVAL_EVERY=k (environment) scores the
-test set every k epochs and after the last (default 1). Runs on a CUDA GPU when there is one, else on the CPU.
+test set every k epochs and after the last (default 1). LAYERS=0,1,2 (environment) is Manifold Mixup (Verma et al.
+2019, vikasverma1077/manifold_mixup's PreAct ResNet): each batch mixes where a draw from the list says, 0 the inputs,
+k the hidden state after stage k (default 0: the inputs, mixup). Runs on a CUDA GPU when there is one, else on the CPU.
 Every random draw is seeded from SEED: numpy's generator (seed 1000 + SEED) draws the label noise and the lambdas,
 torch's generator (SEED) the shuffles, crops, flips and partners, torch's global seed (SEED) the initial weights.
 Rerunning a row of results/reference/: see tools/reference/README.md.
@@ -35,6 +37,7 @@ MEAN = torch.tensor([0.4914, 0.4822, 0.4465], device=dev).view(1, 3, 1, 1)
 STD = torch.tensor([0.2023, 0.1994, 0.2010], device=dev).view(1, 3, 1, 1)
 EPS = [1, 2, 4, 8]
 EVAL_EVERY = int(os.environ.get("EVAL_EVERY", "1"))
+LAYERS = [int(k) for k in os.environ.get("LAYERS", "0").split(",")]
 BATCH = 128
 
 
@@ -72,8 +75,12 @@ class Net(nn.Module):
                 cin = cout
         self.layers, self.fc = nn.Sequential(*layers), nn.Linear(8 * w, 10)
 
-    def forward(self, x):  # x in [0, 1]
-        out = self.layers(F.relu(self.bn1(self.conv1((x - MEAN) / STD))))
+    def forward(self, x, mix=None):  # x in [0, 1]; mix = (k, lam, partner): mix the hidden state after stage k
+        out = F.relu(self.bn1(self.conv1((x - MEAN) / STD)))
+        for i, block in enumerate(self.layers):
+            out = block(out)
+            if mix is not None and i == 2 * mix[0] - 1:
+                out = mix[1] * out + (1 - mix[1]) * out[mix[2]]
         return self.fc(F.avg_pool2d(out, 4).flatten(1))
 
 
@@ -140,9 +147,14 @@ def train_epoch(m, opt, x_train, y_train, alpha, g, rng):
         if ids.shape[0] < 2:
             continue  # batch norm cannot train on one image
         x, y = augment(x_train[ids], g), y_train[ids]
+        # Where to mix, drawn first as the Manifold Mixup authors do; a single layer draws nothing (mixup's streams).
+        layer = LAYERS[int(rng.integers(len(LAYERS)))] if alpha > 0 and len(LAYERS) > 1 else LAYERS[0]
         lam = float(rng.beta(alpha, alpha)) if alpha > 0 else 1.0
         partner = torch.randperm(x.shape[0], generator=g, device=dev)
-        out = m((lam * x + (1 - lam) * x[partner]).contiguous(memory_format=torch.channels_last))
+        if layer == 0:
+            out = m((lam * x + (1 - lam) * x[partner]).contiguous(memory_format=torch.channels_last))
+        else:
+            out = m(x.contiguous(memory_format=torch.channels_last), mix=(layer, lam, partner))
         loss = lam * F.cross_entropy(out, y) + (1 - lam) * F.cross_entropy(out, y[partner])
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -160,7 +172,8 @@ def run(name, data, n, w, epochs, alpha, noise, seed, out_path, model_path):
     g = torch.Generator(device=dev).manual_seed(seed)
     m = Net(w).to(dev).to(memory_format=torch.channels_last)
     opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
-    head = {"name": name, "n": n, "width": w, "epochs": epochs, "alpha": alpha, "noise": noise, "seed": seed}
+    head = {"name": name, "n": n, "width": w, "epochs": epochs, "alpha": alpha, "noise": noise, "seed": seed,
+            **({"layers": LAYERS} if LAYERS != [0] else {})}
     t0 = time.time()
     with open(out_path, "a") as f:
         for ep in range(epochs):
