@@ -71,7 +71,7 @@ export const ABLATION_VARIANTS: readonly AblationVariant[] = [
 /**
  * The CIFAR protocol per profile. smoke: seconds, for tests; quick and lowdata: the quick CIFAR notebooks' protocol
  * (1,000 images, width 8, 240 epochs), where the PyTorch
- * reference separates ERM from mixup by 6 points (results/reference/quick-candidates.jsonl) — the cheapest protocol
+ * reference separates ERM from mixup (results/reference/quick-candidates.jsonl) — the cheapest protocol
  * that ranks the variants at all (a few epochs of a larger set ranked label smoothing first and mixup fifth: noise).
  * ERM and mixup at 10⁻⁴ are notebook 2's quick runs. Not the CIFAR notebooks' lowdata protocol (2,500 images, width
  * 16: its 16 runs would take several times as long).

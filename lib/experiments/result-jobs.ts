@@ -162,7 +162,7 @@ const attacks: ResultKind = {
   },
   data: (s) => (s as unknown as AttackSpec).models.ERM.data,
   needs: (s) => Object.values((s as unknown as AttackSpec).models),
-  // Gradient passes × width, scaled to the quick profile's sweep (about 150 s a sweep at width 8): for ordering.
+  // Gradient passes × width, scaled to the quick profile's recorded sweeps (results/quick/timings.json): for ordering.
   cost: (s) => {
     const a = s as unknown as AttackSpec;
     const width = (a.models.ERM.model as { width?: number }).width ?? 8;

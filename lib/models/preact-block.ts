@@ -2,8 +2,8 @@
  * A pre-activation block's training pass on native TensorFlow as one op with a hand-written backward pass.
  *
  * Why by hand: tfjs's autodiff keeps every gradient of a backward pass alive until the whole pass ends, so a
- * ResNet-18 step held its activations' gradients beside the activations (peak RSS 1.5x PyTorch's at width 16,
- * 2x at width 64). Here each block's backward runs in its own scope and frees its temporaries as it goes; only the
+ * ResNet-18 step held its activations' gradients beside the activations (its peak memory well above PyTorch's, more
+ * so the wider the net: `npm run bench` measures it). Here each block's backward runs in its own scope and frees its temporaries as it goes; only the
  * gradient it hands to the block below survives. It also saves only what the backward needs (the block input,
  * ReLU outputs and the first conv's output) and runs each step as one TensorFlow kernel, with no tape bookkeeping.
  * The kernels are the ones the tfjs path runs; values agree with the pure-JS backend's autodiff to float

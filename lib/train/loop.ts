@@ -55,7 +55,7 @@ export interface EpochRecord {
   extra: Record<string, number>;
   /**
    * The last epoch's reliability diagram and the rest of lib/eval/calibration, from the same scoring pass as testError
-   * (absent on other epochs, and in runs recorded before 2026-12-03).
+   * (absent on other epochs, and in runs recorded before calibration was measured).
    */
   calibration?: Calibration;
 }
