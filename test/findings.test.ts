@@ -173,3 +173,40 @@ test('notebook 8: mixup first and separated holds; beaten by a variant Welch sep
   assert.match(worst.sentence, /ranks \d+ of/);
   assert.equal(ablationComparison([], [1e-4]).findings[0].claim, 'not run');
 });
+
+test("a method is one entry: a third method gets its own row, reads only the reference's runs of itself, and 'not run' where the reference has none", () => {
+  const runs = [...ours('ERM', APART.erm), ...ours('mixup', APART.mixup), ...ours('Manifold Mixup', [23, 23.5, 22.8])];
+  // The reference ran mixup at α 2 and Manifold Mixup at α 2: each row takes its own.
+  const ref = [
+    ...reference(0, [31, 30]),
+    ...reference(2, [26, 26.5, 25.5]),
+    ...reference(2, [24, 24.5, 23.5], { layers: [0, 1, 2] }),
+  ];
+  const c = cifarComparison(runs, ref, 2, {}, ['ERM', 'mixup', 'Manifold Mixup']);
+  assert.deepEqual(
+    c.rows.map((r) => r.method),
+    ['ERM', 'mixup α = 2', 'Manifold Mixup α = 2'],
+  );
+  const refCell = (i: number) => String(c.rows[i]['PyTorch reference, same protocol']);
+  assert.match(refCell(1), /^26\.00/, "mixup's reference cell is mixup's runs");
+  assert.match(refCell(2), /^24\.00/, "Manifold Mixup's is its own, not mixup's at the same α");
+  assert.equal(c.rows[2]['paper, full CIFAR-10 (as reported)'], null, 'the paper has no Manifold Mixup number');
+  // Without its reference runs, mixup at α 2 would not borrow Manifold Mixup's, nor the other way round.
+  const onlyManifold = cifarComparison(
+    runs,
+    ref.filter((r) => r.layers),
+    2,
+    {},
+    ['mixup', 'Manifold Mixup'],
+  );
+  assert.equal(onlyManifold.finding.mixup.reference.size, 0);
+  // A method the reference never ran (CutMix: tools/reference has none) reads "not run", with no reference points.
+  const cut = cifarComparison([...runs, ...ours('CutMix', [24, 24.2])], ref, 2, {}, ['ERM', 'CutMix']);
+  assert.equal(cut.rows[1].method, 'CutMix α = 1');
+  assert.equal(cut.rows[1]['PyTorch reference, same protocol'], 'not run');
+  assert.equal(cut.strip.filter((r) => r.group.startsWith('CutMix') && r.side !== 'mixup-lab').length, 0);
+  assert.throws(
+    () => cifarComparison(runs, ref, 2, {}, ['ERM', 'AugMix' as never]),
+    /unknown method 'AugMix': use one of ERM, mixup, CutMix, Manifold Mixup/,
+  );
+});

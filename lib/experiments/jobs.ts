@@ -15,6 +15,8 @@ import type { TrainCallbacks } from '../train/loop';
 import { cachedRun, CachedRun, finishedRun, RunClaim, runsRoot, RunSpec, specKey } from '../runs/cache';
 import { isResultJob, resultKind, ResultJob } from './result-jobs';
 import { CifarParams, CifarVariant, jobSpec } from './cifar';
+import { method, methodAlpha, MethodName } from '../methods';
+import type { MixupOptions } from '../mixup';
 
 /** What the pool, the queue and a worker take: a run spec (weights and a history) or a result job (lib/experiments/result-jobs). */
 export type RunJob = RunSpec | ResultJob;
@@ -33,26 +35,29 @@ export interface Wanted<J extends RunJob = RunSpec> {
 }
 export type WantedRun = Wanted<RunSpec>;
 
-/** ERM (α = 0) and mixup at `alpha` for each seed, within `group`: the pair notebooks 1, 2 and 4 compare. */
-export function ermAndMixup(
+/**
+ * Each method's run for each seed, within `group`: what notebooks 1, 2 and 4 compare (ERM and mixup by default).
+ * `spec` builds a run from the method's α (lib/methods' `methodAlpha`, with `alpha` the protocol's) and its sampler
+ * options beyond α (none for ERM and mixup, so their runs keep their keys).
+ */
+export function methodRuns(
   seeds: number[],
   alpha: number,
-  spec: (alpha: number, seed: number) => RunSpec,
+  spec: (alpha: number, seed: number, options: Omit<MixupOptions, 'alpha'>) => RunSpec,
   group = '',
-): (WantedRun & { method: 'ERM' | 'mixup' })[] {
+  methods: readonly MethodName[] = ['ERM', 'mixup'],
+): WantedRun[] {
   return seeds.flatMap((seed) =>
-    (
-      [
-        ['ERM', 0],
-        ['mixup', alpha],
-      ] as const
-    ).map(([method, a]) => ({
-      method,
-      group,
-      seed,
-      label: `${group ? `${group}, ` : ''}${method}, seed ${seed}`,
-      job: spec(a, seed),
-    })),
+    methods.map((name) => {
+      const m = method(name);
+      return {
+        method: m.name,
+        group,
+        seed,
+        label: `${group ? `${group}, ` : ''}${m.name}, seed ${seed}`,
+        job: spec(methodAlpha(m, alpha), seed, m.options),
+      };
+    }),
   );
 }
 

@@ -7,7 +7,7 @@ import { ABLATION_PROFILES, ABLATION_VARIANTS, ablationJob } from './ablation';
 import { CIFAR_PROFILES, CifarParams } from './cifar';
 import { attackJobs } from './adversarial';
 import { GAN_PROFILES, ganRuns } from './gan';
-import { cifarJob, corruptedJob, ermAndMixup, jobKey, RunJob, Wanted, WantedRun } from './jobs';
+import { cifarJob, corruptedJob, methodRuns, jobKey, RunJob, Wanted, WantedRun } from './jobs';
 import { BaseParams, notebookParams, Profile, Resolved } from './profiles';
 import { SPEECH_PROFILES, speechRuns } from './speech';
 import { TOY_PROFILES, toyRuns } from './toy';
@@ -17,7 +17,9 @@ export type { Wanted, WantedRun };
 
 /** Notebook 2: ERM and mixup per seed. */
 export function cifarRuns(P: Resolved<CifarParams>): WantedRun[] {
-  return ermAndMixup(P.seeds, P.alpha, (alpha, seed) => cifarJob(P, alpha, seed));
+  return methodRuns(P.seeds, P.alpha, (alpha, seed, options) =>
+    cifarJob(P, alpha, seed, Object.keys(options).length ? { mixup: options } : undefined),
+  );
 }
 
 /** Notebook 3's protocol: a CIFAR protocol with the redrawn and untouched training images scored per epoch. */

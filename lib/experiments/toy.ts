@@ -8,7 +8,7 @@ import { dataSet } from '../data/sets';
 import { probabilityGrid, uncertainBand } from '../eval/boundary';
 import type { CachedRun, RunSpec } from '../runs/cache';
 import { lastTestError } from '../train/history';
-import { ermAndMixup, WantedRun } from './jobs';
+import { methodRuns, WantedRun } from './jobs';
 import type { BaseParams, Profile } from './profiles';
 
 export interface ToyParams extends BaseParams {
@@ -31,7 +31,8 @@ export const TOY_PROFILES: Record<Profile, ToyParams> = {
 
 /** One finished toy run: p(y = 1 | x) on the grid, the share of the plane where 0.1 < p < 0.9, test error %. */
 export interface ToyRun {
-  method: 'ERM' | 'mixup';
+  /** Its method's name (lib/methods). */
+  method: string;
   seed: number;
   p: Float32Array;
   /** Share of the grid's plane with 0.1 < p(y = 1 | x) < 0.9, in %. */
@@ -52,8 +53,8 @@ export function toySpec(P: ToyParams, alpha: number, seed: number): RunSpec {
 }
 
 /** Notebook 1: ERM and mixup per seed. */
-export function toyRuns(P: ToyParams): (WantedRun & { method: ToyRun['method'] })[] {
-  return ermAndMixup(P.seeds, P.alpha, (alpha, seed) => toySpec(P, alpha, seed));
+export function toyRuns(P: ToyParams): WantedRun[] {
+  return methodRuns(P.seeds, P.alpha, (alpha, seed) => toySpec(P, alpha, seed));
 }
 
 /**

@@ -5,7 +5,7 @@
 import { UCI_DATASETS, UCI_SHAPES, UciName } from '../data/uci';
 import type { CachedRun, RunSpec } from '../runs/cache';
 import { lastTestError } from '../train/history';
-import { ermAndMixup, WantedRun } from './jobs';
+import { methodRuns, WantedRun } from './jobs';
 import type { BaseParams, Profile } from './profiles';
 
 export interface UciParams extends BaseParams {
@@ -36,7 +36,8 @@ export const UCI_PROFILES: Record<Profile, UciParams> = {
 /** One finished run's last-epoch test error, in %. */
 export interface UciRun {
   set: string;
-  method: 'ERM' | 'mixup';
+  /** Its method's name (lib/methods). */
+  method: string;
   seed: number;
   error: number;
 }
@@ -58,12 +59,12 @@ export function uciSpec(P: UciParams, name: UciName, alpha: number, seed: number
 }
 
 /** Notebook 4: ERM and mixup on each set and seed; a run's group is its set. */
-export function uciRuns(P: UciParams): (WantedRun & { method: UciRun['method'] })[] {
+export function uciRuns(P: UciParams): WantedRun[] {
   const unknown = P.sets.filter((s) => !(UCI_DATASETS as readonly string[]).includes(s));
   if (unknown.length)
     throw new Error(`unknown UCI set(s) ${unknown.join(', ')}: choose from ${UCI_DATASETS.join(', ')}`);
   return (P.sets as UciName[]).flatMap((name) =>
-    ermAndMixup(P.seeds, P.alpha, (alpha, seed) => uciSpec(P, name, alpha, seed), name),
+    methodRuns(P.seeds, P.alpha, (alpha, seed) => uciSpec(P, name, alpha, seed), name),
   );
 }
 

@@ -101,7 +101,7 @@ export function calibrationComparison(
     { method: 'mixup', alpha, label: `mixup α = ${alpha}` },
   ].map((m) => {
     const mine = ours.filter((r) => r.method === m.method);
-    const ref = reference.filter((r) => r.alpha === m.alpha && r.noise === noise);
+    const ref = reference.filter((r) => r.alpha === m.alpha && r.noise === noise && !r.layers);
     // Ours: every run records testEce; runs from before 2026-12-03 lack the rest of the record.
     const oursSide: Side = mine.map((r) => ({
       seed: r.seed,

@@ -8,6 +8,7 @@ import { ReferenceRun, referenceHistoryRows } from '../reference/runs';
 import { historyRows } from '../charts/rows';
 import type { Row } from '../charts/specs';
 import { PAPER } from '../reference/paper';
+import { method, Method, methodAlpha, methodLabel, MethodName, METHODS } from '../methods';
 import { againstSpread, Effect, welchTest } from '../stats';
 import { bestTestError, lastTestError } from '../train/history';
 import {
@@ -55,42 +56,47 @@ export interface CifarComparison {
   finding: CifarFinding;
 }
 
-const METHODS = ['ERM', 'mixup'] as const;
-
 /**
- * The table, seed strip and finding of ERM against mixup: `ours` are our runs (methods 'ERM' and 'mixup'), `reference`
- * the reference's runs at the same protocol, `alpha` mixup's; `between` adds Fig. 2's measures at λ = ½.
+ * The table, seed strip and finding of the methods named (ERM and mixup by default; lib/methods): `ours` are our runs
+ * (by their method's name), `reference` the reference's runs at the same protocol, `alpha` the protocol's mixup α;
+ * `between` adds Fig. 2's measures at λ = ½. A method the reference never ran reads "not run" on its side; the finding
+ * is the paper's claim, ERM against mixup.
  */
 export function cifarComparison(
   ours: OurRun[],
   reference: ReferenceRun[],
   alpha: number,
   between: BetweenByMethod = {},
+  methods: readonly MethodName[] = ['ERM', 'mixup'],
 ): CifarComparison {
-  const of = (m: string) => ours.filter((r) => r.method === m);
-  const refAlpha = (m: string) => (m === 'ERM' ? 0 : alpha);
-  const last = (m: string) => perSeed(of(m), (r) => 100 * lastTestError(r.history));
-  const refLast = (m: string) => referencePerSeed(reference, refAlpha(m), 0, (r) => r.last);
-  const at = (m: string, k: 'missRate' | 'gradNorm') => between[m]?.find((p) => p.lambda === 0.5)?.[k] ?? null;
-  const rows = METHODS.map((m) => {
+  const entries = methods.map(method);
+  const of = (m: Method) => ours.filter((r) => r.method === m.name);
+  const last = (m: Method) => perSeed(of(m), (r) => 100 * lastTestError(r.history));
+  // The reference's runs of this very method (its α and layers), never another's.
+  const refLast = (m: Method) =>
+    m.reference
+      ? referencePerSeed(reference, methodAlpha(m, alpha), 0, (r) => r.last, m.reference.layers)
+      : (new Map() as PerSeed);
+  const at = (m: Method, k: 'missRate' | 'gradNorm') => between[m.name]?.find((p) => p.lambda === 0.5)?.[k] ?? null;
+  const rows = entries.map((m) => {
     const t = welchTest(values(last(m)), values(refLast(m)));
     const mine = spreadOfSeeds(last(m));
     return {
-      method: m === 'ERM' ? 'ERM' : `mixup α = ${alpha}`,
+      method: methodLabel(m, methodAlpha(m, alpha)),
       seeds: seedsOf(of(m)),
       'ours: test error %, last epoch': spreadCell(last(m)),
       'ours: best scored epoch %': spreadCell(perSeed(of(m), (r) => 100 * bestTestError(r.history))),
-      'PyTorch reference, same protocol': spreadCell(refLast(m)),
+      'PyTorch reference, same protocol': m.reference ? spreadCell(refLast(m)) : 'not run',
       'our mean against the reference seeds': mine ? againstSpread(mine.mean, spreadOfSeeds(refLast(m))) : null,
       "Welch's p, ours vs reference": t ? t.p.toFixed(2) : null,
-      'paper, full CIFAR-10 (as reported)': m === 'ERM' ? PAPER.cifar10PreActErr.erm : PAPER.cifar10PreActErr.mixup,
+      'paper, full CIFAR-10 (as reported)': m.paper ? PAPER.cifar10PreActErr[m.paper] : null,
       ...(Object.keys(between).length
         ? { 'prediction misses at λ = ½ %': pct(at(m, 'missRate')), '‖∇ₓ loss‖ at λ = ½': at(m, 'gradNorm') }
         : {}),
     };
   });
-  const erm = { ours: last('ERM'), reference: refLast('ERM') };
-  const mixup = { ours: last('mixup'), reference: refLast('mixup') };
+  const erm = { ours: last(METHODS.ERM), reference: refLast(METHODS.ERM) };
+  const mixup = { ours: last(METHODS.mixup), reference: refLast(METHODS.mixup) };
   const effect = {
     ours: effectBetween(erm.ours, mixup.ours),
     reference: effectBetween(erm.reference, mixup.reference),
@@ -109,17 +115,19 @@ export function cifarComparison(
       .flatMap((r) =>
         historyRows(`${r.method} s${r.seed}`, r.run.history).map((row) => ({ ...row, source: 'mixup-lab' })),
       ),
-    ...METHODS.flatMap((m) =>
-      referenceHistoryRows(reference, refAlpha(m), 0, m).map((row) => ({ ...row, source: 'PyTorch reference' })),
+    ...entries.flatMap((m) =>
+      m.reference
+        ? referenceHistoryRows(reference, methodAlpha(m, alpha), 0, m.name, m.reference.layers).map((row) => ({
+            ...row,
+            source: 'PyTorch reference',
+          }))
+        : [],
     ),
   ];
   return {
     rows,
     curves,
-    strip: [
-      ...stripRows('ERM', erm.ours, erm.reference),
-      ...stripRows(`mixup α = ${alpha}`, mixup.ours, mixup.reference),
-    ],
+    strip: entries.flatMap((m) => stripRows(methodLabel(m, methodAlpha(m, alpha)), last(m), refLast(m))),
     finding: {
       erm,
       mixup,

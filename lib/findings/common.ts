@@ -3,6 +3,7 @@
  * into one unit), and the words of a claim's verdict. Every value here is in percent (docs/architecture.md: percent at
  * the notebook boundary); run histories hold fractions and are read through lib/train/history.
  */
+import { sameLayers } from '../methods';
 import type { ReferenceRun } from '../reference/runs';
 import type { RunResult } from '../runs/cache';
 import { Effect, effectOf, formatSpread, meanStd, Spread, spreadOf } from '../stats';
@@ -37,10 +38,12 @@ export function referencePerSeed(
   alpha: number,
   noise: number,
   pick: (r: ReferenceRun) => number | null | undefined,
+  layers?: readonly number[],
 ): PerSeed {
   const out: PerSeed = new Map();
   for (const r of runs) {
-    const v = r.alpha === alpha && r.noise === noise ? pick(r) : null;
+    // A method's runs only: Manifold Mixup's at α 2 are not mixup's at α 2 (lib/methods).
+    const v = r.alpha === alpha && r.noise === noise && sameLayers(r.layers, layers) ? pick(r) : null;
     if (typeof v === 'number' && Number.isFinite(v)) out.set(r.seed, v);
   }
   return new Map([...out].sort(([a], [b]) => a - b));

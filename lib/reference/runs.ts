@@ -18,6 +18,8 @@ export interface ReferenceRun {
   seed: number;
   alpha: number;
   noise: number;
+  /** Where it mixed (train.py's LAYERS, Manifold Mixup): absent for the inputs, as mixup and ERM. */
+  layers?: number[];
   /** Test error after the last epoch. */
   last: number;
   /** Lowest test error over the scored epochs (every epoch on the GPU run, every EVAL_EVERY-th in the files). */
@@ -189,6 +191,7 @@ export function readReferenceFile(file: string, protocol: Protocol = LOWDATA_PRO
       seed: Number(fin.seed),
       alpha: Number(fin.alpha),
       noise: Number(fin.noise),
+      ...(Array.isArray(fin.layers) && fin.layers.join() !== '0' ? { layers: fin.layers.map(Number) } : {}),
       last: Number(fin.test_err),
       best: Math.min(...scored),
       corruptedTrain: Number(fin.noise) > 0 && lastEpoch ? Number(lastEpoch.train_err_corrupted_vs_noisy) : null,
@@ -233,10 +236,11 @@ export function referenceRuns(protocol: Protocol, dir = REFERENCE_DIR): Referenc
   ];
   const seen = new Set<string>();
   for (const r of runs) {
-    const k = `${r.alpha}/${r.noise}/${r.seed}`;
+    const k = `${r.alpha}/${r.noise}/${r.seed}/${r.layers ?? ''}`;
     if (seen.has(k))
       throw new Error(
-        `two reference runs of α = ${r.alpha}, noise ${r.noise}, seed ${r.seed} (${r.source}): keep one of them in ${dir}`,
+        `two reference runs of α = ${r.alpha}, noise ${r.noise}, seed ${r.seed}${r.layers ? `, layers ${r.layers}` : ''} ` +
+          `(${r.source}): keep one of them in ${dir}`,
       );
     seen.add(k);
   }
@@ -262,9 +266,11 @@ export function referenceHistoryRows(
   alpha: number,
   noise: number,
   label: string,
+  /** Where the runs mixed (Manifold Mixup's layers); absent: the inputs. */
+  layers?: readonly number[],
 ): { run: string; epoch: number; testError: number }[] {
   return runs
-    .filter((r) => r.alpha === alpha && r.noise === noise)
+    .filter((r) => r.alpha === alpha && r.noise === noise && (r.layers ?? [0]).join() === (layers ?? [0]).join())
     .flatMap((r) =>
       r.curve.map((p) => ({ run: `${label} s${r.seed} (PyTorch)`, epoch: p.epoch, testError: p.testError })),
     );
@@ -278,7 +284,7 @@ export function referenceSpread(
   pick: (r: ReferenceRun) => number | null | undefined,
 ): Spread | null {
   return spreadOf(
-    runs.filter((r) => r.alpha === alpha && r.noise === noise).map((r) => ({ seed: r.seed, v: pick(r) })),
+    runs.filter((r) => r.alpha === alpha && r.noise === noise && !r.layers).map((r) => ({ seed: r.seed, v: pick(r) })),
   );
 }
 
@@ -295,9 +301,9 @@ export function referenceGapSpread(
 ): Spread | null {
   return spreadOf(
     runs
-      .filter((r) => r.alpha === b && r.noise === noise)
+      .filter((r) => r.alpha === b && r.noise === noise && !r.layers)
       .map((rb) => {
-        const ra = runs.find((r) => r.alpha === a && r.noise === noise && r.seed === rb.seed);
+        const ra = runs.find((r) => r.alpha === a && r.noise === noise && !r.layers && r.seed === rb.seed);
         const va = ra ? pick(ra) : undefined,
           vb = pick(rb);
         return { seed: rb.seed, v: typeof va === 'number' && typeof vb === 'number' ? vb - va : null };
