@@ -86,6 +86,9 @@ export class TrainerProcess {
       else if (m.type === 'error') this.finish({ ok: false, message: m.message });
     });
     this.child.on('error', (e) => {
+      // A message sent to a process that has just died (EPIPE, a closed channel) is not the cause: its 'exit' says how
+      // it stopped. Only a process that never started ends the run here.
+      if (this.child.pid !== undefined) return;
       this.exited = { ok: false, message: `could not start a training process (${WORKER_SCRIPT}): ${e.message}` };
       this.finish(this.exited);
     });
