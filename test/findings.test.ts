@@ -191,6 +191,9 @@ test("a method is one entry: a third method gets its own row, reads only the ref
   assert.match(refCell(1), /^26\.00/, "mixup's reference cell is mixup's runs");
   assert.match(refCell(2), /^24\.00/, "Manifold Mixup's is its own, not mixup's at the same α");
   assert.equal(c.rows[2]['paper, full CIFAR-10 (as reported)'], null, 'the paper has no Manifold Mixup number');
+  // The finding adds each other method against input mixup, over seeds, on each side.
+  assert.deepEqual(c.finding.againstMixup[0].lowers, { ours: 'holds', reference: 'holds' });
+  assert.match(c.finding.sentence, /Manifold Mixup α = 2 against mixup α = 2: its last-epoch test error is lower by/);
   // Without its reference runs, mixup at α 2 would not borrow Manifold Mixup's, nor the other way round.
   const onlyManifold = cifarComparison(
     runs,
@@ -204,6 +207,7 @@ test("a method is one entry: a third method gets its own row, reads only the ref
   const cut = cifarComparison([...runs, ...ours('CutMix', [24, 24.2])], ref, 2, {}, ['ERM', 'CutMix']);
   assert.equal(cut.rows[1].method, 'CutMix α = 1');
   assert.equal(cut.rows[1]['PyTorch reference, same protocol'], 'not run');
+  assert.match(cut.finding.sentence, /CutMix α = 1 against mixup α = 2: .* not run in the PyTorch reference/);
   assert.equal(cut.strip.filter((r) => r.group.startsWith('CutMix') && r.side !== 'mixup-lab').length, 0);
   assert.throws(
     () => cifarComparison(runs, ref, 2, {}, ['ERM', 'AugMix' as never]),

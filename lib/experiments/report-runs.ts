@@ -8,17 +8,31 @@ import { CIFAR_PROFILES, CifarParams } from './cifar';
 import { attackJobs } from './adversarial';
 import { GAN_PROFILES, ganRuns } from './gan';
 import { cifarJob, corruptedJob, methodRuns, jobKey, RunJob, Wanted, WantedRun } from './jobs';
-import { BaseParams, notebookParams, Profile, Resolved } from './profiles';
+import { BaseParams, notebookParams, Profile, PROFILES, Resolved } from './profiles';
+import type { MethodName } from '../methods';
 import { SPEECH_PROFILES, speechRuns } from './speech';
 import { TOY_PROFILES, toyRuns } from './toy';
 import { UCI_PROFILES, uciRuns } from './uci';
 
 export type { Wanted, WantedRun };
 
-/** Notebook 2: ERM and mixup per seed. */
-export function cifarRuns(P: Resolved<CifarParams>): WantedRun[] {
-  return methodRuns(P.seeds, P.alpha, (alpha, seed, options) =>
-    cifarJob(P, alpha, seed, Object.keys(options).length ? { mixup: options } : undefined),
+/** Notebook 2's parameters: a CIFAR protocol and the methods it compares (lib/methods; ERM and mixup by default). */
+export interface CifarComparisonParams extends CifarParams {
+  methods: MethodName[];
+}
+
+export const CIFAR_COMPARISON_PROFILES = Object.fromEntries(
+  PROFILES.map((p) => [p, { ...CIFAR_PROFILES[p], methods: ['ERM', 'mixup'] }]),
+) as Record<Profile, CifarComparisonParams>;
+
+/** Notebook 2: each method's run per seed (ERM and mixup unless the parameters cell names others). */
+export function cifarRuns(P: Resolved<CifarComparisonParams>): WantedRun[] {
+  return methodRuns(
+    P.seeds,
+    P.alpha,
+    (alpha, seed, options) => cifarJob(P, alpha, seed, Object.keys(options).length ? { mixup: options } : undefined),
+    '',
+    P.methods,
   );
 }
 
@@ -253,7 +267,7 @@ export function reportRuns(
       ? runs(p).map((w) => ({ label: w.label, method: w.method, group: w.group, seed: w.seed, job: w.job, notebook }))
       : [];
   const all: (Wanted<RunJob> & { notebook: string })[] = [
-    ...from(params(CIFAR_PROFILES), cifarRuns, '02-cifar10'),
+    ...from(params(CIFAR_COMPARISON_PROFILES), cifarRuns, '02-cifar10'),
     ...from(params(CORRUPTED_PROFILES), (p) => corruptedRuns(p), '03-corrupted-labels'),
     ...from(params(ADVERSARIAL_PROFILES), adversarialRuns, '05-adversarial'),
     ...from(params(ABLATION_PROFILES), ablationRuns, '08-ablation'),

@@ -45,6 +45,8 @@ export interface CifarFinding {
   effect: { ours: Effect | null; reference: Effect | null };
   /** The paper's claim: mixup lowers the test error. */
   lowersError: Verdict;
+  /** Each other method against mixup (Welch over seeds), ours and the reference's. */
+  againstMixup: { method: string; ours: Effect | null; reference: Effect | null; lowers: Verdict }[];
   sentence: string;
 }
 
@@ -109,6 +111,20 @@ export function cifarComparison(
     `(ERM ${fixed(meanOf(erm.ours))} %, mixup ${fixed(meanOf(mixup.ours))} %) and ` +
     `${thanErm(effect.reference)} in the PyTorch reference. The paper's claim (mixup lowers the error: ` +
     `${PAPER.cifar10PreActErr.erm} → ${PAPER.cifar10PreActErr.mixup} % on full CIFAR-10) ${verdictWords(lowersError)}.`;
+  // Any other method against input mixup: does it beat it on this protocol, in ours and in the reference?
+  const againstMixup = entries
+    .filter((m) => m.name !== METHODS.ERM.name && m.name !== METHODS.mixup.name)
+    .map((m) => {
+      const e = { ours: effectBetween(mixup.ours, last(m)), reference: effectBetween(mixup.reference, refLast(m)) };
+      const label = methodLabel(m, methodAlpha(m, alpha));
+      const v = { ours: lowers(e.ours), reference: m.reference ? lowers(e.reference) : 'not run' } as Verdict;
+      const said =
+        ` ${label} against mixup α = ${alpha}: its last-epoch test error is ${compared(e.ours, "mixup's")} in ours ` +
+        `(${fixed(meanOf(last(m)))} %, ${n(last(m))}) and ` +
+        `${m.reference ? `${compared(e.reference, "mixup's")} in the PyTorch reference` : 'not run in the PyTorch reference'}; ` +
+        `that it beats mixup ${verdictWords(v)}.`;
+      return { method: m.name, ours: e.ours, reference: e.reference, lowers: v, said };
+    });
   const curves = [
     ...ours
       .filter((r) => r.source === 'here')
@@ -137,7 +153,8 @@ export function cifarComparison(
       },
       effect,
       lowersError,
-      sentence,
+      againstMixup: againstMixup.map(({ said: _, ...rest }) => rest),
+      sentence: sentence + againstMixup.map((a) => a.said).join(''),
     },
   };
 }

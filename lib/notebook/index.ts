@@ -19,7 +19,10 @@ export { loadSpeech } from '../experiments/speech';
 // Train: each notebook's profiles and the runs it asks for (through the run cache, the pool or the queue).
 export { TOY_PROFILES, toyRuns, toyResults } from '../experiments/toy';
 export { CIFAR_PROFILES } from '../experiments/cifar';
+export { METHOD_NAMES, METHODS } from '../methods';
+export type { MethodName } from '../methods';
 export {
+  CIFAR_COMPARISON_PROFILES,
   cifarRuns,
   CORRUPTED_PROFILES,
   corruptedGroups,

@@ -5,11 +5,11 @@
  */
 import { ABLATION_PROFILES } from '../../lib/experiments/ablation';
 import type { AttackScore } from '../../lib/experiments/adversarial';
-import { CIFAR_PROFILES } from '../../lib/experiments/cifar';
 import { notebookParams, Profile } from '../../lib/experiments/profiles';
 import {
   ablationRuns,
   ADVERSARIAL_PROFILES,
+  CIFAR_COMPARISON_PROFILES,
   cifarRuns,
   corruptedGroups,
   corruptedRuns,
@@ -28,9 +28,14 @@ const at = (profile: Profile) => ({ MIXUP_PROFILE: profile });
 
 /** Notebook 2 (ERM against mixup) at `profile`. */
 export function cifarAt(profile: Profile) {
-  const P = notebookParams(CIFAR_PROFILES, at(profile));
+  const P = notebookParams(CIFAR_COMPARISON_PROFILES, at(profile));
   const runs = ourRuns(cifarRuns(P), [], allPublished());
-  return { P, runs, reference: referenceRunsFor(P), ...cifarComparison(runs, referenceRunsFor(P), P.alpha) };
+  return {
+    P,
+    runs,
+    reference: referenceRunsFor(P),
+    ...cifarComparison(runs, referenceRunsFor(P), P.alpha, {}, P.methods),
+  };
 }
 
 /** Notebook 3 (partly random labels) at `profile`. */
