@@ -206,7 +206,7 @@ export function watchWorkers(
 function followEvents(
   executor: Executor,
   o: { onEvent: (event: string, args: { jobId: string; data?: unknown }) => void; log: (line: string) => void },
-): { close(cut: boolean): Promise<void> } {
+): { ready: Promise<void>; close(cut: boolean): Promise<void> } {
   let current: QueueEvents | null = null;
   let closed = false;
   let restarts = 0;
@@ -233,7 +233,10 @@ function followEvents(
     });
   };
   open();
+  // The first reader's connection, before anything is queued (its events start at the stream's newest).
+  const ready = (current as QueueEvents | null)?.waitUntilReady().then(() => {}) ?? Promise.resolve();
   return {
+    ready,
     close: async (cut) => {
       closed = true;
       clearTimeout(timer);
@@ -325,6 +328,7 @@ export async function trainOnQueue(executor: Executor, work: QueuedWork[], o: Su
         onLost(why);
       },
     });
+    await Promise.race([events.ready, lostQueue]);
     for (const { w } of byKey.values()) {
       await enqueue(queue, w.key, w.job, log);
       // A run re-attached to shows the epochs it has already finished.
