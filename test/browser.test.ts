@@ -106,7 +106,7 @@ test(
       const edited = nb.cells
         .find((c) => c.cell_type === 'code')!
         .source.join('')
-        .replace(/\{ profile: 'quick', seeds: \[1\] \}/, "{ profile: 'smoke', seeds: [7] }");
+        .replace(/\{ profile: 'quick', seeds: \[1\]/, "{ profile: 'smoke', seeds: [7]");
       assert.match(edited, /seeds: \[7\]/, 'the parameters cell has the literals this test edits');
       await page.keyboard.insertText(edited);
       for (let attempt = 1; ; attempt++) {
