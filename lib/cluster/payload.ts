@@ -34,18 +34,14 @@ export const QUEUE_JOB_OPTIONS = {
   removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
 } as const;
 
-/** What is wrong with a job's raw payload string before it is parsed (too big, not JSON), or null. */
-export function rawPayloadProblem(raw: string | undefined): string | null {
-  const bytes = Buffer.byteLength(raw ?? '');
-  if (bytes > MAX_PAYLOAD_BYTES)
-    return `its payload has ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES} a run's payload may have`;
-  try {
-    JSON.parse(raw || '{}');
-  } catch {
-    return 'its payload is not JSON';
-  }
-  return null;
+/** Why a payload of `bytes` bytes is refused before it is parsed, or null. */
+export function payloadSizeProblem(bytes: number): string | null {
+  return bytes > MAX_PAYLOAD_BYTES
+    ? `its payload has ${bytes} bytes, over the ${MAX_PAYLOAD_BYTES} a run's payload may have`
+    : null;
 }
+
+export const NOT_JSON = 'its payload is not JSON';
 
 /** `data` as a QueuedRun, or an Error whose message names the job (`id`) and the field that is wrong. */
 export function checkQueuedRun(data: unknown, id: string): QueuedRun {
@@ -53,9 +49,9 @@ export function checkQueuedRun(data: unknown, id: string): QueuedRun {
   try {
     raw = JSON.stringify(data) ?? '';
   } catch {
-    throw new Error(`job ${quoteId(id)}: its payload is not JSON`);
+    throw new Error(`job ${quoteId(id)}: ${NOT_JSON}`);
   }
-  const problem = rawPayloadProblem(raw);
+  const problem = payloadSizeProblem(Buffer.byteLength(raw));
   if (problem) throw new Error(`job ${quoteId(id)}: ${problem}`);
   const r = QUEUED_RUN.safeParse(data);
   if (!r.success) throw new Error(`job ${quoteId(id)}: ${firstIssue(r.error)}`);

@@ -18,7 +18,7 @@ import { STOPPED, WorkerMessage } from './protocol';
 import { runsRoot } from '../runs/cache';
 import { assertReachable, connection, Executor } from './executor';
 import { Fingerprint, fingerprint, fingerprintMismatch } from './fingerprint';
-import { checkQueuedRun, QUEUE_JOB_OPTIONS, quoteId, rawPayloadProblem } from './payload';
+import { checkQueuedRun, NOT_JSON, payloadSizeProblem, QUEUE_JOB_OPTIONS, quoteId } from './payload';
 
 /** What a queued job carries. */
 export interface QueuedRun {
@@ -54,6 +54,15 @@ export interface RunnerOptions {
   limits?: TrainLimits;
 }
 
+function parses(text: string | undefined): boolean {
+  try {
+    JSON.parse(text || '{}');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Jobs whose raw payload could not be read, with why: they fail at once rather than cycle through stall checks. */
 const unreadable = new WeakMap<Job, string>();
 
@@ -64,13 +73,14 @@ const unreadable = new WeakMap<Job, string>();
  */
 class QueueWorker extends Worker<QueuedRun> {
   protected override createJob(raw: JobJsonRaw, jobId: string): Job<QueuedRun> {
-    let problem = rawPayloadProblem(raw.data);
+    // The size before any parse; BullMQ's own parse (one per job) then says whether it is JSON.
+    let problem = payloadSizeProblem(Buffer.byteLength(raw.data ?? ''));
     let job: Job<QueuedRun>;
     try {
       job = super.createJob(problem ? { ...raw, data: '{}' } : raw, jobId);
     } catch {
-      // Its options or progress are not JSON either.
-      problem ??= 'its options are not JSON';
+      // Which field failed, on this rare path only: the payload, or else its options or progress.
+      problem ??= parses(raw.data) ? 'its options are not JSON' : NOT_JSON;
       job = super.createJob({ ...raw, data: '{}', opts: '{}', progress: '0' }, jobId);
     }
     Object.assign(job.opts, QUEUE_JOB_OPTIONS);
