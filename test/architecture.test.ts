@@ -15,7 +15,7 @@ const ALLOWED: Record<string, string[] | '*'> = {
   data: ['backend', 'random'],
   mixup: ['backend', 'data', 'models', 'random'],
   models: ['backend', 'random'],
-  methods: ['mixup'],
+  methods: ['data', 'mixup'],
   eval: ['backend', 'data', 'models', 'random'],
   attacks: ['backend', 'data', 'models'],
   train: ['backend', 'data', 'eval', 'mixup', 'models', 'random'],
@@ -26,6 +26,7 @@ const ALLOWED: Record<string, string[] | '*'> = {
   findings: ['charts', 'eval', 'experiments', 'gan', 'methods', 'reference', 'runs', 'stats', 'train'],
   gan: ['backend', 'data', 'eval', 'models', 'random', 'runs'],
   charts: ['data', 'train'],
+  lab: ['cluster', 'data', 'eval', 'experiments', 'findings', 'gan', 'reference', 'runs', 'train'],
   notebook: '*',
 };
 

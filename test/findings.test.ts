@@ -164,14 +164,14 @@ test('notebook 8: mixup first and separated holds; beaten by a variant Welch sep
         group,
       ),
     );
-  const best = ablationComparison(all([10, 10.2, 9.9], [20, 20.5, 19.8]), [1e-4]).findings[0];
+  const best = ablationComparison(all([10, 10.2, 9.9], [20, 20.5, 19.8]), [1e-4], 1).findings[0];
   assert.equal(best.claim, 'holds');
   assert.equal(best.mixupRank, 1);
   assert.equal(best.ranking.length, ABLATION_VARIANTS.length);
-  const worst = ablationComparison(all([40, 40.2, 39.9], [20, 20.5, 19.8]), [1e-4]).findings[0];
+  const worst = ablationComparison(all([40, 40.2, 39.9], [20, 20.5, 19.8]), [1e-4], 1).findings[0];
   assert.equal(worst.claim, 'contradicted');
   assert.match(worst.sentence, /ranks \d+ of/);
-  assert.equal(ablationComparison([], [1e-4]).findings[0].claim, 'not run');
+  assert.equal(ablationComparison([], [1e-4], 1).findings[0].claim, 'not run');
 });
 
 test("a method is one entry: a third method gets its own row, reads only the reference's runs of itself, and 'not run' where the reference has none", () => {

@@ -50,11 +50,24 @@ test('every notebook opens with a parameters cell of literals that shows where i
     };
     const first = nb.cells.find((c) => c.cell_type === 'code')!.source.join('');
     // The profile and seeds first; a notebook may add literals of its own (notebook 2's methods).
-    assert.match(
-      first,
-      /const P = lab\.params\(lab\.[A-Z_]+, \{ profile: '\w+', seeds: \[[\d, ]+\](, [^}]*)? \}\);/,
-      f,
-    );
+    assert.match(first, /const P = lab\.params\(lab\.[a-z]+, \{ profile: '\w+', seeds: \[[\d, ]+\](, [^}]*)? \}\);/, f);
     assert.match(first, /lab\.showParams\(tslab, P\)/, f);
+  }
+});
+
+test('every notebook runs its experiment through the one contract: lab.run(its experiment, P)', () => {
+  for (const f of notebooks) {
+    const nb = JSON.parse(fs.readFileSync(path.join(ROOT, 'notebooks', f), 'utf8')) as {
+      cells: { cell_type: string; source: string[] }[];
+    };
+    const code = nb.cells.filter((c) => c.cell_type === 'code').map((c) => c.source.join(''));
+    const experiment = /lab\.params\(lab\.([a-z]+),/.exec(code[0])?.[1];
+    assert.ok(experiment, f);
+    assert.ok(
+      code.some((c) => c.includes(`await lab.run(lab.${experiment}, P`)),
+      `${f}: train through lab.run(lab.${experiment}, P)`,
+    );
+    // Nothing trains beside it: the pool's own calls are lib/lab's.
+    assert.ok(!code.some((c) => /trainWanted|computeWanted/.test(c)), f);
   }
 });

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { notebookParams, params, paramSources } from '../lib/experiments/profiles';
+import { notebookParams, params, paramSources, profileTable, PROFILES } from '../lib/experiments/profiles';
 import { paramRows } from '../lib/notebook/display';
-import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
+import { CIFAR_PROFILES, CIFAR_SGD, cifarSpec, recipeOptimizer } from '../lib/experiments/cifar';
+import { PAPER_CIFAR_SGD } from '../lib/train/optimizer';
+import { runKey } from '../lib/runs/cache';
 import { staleSources } from '../lib/notebook/fresh';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -110,4 +112,26 @@ test('the low-data CIFAR profile is the reference protocol, scored every 10 epoc
   // An every-epoch schedule stays out of the spec: runs cached before the option existed keep their cache keys.
   assert.equal('evalEvery' in cifarSpec(CIFAR_PROFILES.smoke, 1, 1).train, false);
   assert.equal(cifarSpec(CIFAR_PROFILES.quick, 1, 1).train.evalEvery, 20);
+});
+
+test("a notebook's defaults: the base at every profile it does not name, partial overrides where it does", () => {
+  const table = profileTable({ base: { seeds: [1], epochs: 10, width: 8 }, profiles: { smoke: { epochs: 1 } } });
+  assert.deepEqual(table.smoke, { seeds: [1], epochs: 1, width: 8 });
+  assert.deepEqual(table.quick, { seeds: [1], epochs: 10, width: 8 });
+  assert.deepEqual(table.lowdata, table.quick);
+  assert.deepEqual(table.paper, table.quick);
+  // A parameters cell reads them through the experiment: its profile's values, its own literals over them.
+  const P = params(table, { profile: 'smoke', width: 4 }, {});
+  assert.equal(P.epochs, 1);
+  assert.equal(P.width, 4);
+});
+
+test("the CIFAR recipe is stated, not implied by the epochs: the paper's milestones at 200, the same shares at 240", () => {
+  assert.deepEqual(recipeOptimizer(CIFAR_SGD, 200), PAPER_CIFAR_SGD);
+  assert.deepEqual(recipeOptimizer(CIFAR_SGD, 240).milestones, [120, 180]);
+  for (const p of PROFILES) assert.deepEqual(CIFAR_PROFILES[p].optimizer, CIFAR_SGD, p);
+  // Another schedule is a parameter: it reaches the run's spec, and so its key.
+  const later = cifarSpec({ ...CIFAR_PROFILES.smoke, optimizer: { ...CIFAR_SGD, decayAt: [0.9] } }, 1, 1);
+  assert.deepEqual((later.train.optimizer as { milestones: number[] }).milestones, [0]);
+  assert.notEqual(runKey(later), runKey(cifarSpec(CIFAR_PROFILES.smoke, 1, 1)));
 });

@@ -3,9 +3,43 @@
  * profiles and the run spec, so notebook 5 reuses notebook 2's cached models when their configuration matches.
  */
 import type { MixupOptions } from '../mixup';
-import { PAPER_CIFAR_SGD, scaledCifarSgd } from '../train/optimizer';
+import type { SgdSpec } from '../train/optimizer';
 import type { RunSpec } from '../runs/cache';
-import type { BaseParams, Profile } from './profiles';
+import { BaseParams, Defaults, profileTable } from './profiles';
+
+/**
+ * The CIFAR recipe, stated: the paper's SGD (lr 0.1, momentum 0.9, weight decay 10⁻⁴), its learning rate divided by
+ * `gamma` after each share of the epochs in `decayAt` (the paper: epochs 100 and 150 of 200).
+ */
+export interface CifarRecipe {
+  kind: 'sgd';
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  decayAt: number[];
+  gamma: number;
+}
+
+export const CIFAR_SGD: CifarRecipe = {
+  kind: 'sgd',
+  lr: 0.1,
+  momentum: 0.9,
+  weightDecay: 1e-4,
+  decayAt: [0.5, 0.75],
+  gamma: 0.1,
+};
+
+/** The recipe's optimizer for a run of `epochs` (its milestones whole epochs). */
+export function recipeOptimizer(r: CifarRecipe, epochs: number): SgdSpec {
+  return {
+    kind: 'sgd',
+    lr: r.lr,
+    momentum: r.momentum,
+    weightDecay: r.weightDecay,
+    milestones: r.decayAt.map((f) => Math.floor(f * epochs)),
+    gamma: r.gamma,
+  };
+}
 
 export interface CifarParams extends BaseParams {
   trainLimit: number;
@@ -16,20 +50,20 @@ export interface CifarParams extends BaseParams {
   alpha: number;
   /** Score the test set after the first epoch, every evalEvery-th and the last (1: every epoch). */
   evalEvery: number;
+  optimizer: CifarRecipe;
 }
 
 /**
- * quick: the low-data idea at a quarter of its cost — the first 1,000 training images for 240 epochs at width 8, all
- * 10,000 test images every 20 epochs, where the PyTorch reference shows mixup's
- * lower clean error and its resistance to memorisation there (results/reference/quick-candidates.jsonl; not the
- * FGSM effect, which needs width 16). Sized for a whole report on a 2-core CPU (its time: results/quick/timings.json).
+ * quick (the base): the low-data idea at a quarter of its cost — the first 1,000 training images for 240 epochs at
+ * width 8, all 10,000 test images every 20 epochs, where the PyTorch reference shows mixup's lower clean error and its
+ * resistance to memorisation there (results/reference/quick-candidates.jsonl; not the FGSM effect, which needs width
+ * 16). Sized for a whole report on a 2-core CPU (its time: results/quick/timings.json).
  * lowdata: the first 2,500 training images for 240 epochs at width 16, scored on all 10,000 test images every
  * 10 epochs — the budget of 12 epochs of full CIFAR-10, where the PyTorch reference shows all three of the
  * paper's CIFAR effects (results/reference/).
  */
-export const CIFAR_PROFILES: Record<Profile, CifarParams> = {
-  smoke: { seeds: [1], trainLimit: 256, testLimit: 200, width: 4, epochs: 1, batchSize: 64, alpha: 1, evalEvery: 1 },
-  quick: {
+export const CIFAR_DEFAULTS: Defaults<CifarParams> = {
+  base: {
     seeds: [1],
     trainLimit: 1000,
     testLimit: 10000,
@@ -38,28 +72,16 @@ export const CIFAR_PROFILES: Record<Profile, CifarParams> = {
     batchSize: 128,
     alpha: 1,
     evalEvery: 20,
+    optimizer: CIFAR_SGD,
   },
-  lowdata: {
-    seeds: [1],
-    trainLimit: 2500,
-    testLimit: 10000,
-    width: 16,
-    epochs: 240,
-    batchSize: 128,
-    alpha: 1,
-    evalEvery: 10,
-  },
-  paper: {
-    seeds: [1],
-    trainLimit: 50000,
-    testLimit: 10000,
-    width: 64,
-    epochs: 200,
-    batchSize: 128,
-    alpha: 1,
-    evalEvery: 1,
+  profiles: {
+    smoke: { trainLimit: 256, testLimit: 200, width: 4, epochs: 1, batchSize: 64, evalEvery: 1 },
+    lowdata: { trainLimit: 2500, width: 16, evalEvery: 10 },
+    paper: { trainLimit: 50000, width: 64, epochs: 200, evalEvery: 1 },
   },
 };
+
+export const CIFAR_PROFILES = profileTable(CIFAR_DEFAULTS);
 
 /**
  * What a run changes beyond α: the ablation's sampler options (pairing, targets, label smoothing, input noise),
@@ -78,7 +100,7 @@ export function cifarSpec(
   extraData: Record<string, unknown> = {},
   variant: CifarVariant = {},
 ): RunSpec {
-  const optimizer = p.epochs === 200 ? PAPER_CIFAR_SGD : scaledCifarSgd(p.epochs);
+  const optimizer = recipeOptimizer(p.optimizer, p.epochs);
   // Only what differs from the reference recipe enters the spec, so runs cached before an option existed keep their keys.
   return {
     data: { set: 'cifar10', trainLimit: p.trainLimit, testLimit: p.testLimit, ...extraData },

@@ -9,7 +9,7 @@ import type { Wanted } from './jobs';
 import type { ResultJob } from './result-jobs';
 import { sampleModes } from '../data/modes2d';
 import { stream } from '../random';
-import type { BaseParams, Profile } from './profiles';
+import { BaseParams, Defaults, profileTable } from './profiles';
 
 export interface GanParams extends BaseParams {
   sets: GanConfig['data'][];
@@ -43,29 +43,29 @@ const QUICK: GanParams = {
   radius: 0.1,
 };
 
-export const GAN_PROFILES: Record<Profile, GanParams> = {
-  smoke: {
-    ...QUICK,
-    seeds: [1],
-    sets: ['ring'],
-    hidden: 16,
-    layers: 2,
-    iterations: 20,
-    sweepLrD: [1e-3],
-    checkpoints: 2,
-  },
-  quick: QUICK,
-  lowdata: QUICK,
-  paper: {
-    ...QUICK,
-    seeds: [1, 2, 3],
-    hidden: 512,
-    iterations: 20001,
-    sweepLrD: [1e-4, 3e-4, 1e-3],
-    sweepDSteps: [1, 5],
-    checkpoints: 20,
+export const GAN_DEFAULTS: Defaults<GanParams> = {
+  base: QUICK,
+  profiles: {
+    smoke: {
+      seeds: [1],
+      sets: ['ring'],
+      hidden: 16,
+      layers: 2,
+      iterations: 20,
+      sweepLrD: [1e-3],
+      checkpoints: 2,
+    },
+    paper: {
+      seeds: [1, 2, 3],
+      hidden: 512,
+      iterations: 20001,
+      sweepLrD: [1e-4, 3e-4, 1e-3],
+      sweepDSteps: [1, 5],
+      checkpoints: 20,
+    },
   },
 };
+export const GAN_PROFILES = profileTable(GAN_DEFAULTS);
 
 /** The plain GAN, and the mixup-GAN (real and generated points mixed for the discriminator). */
 export const GAN_METHODS = ['GAN', 'mixup-GAN'] as const;

@@ -15,14 +15,14 @@ import type { TrainCallbacks } from '../train/loop';
 import { cachedRun, CachedRun, finishedRun, RunClaim, runsRoot, RunSpec, specKey } from '../runs/cache';
 import { isResultJob, resultKind, ResultJob } from './result-jobs';
 import { CifarParams, CifarVariant, jobSpec } from './cifar';
-import { method, methodAlpha, MethodName } from '../methods';
+import { method, methodAlpha, MethodName, PAPER_METHODS } from '../methods';
 import type { MixupOptions } from '../mixup';
 
 /** What the pool, the queue and a worker take: a run spec (weights and a history) or a result job (lib/experiments/result-jobs). */
 export type RunJob = RunSpec | ResultJob;
 
 /**
- * A job a notebook asks for, named by what it is: its method (the row of a table: 'ERM', 'mixup', a variant), the group
+ * A job a notebook asks for, named by what it is: its method (the row of a table: a lib/methods name), the group
  * it is compared within (a noise level and protocol, a weight decay, a data set; '' for none) and its seed. Findings
  * pick runs by these, never by their place in a list.
  */
@@ -45,7 +45,7 @@ export function methodRuns(
   alpha: number,
   spec: (alpha: number, seed: number, options: Omit<MixupOptions, 'alpha'>) => RunSpec,
   group = '',
-  methods: readonly MethodName[] = ['ERM', 'mixup'],
+  methods: readonly MethodName[] = PAPER_METHODS,
 ): WantedRun[] {
   return seeds.flatMap((seed) =>
     methods.map((name) => {

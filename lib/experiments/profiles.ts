@@ -20,6 +20,20 @@ export interface BaseParams {
 }
 export type Resolved<T> = T & BaseParams & { profile: Profile };
 
+/**
+ * A notebook's parameters as one typed config: `base`, what it runs at every profile (the quick settings), and only the
+ * profiles it changes, each a partial override; a profile it does not name runs the base.
+ */
+export interface Defaults<T extends BaseParams> {
+  base: T;
+  profiles: Partial<Record<Profile, Partial<T>>>;
+}
+
+/** Every profile's whole parameter set: what `params` starts from, and what scripts and tests read. */
+export function profileTable<T extends BaseParams>(d: Defaults<T>): Record<Profile, T> {
+  return Object.fromEntries(PROFILES.map((p) => [p, { ...d.base, ...d.profiles[p] }])) as Record<Profile, T>;
+}
+
 /** Where a parameter's value came from. */
 export type ParamSource = 'cell' | 'profile' | 'MIXUP_PROFILE' | 'MIXUP_SEEDS' | 'MIXUP_SEED' | 'MIXUP_PARAMS';
 

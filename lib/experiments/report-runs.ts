@@ -4,12 +4,12 @@
  * disagree. The parameter tables of notebooks 3 and 5 live here for the same reason.
  */
 import { ABLATION_PROFILES, ABLATION_VARIANTS, ablationJob } from './ablation';
-import { CIFAR_PROFILES, CifarParams } from './cifar';
+import { CIFAR_DEFAULTS, CIFAR_PROFILES, CifarParams } from './cifar';
 import { attackJobs } from './adversarial';
 import { GAN_PROFILES, ganRuns } from './gan';
 import { cifarJob, corruptedJob, methodRuns, jobKey, RunJob, Wanted, WantedRun } from './jobs';
-import { BaseParams, notebookParams, Profile, PROFILES, Resolved } from './profiles';
-import type { MethodName } from '../methods';
+import { BaseParams, Defaults, notebookParams, Profile, profileTable, Resolved } from './profiles';
+import { method, Method, MethodName, methodAlpha, METHODS, PAPER_METHODS } from '../methods';
 import { SPEECH_PROFILES, speechRuns } from './speech';
 import { TOY_PROFILES, toyRuns } from './toy';
 import { UCI_PROFILES, uciRuns } from './uci';
@@ -21,9 +21,12 @@ export interface CifarComparisonParams extends CifarParams {
   methods: MethodName[];
 }
 
-export const CIFAR_COMPARISON_PROFILES = Object.fromEntries(
-  PROFILES.map((p) => [p, { ...CIFAR_PROFILES[p], methods: ['ERM', 'mixup'] }]),
-) as Record<Profile, CifarComparisonParams>;
+/** Notebook 2: the CIFAR protocol and the methods it compares. */
+export const CIFAR_COMPARISON_DEFAULTS: Defaults<CifarComparisonParams> = {
+  base: { ...CIFAR_DEFAULTS.base, methods: [...PAPER_METHODS] },
+  profiles: CIFAR_DEFAULTS.profiles,
+};
+export const CIFAR_COMPARISON_PROFILES = profileTable(CIFAR_COMPARISON_DEFAULTS);
 
 /** Notebook 2: each method's run per seed (ERM and mixup unless the parameters cell names others). */
 export function cifarRuns(P: Resolved<CifarComparisonParams>): WantedRun[] {
@@ -53,23 +56,14 @@ export interface CorruptedParams extends CorruptedProtocol {
 const DROPOUT = { ermP: 0.8, mixupAlpha: 8, mixupP: 0.5 };
 
 /**
- * Notebook 3 per profile. smoke puts its dropout rows on a smaller protocol so that the test suite runs that path too.
+ * Notebook 3. smoke puts its dropout rows on a smaller protocol so that the test suite runs that path too.
  * 50 % noise only in quick and lowdata: each further level adds two runs. lowdata has its dropout rows on request
  * (MIXUP_PARAMS='{"dropoutAt": [0.5]}'), on the quick protocol ('"dropoutOn": null' puts them on lowdata's), to keep
  * the lowdata report's time; the quick profile has them.
  */
-export const CORRUPTED_PROFILES: Record<Profile, CorruptedParams> = {
-  smoke: {
-    ...CIFAR_PROFILES.smoke,
-    noise: [0.5],
-    alpha: 8,
-    probe: 100,
-    dropoutAt: [0.5],
-    dropout: DROPOUT,
-    dropoutOn: { ...CIFAR_PROFILES.smoke, trainLimit: 128, probe: 50 },
-  },
-  quick: {
-    ...CIFAR_PROFILES.quick,
+export const CORRUPTED_DEFAULTS: Defaults<CorruptedParams> = {
+  base: {
+    ...CIFAR_DEFAULTS.base,
     noise: [0.5],
     alpha: 8,
     probe: 500,
@@ -77,29 +71,27 @@ export const CORRUPTED_PROFILES: Record<Profile, CorruptedParams> = {
     dropout: DROPOUT,
     dropoutOn: null,
   },
-  lowdata: {
-    ...CIFAR_PROFILES.lowdata,
-    noise: [0.5],
-    alpha: 8,
-    probe: 2500,
-    dropoutAt: [],
-    dropout: DROPOUT,
-    dropoutOn: { ...CIFAR_PROFILES.quick, probe: 500 },
-  },
-  paper: {
-    ...CIFAR_PROFILES.paper,
-    noise: [0.2, 0.5, 0.8],
-    alpha: 8,
-    probe: 2000,
-    dropoutAt: [0.2, 0.5, 0.8],
-    dropout: DROPOUT,
-    dropoutOn: null,
+  profiles: {
+    smoke: {
+      ...CIFAR_DEFAULTS.profiles.smoke,
+      probe: 100,
+      dropoutOn: { ...CIFAR_PROFILES.smoke, trainLimit: 128, probe: 50 },
+    },
+    lowdata: {
+      ...CIFAR_DEFAULTS.profiles.lowdata,
+      probe: 2500,
+      dropoutAt: [],
+      dropoutOn: { ...CIFAR_PROFILES.quick, probe: 500 },
+    },
+    paper: { ...CIFAR_DEFAULTS.profiles.paper, noise: [0.2, 0.5, 0.8], probe: 2000, dropoutAt: [0.2, 0.5, 0.8] },
   },
 };
+export const CORRUPTED_PROFILES = profileTable(CORRUPTED_DEFAULTS);
 
+/** A row of notebook 3: its method (lib/methods), the α it trains at here, and its drop probability, if any. */
 export interface CorruptedMethod {
   method: string;
-  key: 'erm' | 'mixup' | 'ermDropout' | 'mixupDropout';
+  entry: Method;
   alpha: number;
   dropout?: number;
 }
@@ -113,13 +105,14 @@ export const protocolName = (q: CifarParams) =>
  * an ERM and a mixup run of their own protocol (or sharing this one's).
  */
 export function corruptedGroups(P: Resolved<CorruptedParams>) {
-  const plain: CorruptedMethod[] = [
-    { method: 'ERM', key: 'erm', alpha: 0 },
-    { method: 'mixup', key: 'mixup', alpha: P.alpha },
-  ];
-  const withDropout: CorruptedMethod[] = [
-    { method: 'ERM + dropout', key: 'ermDropout', alpha: 0, dropout: P.dropout.ermP },
-    { method: 'mixup + dropout', key: 'mixupDropout', alpha: P.dropout.mixupAlpha, dropout: P.dropout.mixupP },
+  const row = (name: MethodName, alpha: number, dropout?: number): CorruptedMethod => {
+    const entry = method(name);
+    return { method: entry.name, entry, alpha: methodAlpha(entry, alpha), ...(dropout ? { dropout } : {}) };
+  };
+  const plain = PAPER_METHODS.map((m) => row(m, P.alpha));
+  const withDropout = [
+    row('ERM + dropout', P.dropout.mixupAlpha, P.dropout.ermP),
+    row('mixup + dropout', P.dropout.mixupAlpha, P.dropout.mixupP),
   ];
   return [
     ...P.noise.map((noise) => ({
@@ -165,45 +158,27 @@ export interface AdversarialParams extends CifarParams {
   secondErmSeed: number;
 }
 
-/** Notebook 5 per profile. */
-export const ADVERSARIAL_PROFILES: Record<Profile, AdversarialParams> = {
-  smoke: {
-    ...CIFAR_PROFILES.smoke,
-    epsilons: [1, 8],
-    iterations: 10,
-    attackLimit: 100,
-    iterativeLimit: 100,
-    secondErmSeed: 101,
-  },
-  quick: {
-    ...CIFAR_PROFILES.quick,
+/** Notebook 5. */
+export const ADVERSARIAL_DEFAULTS: Defaults<AdversarialParams> = {
+  base: {
+    ...CIFAR_DEFAULTS.base,
     epsilons: [1, 2, 4, 8],
     iterations: 10,
     attackLimit: 10000,
     iterativeLimit: 1000,
     secondErmSeed: 101,
   },
-  lowdata: {
-    ...CIFAR_PROFILES.lowdata,
-    epsilons: [1, 2, 4, 8],
-    iterations: 10,
-    attackLimit: 10000,
-    iterativeLimit: 1000,
-    secondErmSeed: 101,
-  },
-  paper: {
-    ...CIFAR_PROFILES.paper,
-    epsilons: [1, 2, 4, 8],
-    iterations: 10,
-    attackLimit: 10000,
-    iterativeLimit: 10000,
-    secondErmSeed: 101,
+  profiles: {
+    smoke: { ...CIFAR_DEFAULTS.profiles.smoke, epsilons: [1, 8], attackLimit: 100, iterativeLimit: 100 },
+    lowdata: CIFAR_DEFAULTS.profiles.lowdata,
+    paper: { ...CIFAR_DEFAULTS.profiles.paper, iterativeLimit: 10000 },
   },
 };
+export const ADVERSARIAL_PROFILES = profileTable(ADVERSARIAL_DEFAULTS);
 
 /** Notebook 5's three models of a seed: the ERM and mixup models attacked, and a second ERM (another seed). */
-export const ADVERSARIAL_ROLES = ['ERM', 'ERM #2', 'mixup'] as const;
-export type AdversarialRole = (typeof ADVERSARIAL_ROLES)[number];
+export const ADVERSARIAL_ROLES = [METHODS.ERM.name, `${METHODS.ERM.name} #2`, METHODS.mixup.name];
+export type AdversarialRole = string;
 
 /**
  * Notebook 5: per seed, its ERM, a second ERM (seed + secondErmSeed − 1: the black-box source) and its mixup model;
@@ -214,9 +189,9 @@ export function adversarialRuns(P: Resolved<AdversarialParams>): (WantedRun & { 
   return P.seeds.flatMap((seed) =>
     (
       [
-        ['ERM', cifarJob(P, 0, seed), seed],
-        ['ERM #2', cifarJob(P, 0, second(seed)), second(seed)],
-        ['mixup', cifarJob(P, P.alpha, seed), seed],
+        [ADVERSARIAL_ROLES[0], cifarJob(P, 0, seed), seed],
+        [ADVERSARIAL_ROLES[1], cifarJob(P, 0, second(seed)), second(seed)],
+        [ADVERSARIAL_ROLES[2], cifarJob(P, P.alpha, seed), seed],
       ] as const
     ).map(([method, job, trainedSeed]) => ({
       method,

@@ -12,6 +12,7 @@ import { MODE_SETS } from '../data/modes2d';
 import { GanConfig, trainGan } from '../gan/train';
 import type { Model } from '../models';
 import { cachedResult, CachedResult, finishedRun, RunSpec } from '../runs/cache';
+import { METHODS } from '../methods';
 import type { StepInfo } from '../train/loop';
 
 export interface ResultJob {
@@ -88,7 +89,7 @@ const gan: ResultKind = {
 };
 
 /** The three models an attack sweep reads: attacked (ERM, mixup) and a second ERM (the black-box source's target). */
-export const ATTACK_ROLES = ['ERM', 'ERM #2', 'mixup'] as const;
+export const ATTACK_ROLES = [METHODS.ERM.name, `${METHODS.ERM.name} #2`, METHODS.mixup.name] as const;
 
 export interface AttackSpec {
   /** The seed the three models stand for. */
@@ -106,7 +107,8 @@ export interface AttackSpec {
 export interface AttackScore {
   attack: 'FGSM' | 'I-FGSM';
   mode: 'white-box' | 'black-box';
-  target: 'ERM' | 'mixup';
+  /** The attacked model's method. */
+  target: string;
   eps: number;
   error: number;
   seed: number;
@@ -151,7 +153,7 @@ const attacks: ResultKind = {
       return rows.map((r): AttackScore => ({
         attack: a.attack,
         mode: r.mode,
-        target: r.target as 'ERM' | 'mixup',
+        target: r.target,
         eps: Math.round(r.epsilon * 255),
         error: 100 * r.error,
         seed: a.seed,

@@ -11,7 +11,8 @@ import { runKey } from '../runs/cache';
 import { configKey, publishedRuns } from '../runs/published';
 import { lastTestError } from '../train/history';
 import type { WantedRun } from './jobs';
-import type { BaseParams, Profile } from './profiles';
+import { BaseParams, Defaults, profileTable } from './profiles';
+import { paperLabel } from '../methods';
 
 export { loadSpeech, speechData, splitName };
 export type { SpeechSet };
@@ -122,28 +123,29 @@ const QUICK: SpeechNotebookParams = {
   trainLimit: 0,
 };
 
-export const SPEECH_PROFILES: Record<Profile, SpeechNotebookParams> = {
-  smoke: { ...QUICK, epochs: 1, heldOutEpochs: 1, vggWidth: 2, heldOut: ['theo'], trainLimit: 200 },
-  quick: QUICK,
-  lowdata: QUICK,
-  paper: {
-    ...QUICK,
-    seeds: [1, 2, 3],
-    epochs: 30,
-    heldOutEpochs: 30,
-    vggWidth: 64,
-    alphas: [0, 0.1, 0.2],
-    heldOutAlphas: [0, 0.1, 0.2],
-    heldOut: [...FSDD_SPEAKERS],
+export const SPEECH_DEFAULTS: Defaults<SpeechNotebookParams> = {
+  base: QUICK,
+  profiles: {
+    smoke: { epochs: 1, heldOutEpochs: 1, vggWidth: 2, heldOut: ['theo'], trainLimit: 200 },
+    paper: {
+      seeds: [1, 2, 3],
+      epochs: 30,
+      heldOutEpochs: 30,
+      vggWidth: 64,
+      alphas: [0, 0.1, 0.2],
+      heldOutAlphas: [0, 0.1, 0.2],
+      heldOut: [...FSDD_SPEAKERS],
+    },
   },
 };
+export const SPEECH_PROFILES = profileTable(SPEECH_DEFAULTS);
 
 /** The splits a parameter set trains: the official one, then each held-out speaker. */
 export function speechSplits(P: SpeechNotebookParams): FsddSplit[] {
   return [{ kind: 'official' }, ...P.heldOut.map((heldOut) => ({ kind: 'speaker' as const, heldOut }))];
 }
 
-/** Notebook 6: each split × net × α × seed; a run's method is its α ('ERM' at 0), its group its split and net. */
+/** Notebook 6: each split × net × α × seed; a run's method is its α (lib/methods' paperLabel), its group its split and net. */
 export function speechRuns(P: SpeechNotebookParams): WantedRun[] {
   return speechSplits(P).flatMap((split) => {
     const official = split.kind === 'official';
@@ -151,7 +153,7 @@ export function speechRuns(P: SpeechNotebookParams): WantedRun[] {
     return P.models.flatMap((model) =>
       (official ? P.alphas : P.heldOutAlphas).flatMap((alpha) =>
         P.seeds.map((seed) => ({
-          method: alpha === 0 ? 'ERM' : `mixup α = ${alpha}`,
+          method: paperLabel(alpha),
           group: `${splitName(split)}, ${model}`,
           seed,
           label: `${splitName(split)}, ${model}, α = ${alpha}, seed ${seed}`,

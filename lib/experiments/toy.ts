@@ -9,7 +9,7 @@ import { probabilityGrid, uncertainBand } from '../eval/boundary';
 import type { CachedRun, RunSpec } from '../runs/cache';
 import { lastTestError } from '../train/history';
 import { methodRuns, WantedRun } from './jobs';
-import type { BaseParams, Profile } from './profiles';
+import { BaseParams, Defaults, profileTable } from './profiles';
 
 export interface ToyParams extends BaseParams {
   points: number;
@@ -22,12 +22,14 @@ export interface ToyParams extends BaseParams {
 const QUICK: ToyParams = { seeds: [1, 2, 3], points: 500, noise: 0.15, epochs: 30, alpha: 1, gridSteps: 50 };
 
 /** lowdata is about CIFAR-10: this problem shows its point at the quick settings already. */
-export const TOY_PROFILES: Record<Profile, ToyParams> = {
-  smoke: { seeds: [1], points: 200, noise: 0.15, epochs: 3, alpha: 1, gridSteps: 25 },
-  quick: QUICK,
-  lowdata: QUICK,
-  paper: { seeds: [1, 2, 3, 4, 5], points: 1000, noise: 0.15, epochs: 100, alpha: 1, gridSteps: 80 },
+export const TOY_DEFAULTS: Defaults<ToyParams> = {
+  base: QUICK,
+  profiles: {
+    smoke: { seeds: [1], points: 200, epochs: 3, gridSteps: 25 },
+    paper: { seeds: [1, 2, 3, 4, 5], points: 1000, epochs: 100, gridSteps: 80 },
+  },
 };
+export const TOY_PROFILES = profileTable(TOY_DEFAULTS);
 
 /** One finished toy run: p(y = 1 | x) on the grid, the share of the plane where 0.1 < p < 0.9, test error %. */
 export interface ToyRun {

@@ -6,7 +6,7 @@ import { UCI_DATASETS, UCI_SHAPES, UciName } from '../data/uci';
 import type { CachedRun, RunSpec } from '../runs/cache';
 import { lastTestError } from '../train/history';
 import { methodRuns, WantedRun } from './jobs';
-import type { BaseParams, Profile } from './profiles';
+import { BaseParams, Defaults, profileTable } from './profiles';
 
 export interface UciParams extends BaseParams {
   sets: string[];
@@ -26,12 +26,14 @@ const QUICK: UciParams = {
 };
 
 /** These sets are small already and the paper's protocol is 10 epochs: lowdata keeps the quick settings. */
-export const UCI_PROFILES: Record<Profile, UciParams> = {
-  smoke: { ...QUICK, seeds: [1], sets: ['iris', 'spambase'], epochs: 2 },
-  quick: QUICK,
-  lowdata: QUICK,
-  paper: { ...QUICK, seeds: [1, 2, 3, 4, 5] },
+export const UCI_DEFAULTS: Defaults<UciParams> = {
+  base: QUICK,
+  profiles: {
+    smoke: { seeds: [1], sets: ['iris', 'spambase'], epochs: 2 },
+    paper: { seeds: [1, 2, 3, 4, 5] },
+  },
 };
+export const UCI_PROFILES = profileTable(UCI_DEFAULTS);
 
 /** One finished run's last-epoch test error, in %. */
 export interface UciRun {

@@ -4,6 +4,7 @@
  * methods tested, significantly better than the second best.
  */
 import { ABLATION_VARIANTS, AUTHORS_ABLATION } from '../experiments/ablation';
+import { methodAlpha, METHODS } from '../methods';
 import type { Effect } from '../stats';
 import { bestTestError, lastTestError } from '../train/history';
 import {
@@ -42,12 +43,12 @@ export interface AblationComparison {
 const groupOf = (wd: number) => `weight decay ${wd}`;
 
 /** `ours`: our runs, their method the variant's name and their group `weight decay <wd>` (as ablationRuns names them). */
-export function ablationComparison(ours: OurRun[], weightDecays: number[]): AblationComparison {
+export function ablationComparison(ours: OurRun[], weightDecays: number[], alpha: number): AblationComparison {
   const cell = (v: string, wd: number) => ours.filter((r) => r.method === v && r.group === groupOf(wd));
   const last = (v: string, wd: number) => perSeed(cell(v, wd), (r) => 100 * lastTestError(r.history));
   const rows = ABLATION_VARIANTS.map((v) => ({
     variant: v.name,
-    'mixing α': v.alpha || '—',
+    'mixing α': methodAlpha(v, alpha) || '—',
     ...Object.fromEntries(
       weightDecays.flatMap((wd) => [
         [`wd ${wd}: seeds`, seedsOf(cell(v.name, wd))],
@@ -78,9 +79,10 @@ function finding(weightDecay: number, last: (variant: string) => PerSeed): Weigh
   }))
     .filter((r) => r.seeds > 0)
     .sort((a, b) => a.error - b.error);
-  const mixupRank = ranking.findIndex((r) => r.variant === 'mixup') + 1;
-  const bestOther = ranking.find((r) => r.variant !== 'mixup') ?? null;
-  const e = mixupRank && bestOther ? effectBetween(last(bestOther.variant), last('mixup')) : null;
+  const mixup = METHODS.mixup.name;
+  const mixupRank = ranking.findIndex((r) => r.variant === mixup) + 1;
+  const bestOther = ranking.find((r) => r.variant !== mixup) ?? null;
+  const e = mixupRank && bestOther ? effectBetween(last(bestOther.variant), last(mixup)) : null;
   // Holds: mixup first and Welch separates it from the runner-up; contradicted: another variant separated below it.
   const claim: Claim = !e
     ? 'not run'

@@ -22,6 +22,9 @@ import {
   Verdict,
   verdictWords,
 } from './common';
+import { PAPER_METHODS } from '../methods';
+
+const [ERM, MIXUP] = PAPER_METHODS;
 
 export interface EpsilonFinding {
   eps: number;
@@ -64,12 +67,12 @@ export function adversarialComparison(
   const ref = (a: number, pick: (r: ReferenceRun) => number | undefined) => referencePerSeed(reference, a, 0, pick);
   const findings = epsilons.map((eps): EpsilonFinding => {
     const white = {
-      erm: { ours: ours('white-box', 'ERM', eps), reference: ref(0, (r) => r.fgsmWhiteExact?.[eps]) },
-      mixup: { ours: ours('white-box', 'mixup', eps), reference: ref(alpha, (r) => r.fgsmWhiteExact?.[eps]) },
+      erm: { ours: ours('white-box', ERM, eps), reference: ref(0, (r) => r.fgsmWhiteExact?.[eps]) },
+      mixup: { ours: ours('white-box', MIXUP, eps), reference: ref(alpha, (r) => r.fgsmWhiteExact?.[eps]) },
     };
     const black = {
-      erm: { ours: ours('black-box', 'ERM', eps), reference: ref(0, (r) => r.fgsmBlack?.[eps]) },
-      mixup: { ours: ours('black-box', 'mixup', eps), reference: ref(alpha, (r) => r.fgsmBlack?.[eps]) },
+      erm: { ours: ours('black-box', ERM, eps), reference: ref(0, (r) => r.fgsmBlack?.[eps]) },
+      mixup: { ours: ours('black-box', MIXUP, eps), reference: ref(alpha, (r) => r.fgsmBlack?.[eps]) },
     };
     const both = (f: (s: 'ours' | 'reference') => Effect | null) => ({
       ours: lowers(f('ours')),

@@ -29,6 +29,7 @@ import {
   Verdict,
   verdictWords,
 } from './common';
+import { methodAlpha, methodLabel, METHODS, PAPER_METHODS } from '../methods';
 
 /** Our run's out-of-distribution record (lib/experiments/cifar's last-epoch extras), or null before they existed. */
 export function ourOod(run: RunResult): OodRecord | null {
@@ -86,7 +87,7 @@ export interface CalibrationComparison {
 }
 
 /**
- * ERM (method 'ERM') against mixup (method 'mixup') at label noise `noise`: `ours` our runs, `reference` the reference's
+ * ERM against mixup (lib/methods' names) at label noise `noise`: `ours` our runs, `reference` the reference's
  * runs of the protocol, `alpha` mixup's α (the reference's runs are matched by it).
  */
 export function calibrationComparison(
@@ -96,10 +97,14 @@ export function calibrationComparison(
   noise = 0,
 ): CalibrationComparison {
   const eceOf = (side: Side): PerSeed => valuesOf(side, (c) => pctOf(c?.ece));
-  const methods = [
-    { method: 'ERM', alpha: 0, label: 'ERM' },
-    { method: 'mixup', alpha, label: `mixup α = ${alpha}` },
-  ].map((m) => {
+  const methods = PAPER_METHODS.map((name) => {
+    const entry = METHODS[name];
+    return {
+      method: entry.name,
+      alpha: methodAlpha(entry, alpha),
+      label: methodLabel(entry, methodAlpha(entry, alpha)),
+    };
+  }).map((m) => {
     const mine = ours.filter((r) => r.method === m.method);
     const ref = reference.filter((r) => r.alpha === m.alpha && r.noise === noise && !r.layers);
     // Ours: every run records testEce; runs from before 2026-12-03 lack the rest of the record.

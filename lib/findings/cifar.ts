@@ -8,7 +8,7 @@ import { ReferenceRun, referenceHistoryRows } from '../reference/runs';
 import { historyRows } from '../charts/rows';
 import type { Row } from '../charts/specs';
 import { PAPER } from '../reference/paper';
-import { method, Method, methodAlpha, methodLabel, MethodName, METHODS } from '../methods';
+import { method, Method, methodAlpha, methodLabel, MethodName, METHODS, PAPER_METHODS } from '../methods';
 import { againstSpread, Effect, welchTest } from '../stats';
 import { bestTestError, lastTestError } from '../train/history';
 import {
@@ -69,7 +69,7 @@ export function cifarComparison(
   reference: ReferenceRun[],
   alpha: number,
   between: BetweenByMethod = {},
-  methods: readonly MethodName[] = ['ERM', 'mixup'],
+  methods: readonly MethodName[] = PAPER_METHODS,
 ): CifarComparison {
   const entries = methods.map(method);
   const of = (m: Method) => ours.filter((r) => r.method === m.name);
@@ -91,7 +91,7 @@ export function cifarComparison(
       'PyTorch reference, same protocol': m.reference ? spreadCell(refLast(m)) : 'not run',
       'our mean against the reference seeds': mine ? againstSpread(mine.mean, spreadOfSeeds(refLast(m))) : null,
       "Welch's p, ours vs reference": t ? t.p.toFixed(2) : null,
-      'paper, full CIFAR-10 (as reported)': m.paper ? PAPER.cifar10PreActErr[m.paper] : null,
+      'paper, full CIFAR-10 (as reported)': paperError(m),
       ...(Object.keys(between).length
         ? { 'prediction misses at λ = ½ %': pct(at(m, 'missRate')), '‖∇ₓ loss‖ at λ = ½': at(m, 'gradNorm') }
         : {}),
@@ -160,6 +160,11 @@ export function cifarComparison(
 }
 
 const thanErm = (e: Effect | null) => compared(e, "ERM's");
+/** The paper's full CIFAR-10 error for a method it reports there, else null. */
+const paperError = (m: Method): number | null => {
+  const reported = PAPER.cifar10PreActErr;
+  return m.paper && m.paper in reported ? (reported[m.paper as keyof typeof reported] as number) : null;
+};
 const pct = (f: number | null) => (f === null ? null : 100 * f);
 const fixed = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : '–');
 

@@ -29,6 +29,7 @@ import {
   Verdict,
   verdictWords,
 } from './common';
+import { methodAlpha } from '../methods';
 
 /** Test error % best over the scored epochs, after the last, and the redrawn labels left unlearnt at the end. */
 const MEASURES = {
@@ -86,15 +87,15 @@ export function corruptedComparison(
     const methods: Record<string, MethodMeasures> = {};
     for (const m of g.methods) {
       const runs = ours.filter((r) => r.group === g.label && r.method === m.method);
-      // The reference trains ERM and mixup at this α, without dropout.
-      const refAlpha = m.dropout ? null : m.key === 'erm' ? 0 : m.key === 'mixup' ? alpha : null;
+      // The reference's runs of this very method (ERM and mixup at this α; it trains no dropout), never another's.
+      const refAlpha = m.entry.reference ? methodAlpha(m.entry, alpha) : null;
       const measure = (k: Measure) => ({
         ours: perSeed(runs, MEASURES[k]),
         reference: refAlpha === null ? new Map() : referencePerSeed(refRuns, refAlpha, g.noise, REFERENCE_PICK[k]),
       });
       const mm = { best: measure('best'), last: measure('last'), unlearnt: measure('unlearnt') };
       methods[m.method] = mm;
-      const paper = PAPER.corrupted[m.key][String(g.noise)];
+      const paper = m.entry.paper ? PAPER.corrupted[m.entry.paper][String(g.noise)] : undefined;
       rows.push({
         noise: `${g.noise * 100}%`,
         protocol: protocolName(g.protocol),

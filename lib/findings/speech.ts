@@ -7,6 +7,7 @@ import { againstSpread, effectOf, Effect, formatSpread, meanStd, spreadOf, welch
 import { PAPER } from '../reference/paper';
 import { SpeechConfig, speechReferenceErrors, SpeechReferenceRun } from '../reference/speech';
 import { Claim, lowers, verdictWords } from './common';
+import { paperLabel, paperMethodAt } from '../methods';
 
 /** One of our finished runs: its configuration, seed and last-epoch test error %. */
 export interface SpeechRunRow extends SpeechConfig {
@@ -51,7 +52,7 @@ export function speechTableRows(
     return {
       split: splitName(c.split),
       net: netName(c.model, c.width),
-      method: c.alpha === 0 ? 'ERM' : `mixup α = ${c.alpha}`,
+      method: paperLabel(c.alpha),
       epochs: c.epochs,
       'ours, test error %': formatSpread(o),
       'PyTorch reference, same protocol': formatSpread(r) ?? 'not run',
@@ -170,7 +171,7 @@ export function speechStripRows(
   split: string,
 ): { group: string; side: string; seed: number; error: number }[] {
   const group = (c: SpeechConfig) =>
-    `${c.model === 'vgg' ? 'VGG-11' : 'LeNet'}, ${c.alpha === 0 ? 'ERM' : `α ${c.alpha}`}`;
+    `${c.model === 'vgg' ? 'VGG-11' : 'LeNet'}, ${c.alpha === 0 ? paperMethodAt(0).name : `α ${c.alpha}`}`;
   return configs(ours.filter((r) => r.split === split)).flatMap((c) => [
     ...ours
       .filter((r) => sameConfig(r, c))

@@ -5,14 +5,17 @@
 import type { UciRun } from '../experiments/uci';
 import { PAPER } from '../reference/paper';
 import { Claim, CLAIM_WORDS, describeEffect, effectBetween, lowers, meanOf, PerSeed, spreadCell } from './common';
+import { METHODS, PAPER_METHODS } from '../methods';
+
+const [ERM, MIXUP] = PAPER_METHODS;
 
 export function uciComparison(runs: UciRun[]) {
   const sets = [...new Set(runs.map((r) => r.set))];
   const err = (set: string, m: string): PerSeed =>
     new Map(runs.filter((r) => r.set === set && r.method === m).map((r) => [r.seed, r.error]));
   const rows = sets.flatMap((set) =>
-    (['ERM', 'mixup'] as const).map((method) => {
-      const key = method === 'ERM' ? 'erm' : 'mixup';
+    PAPER_METHODS.map((method) => {
+      const key = METHODS[method].paper;
       return {
         set,
         method,
@@ -24,10 +27,10 @@ export function uciComparison(runs: UciRun[]) {
     }),
   );
   const bars = sets.flatMap((set) =>
-    (['ERM', 'mixup'] as const).map((method) => ({ set, method, 'test error %': meanOf(err(set, method)) })),
+    PAPER_METHODS.map((method) => ({ set, method, 'test error %': meanOf(err(set, method)) })),
   );
   const perSet = sets.map((set) => {
-    const effect = effectBetween(err(set, 'ERM'), err(set, 'mixup'));
+    const effect = effectBetween(err(set, ERM), err(set, MIXUP));
     const claim: Claim = lowers(effect);
     return { set, effect, claim };
   });

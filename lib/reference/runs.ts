@@ -77,7 +77,7 @@ function seedOneFromFacts(): ReferenceRun[] {
   const r = PAPER.lowdataReference;
   const curve = (k: keyof typeof r.curves) =>
     k === 'epochs' ? [] : r.curves[k].map((testError, i) => ({ epoch: r.curves.epochs[i], testError }));
-  const white = (k: 'erm' | 'mixup') => Object.fromEntries(r.fgsmWhite.map((row) => [row.eps, row[k]]));
+  const white = (k: keyof typeof r.clean) => Object.fromEntries(r.fgsmWhite.map((row) => [row.eps, row[k]]));
   const runs: ReferenceRun[] = [
     {
       seed: 1,

@@ -7,6 +7,7 @@ import { RunResult, runKey } from '../../lib/runs/cache';
 import { publishedAcrossSeeds } from '../../lib/runs/published';
 import { againstSpread, formatSpread } from '../../lib/stats';
 import { fmt, jsonLines, lastPct as lastTestError, RESULTS, table } from './common';
+import { paperMethodAt } from '../../lib/methods';
 
 const readRun = (file: string): RunResult => JSON.parse(fs.readFileSync(path.join(RESULTS, file), 'utf8')) as RunResult;
 
@@ -154,7 +155,7 @@ export function avx512Lowdata(): string {
     const hit = fixed.find((r) => runKey(r.spec) === key);
     if (!hit)
       throw new Error(
-        `results/avx512/lowdata02-avx512-fixed has seed ${seed}'s ${alpha ? 'mixup' : 'ERM'} run missing (${key}.json)`,
+        `results/avx512/lowdata02-avx512-fixed has seed ${seed}'s ${paperMethodAt(alpha).name} run missing (${key}.json)`,
       );
     return hit;
   };

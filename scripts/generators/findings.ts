@@ -1,49 +1,36 @@
 /**
- * The notebooks' comparisons at one profile, from every run published under results/: each is the lib/findings function
- * the notebook calls, given the notebook's own wanted runs (its parameters at that profile) and every published run of
- * their configurations. The docs therefore print the figures the notebooks compute, computed once.
+ * The notebooks' comparisons at one profile, from every run published under results/: each is the experiment's
+ * `compare` the notebook's `lab.run` calls (lib/lab), given the notebook's own wanted runs (its parameters at that
+ * profile) and every published run of their configurations. The docs therefore print the figures the notebooks compute,
+ * computed once.
  */
-import { ABLATION_PROFILES } from '../../lib/experiments/ablation';
 import type { AttackScore } from '../../lib/experiments/adversarial';
 import { notebookParams, Profile } from '../../lib/experiments/profiles';
-import {
-  ablationRuns,
-  ADVERSARIAL_PROFILES,
-  CIFAR_COMPARISON_PROFILES,
-  cifarRuns,
-  corruptedGroups,
-  corruptedRuns,
-  CORRUPTED_PROFILES,
-} from '../../lib/experiments/report-runs';
-import { ablationComparison } from '../../lib/findings/ablation';
-import { adversarialComparison } from '../../lib/findings/adversarial';
-import { cifarComparison } from '../../lib/findings/cifar';
-import { corruptedComparison } from '../../lib/findings/corrupted';
+import { ablationRuns, cifarRuns, corruptedGroups, corruptedRuns } from '../../lib/experiments/report-runs';
+import { ablation, adversarial, cifar, corrupted } from '../../lib/lab';
 import type { OurRun } from '../../lib/findings/common';
 import { ourRuns } from '../../lib/findings/ours';
-import { referenceRunsFor } from '../../lib/reference/runs';
 import { allPublished, readJson } from './common';
+import { PAPER_METHODS } from '../../lib/methods';
+
+const [ERM, MIXUP] = PAPER_METHODS;
 
 const at = (profile: Profile) => ({ MIXUP_PROFILE: profile });
 
 /** Notebook 2 (ERM against mixup) at `profile`. */
 export function cifarAt(profile: Profile) {
-  const P = notebookParams(CIFAR_COMPARISON_PROFILES, at(profile));
+  const P = notebookParams(cifar.profiles, at(profile));
   const runs = ourRuns(cifarRuns(P), [], allPublished());
-  return {
-    P,
-    runs,
-    reference: referenceRunsFor(P),
-    ...cifarComparison(runs, referenceRunsFor(P), P.alpha, {}, P.methods),
-  };
+  const reference = cifar.reference(P);
+  return { P, runs, reference, ...cifar.compare({ runs, between: {} }, reference, P) };
 }
 
 /** Notebook 3 (partly random labels) at `profile`. */
 export function corruptedAt(profile: Profile) {
-  const P = notebookParams(CORRUPTED_PROFILES, at(profile));
+  const P = notebookParams(corrupted.profiles, at(profile));
   const groups = corruptedGroups(P);
   const runs = ourRuns(corruptedRuns(P, groups), [], allPublished());
-  const cmp = corruptedComparison(runs, groups, P.alpha);
+  const cmp = corrupted.compare(runs, corrupted.reference(P), P);
   // The group on the profile's own protocol (dropout rows, where asked for, may train on another).
   const own = groups.findIndex((g) => g.protocol === P);
   return { P, groups, runs, ...cmp, own: { group: groups[own], finding: cmp.findings[own] } };
@@ -69,7 +56,7 @@ export interface FgsmRow {
  * seed's other ERM, whatever the file names it.
  */
 export function fgsmAt(profile: Profile) {
-  const P = notebookParams(ADVERSARIAL_PROFILES, at(profile));
+  const P = notebookParams(adversarial.profiles, at(profile));
   const file = readJson<{ eps: number[]; rows: FgsmRow[] }>(`${profile}/fgsm-exact.json`);
   const scores: AttackScore[] = file.rows
     .filter((r) => r.attack === 'white' || r.attack === 'black')
@@ -77,17 +64,17 @@ export function fgsmAt(profile: Profile) {
       file.eps.map((eps, i) => ({
         attack: 'FGSM' as const,
         mode: r.attack === 'white' ? ('white-box' as const) : ('black-box' as const),
-        target: r.target === 'mixup' ? ('mixup' as const) : ('ERM' as const),
+        target: r.target === MIXUP ? MIXUP : ERM,
         eps,
         error: r.error[i],
         seed: r.seed,
       })),
     );
-  return { P, file, ...adversarialComparison(scores, referenceRunsFor(P), P.alpha, file.eps) };
+  return { P, file, ...adversarial.compare(scores, adversarial.reference(P), { ...P, epsilons: file.eps }) };
 }
 
 /** Notebook 8 (the ablation) at `profile`. */
 export function ablationAt(profile: Profile) {
-  const P = notebookParams(ABLATION_PROFILES, at(profile));
-  return { P, ...ablationComparison(ourRuns(ablationRuns(P), [], allPublished()), P.weightDecays) };
+  const P = notebookParams(ablation.profiles, at(profile));
+  return { P, ...ablation.compare(ourRuns(ablationRuns(P), [], allPublished()), null, P) };
 }

@@ -11,6 +11,9 @@ import { meanStd, welchTest } from '../../lib/stats';
 import { bestTestError, lastExtra } from '../../lib/train/history';
 import { distinct, fmt, lastPct, spreadCell, table } from './common';
 import { cifarAt, corruptedAt, fgsmAt, runCount } from './findings';
+import { paperLabel, paperMethodAt, PAPER_METHODS } from '../../lib/methods';
+
+const [ERM, MIXUP] = PAPER_METHODS;
 
 /** One measure, ours and the reference's, each as value per seed. */
 interface Measure {
@@ -30,29 +33,29 @@ export function lowdataMeasures(): Measure[] {
   const noisyRuns = n.runs.filter((r) => r.group === noisy.group);
   const eps4 = f.finding.epsilons.find((e) => e.eps === 4)!;
   return [
-    { name: 'clean test error %, ERM', ours: erm.ours, runs: runCount(c.runs, 'ERM'), ref: erm.reference },
+    { name: 'clean test error %, ERM', ours: erm.ours, runs: runCount(c.runs, ERM), ref: erm.reference },
     {
       name: `clean test error %, mixup α = ${c.P.alpha}`,
       ours: mixup.ours,
-      runs: runCount(c.runs, 'mixup'),
+      runs: runCount(c.runs, MIXUP),
       ref: mixup.reference,
     },
     {
       name: "mixup's gain (ERM − mixup, points)",
       ours: gain.ours,
-      runs: Math.min(runCount(c.runs, 'ERM'), runCount(c.runs, 'mixup')),
+      runs: Math.min(runCount(c.runs, ERM), runCount(c.runs, MIXUP)),
       ref: gain.reference,
     },
     {
       name: `${noisy.noise * 100} % noisy labels, ERM: test error % at the end`,
       ours: noisy.methods.ERM.last.ours,
-      runs: runCount(noisyRuns, 'ERM'),
+      runs: runCount(noisyRuns, ERM),
       ref: noisy.methods.ERM.last.reference,
     },
     {
       name: `${noisy.noise * 100} % noisy labels, mixup α = ${n.P.alpha}`,
       ours: noisy.methods.mixup.last.ours,
-      runs: runCount(noisyRuns, 'mixup'),
+      runs: runCount(noisyRuns, MIXUP),
       ref: noisy.methods.mixup.last.reference,
     },
     {
@@ -130,8 +133,8 @@ export async function headlineFigure(): Promise<string> {
   const ms = lowdataMeasures();
   const rows: Row[] = [];
   for (const [m, method] of [
-    [ms[0], 'ERM'],
-    [ms[1], `mixup α = ${cifarAt('lowdata').P.alpha}`],
+    [ms[0], paperLabel(0)],
+    [ms[1], paperLabel(cifarAt('lowdata').P.alpha)],
   ] as const) {
     for (const [seed, v] of m.ours) rows.push({ method, source: 'mixup-lab', seed, error: +v.toFixed(2) });
     for (const [seed, v] of m.ref) rows.push({ method, source: 'PyTorch reference', seed, error: +v.toFixed(2) });
@@ -157,8 +160,8 @@ export function lowdataRunsTable(): string {
     const [folder, seed] = k.split('\u0000');
     const pick = (method: string) =>
       c.runs.filter((r) => r.source === folder && String(r.seed) === seed && r.method === method);
-    const e = pick('ERM'),
-      m = pick('mixup');
+    const e = pick(ERM),
+      m = pick(MIXUP);
     const cell = (rs: OurRun[]) => (rs.length ? rs.map((r) => fmt(lastPct(r.run), 2)).join(', ') : '—');
     const gain = e.length === 1 && m.length === 1 ? fmt(lastPct(e[0].run) - lastPct(m[0].run), 2) : '—';
     const secs = [...e, ...m].map((r) => fmt(r.run.seconds)).join(', ');
@@ -196,17 +199,12 @@ export function lowdataNoiseTable(): string {
   const rows = n.runs
     .filter((r) => r.group === g.label)
     .sort((x, y) => x.source.localeCompare(y.source) || x.seed - y.seed)
-    .map((r) => [
-      `\`${r.source}\``,
-      String(r.seed),
-      r.run.spec.train.mixup.alpha ? `mixup α = ${r.run.spec.train.mixup.alpha}` : 'ERM',
-      cell(r),
-    ]);
+    .map((r) => [`\`${r.source}\``, String(r.seed), paperLabel(r.run.spec.train.mixup.alpha), cell(r)]);
   for (const r of cifarAt('lowdata').reference.filter((x) => x.noise === g.noise)) {
     rows.push([
       `PyTorch reference (${r.source})`,
       String(r.seed),
-      r.alpha ? `mixup α = ${r.alpha}` : 'ERM',
+      paperLabel(r.alpha),
       `${fmt(r.best, 2)} / ${fmt(r.last, 2)}, ${r.corruptedTrain === null ? '—' : `${fmt(r.corruptedTrain, 1)} %`}`,
     ]);
   }
@@ -231,7 +229,7 @@ export function lowdataFgsmTable(): string {
     out.push([
       `PyTorch reference, white-box (${r.source})`,
       String(r.seed),
-      r.alpha ? 'mixup' : 'ERM',
+      paperMethodAt(r.alpha).name,
       f.file.eps.map((e) => fmt(r.fgsmWhiteExact![e], 2)).join(' / '),
     ]);
   }

@@ -6,6 +6,9 @@ import type { PerSeed } from '../../lib/findings/common';
 import { lastTestError } from '../../lib/train/history';
 import { fmt, spreadCell, table } from './common';
 import { ablationAt, cifarAt, corruptedAt, fgsmAt, runCount } from './findings';
+import { method, methodAlpha, methodLabel, PAPER_METHODS } from '../../lib/methods';
+
+const [ERM, MIXUP] = PAPER_METHODS;
 
 /** Clean, noisy and FGSM rows of the quick protocol, ours beside the reference's: notebooks 2, 3 and 5's findings. */
 export function quickTable(): string {
@@ -15,7 +18,7 @@ export function quickTable(): string {
   const noisy = n.own.finding;
   const mean = (m: PerSeed) => [...m.values()].reduce((a, b) => a + b, 0) / m.size;
   const seedsNote = (m: PerSeed) => (m.size > 1 ? ` (mean of ${m.size} seeds)` : '');
-  const noiseCell = (method: 'ERM' | 'mixup', side: 'ours' | 'reference') => {
+  const noiseCell = (method: (typeof PAPER_METHODS)[number], side: 'ours' | 'reference') => {
     const m = noisy.methods[method];
     if (!m.last[side].size) return 'not run';
     return `${fmt(mean(m.best[side]), 2)} / ${fmt(mean(m.last[side]), 2)}, ${fmt(mean(m.unlearnt[side]), 1)} %${seedsNote(m.last[side])}`;
@@ -32,17 +35,17 @@ export function quickTable(): string {
     [
       [
         'clean test error %, last epoch',
-        spreadCell(c.finding.erm.ours, runCount(c.runs, 'ERM')),
+        spreadCell(c.finding.erm.ours, runCount(c.runs, ERM)),
         spreadCell(c.finding.erm.reference),
-        spreadCell(c.finding.mixup.ours, runCount(c.runs, 'mixup')),
+        spreadCell(c.finding.mixup.ours, runCount(c.runs, MIXUP)),
         spreadCell(c.finding.mixup.reference),
       ],
       [
         `${noisy.noise * 100} % noisy labels (mixup α = ${n.P.alpha}): test error % best / last, redrawn labels left unlearnt`,
-        noiseCell('ERM', 'ours'),
-        noiseCell('ERM', 'reference'),
-        noiseCell('mixup', 'ours'),
-        noiseCell('mixup', 'reference'),
+        noiseCell(ERM, 'ours'),
+        noiseCell(ERM, 'reference'),
+        noiseCell(MIXUP, 'ours'),
+        noiseCell(MIXUP, 'reference'),
       ],
       [
         `white-box FGSM error %, ε = ${eps} (/255)`,
@@ -70,7 +73,7 @@ export function quickRunsTable(): string {
     .map((r) => [
       `\`${r.source}\``,
       String(r.seed),
-      r.method === 'ERM' ? 'ERM' : `mixup α = ${c.P.alpha}`,
+      methodLabel(method(r.method), methodAlpha(method(r.method), c.P.alpha)),
       fmt(100 * lastTestError(r.run.history), 2),
       fmt(r.run.seconds),
       String(r.run.threads ?? '?'),
