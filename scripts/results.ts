@@ -21,7 +21,7 @@ import {
   lowdataNoiseTable,
   lowdataRunsTable,
 } from './generators/lowdata';
-import { ablationTable, dropoutTable, quickRunsTable, quickTable } from './generators/quick';
+import { ablationTable, dropoutTable, quickMethodsTable, quickRunsTable, quickTable } from './generators/quick';
 import { speechAgreementTable, speechSearchTable } from './generators/speech';
 import { notebookTimesTable, profilesTable } from './generators/timings';
 
@@ -86,6 +86,14 @@ ${lowdataFgsmTable()}
 \`--profile quick\`: the first 1,000 images, width 8, 240 epochs.
 
 ${quickTable()}
+
+### Each method of notebook 2 against mixup, quick protocol
+
+Notebook 2's comparison at \`--profile quick\` (its \`methods\` there): every method beside the PyTorch reference's runs
+of that very method (\`tools/reference/train.py\`, Manifold Mixup with \`LAYERS=0,1,2\`), and the finding's test of each
+against mixup (Welch over seeds).
+
+${quickMethodsTable()}
 
 ${quickRunsTable()}
 

@@ -46,7 +46,7 @@ export interface CifarFinding {
   /** The paper's claim: mixup lowers the test error. */
   lowersError: Verdict;
   /** Each other method against mixup (Welch over seeds), ours and the reference's. */
-  againstMixup: { method: string; ours: Effect | null; reference: Effect | null; lowers: Verdict }[];
+  againstMixup: { method: string; ours: Effect | null; reference: Effect | null; lowers: Verdict; sentence: string }[];
   sentence: string;
 }
 
@@ -123,7 +123,7 @@ export function cifarComparison(
         `(${fixed(meanOf(last(m)))} %, ${n(last(m))}) and ` +
         `${m.reference ? `${compared(e.reference, "mixup's")} in the PyTorch reference` : 'not run in the PyTorch reference'}; ` +
         `that it beats mixup ${verdictWords(v)}.`;
-      return { method: m.name, ours: e.ours, reference: e.reference, lowers: v, said };
+      return { method: m.name, ours: e.ours, reference: e.reference, lowers: v, sentence: said.trim() };
     });
   const curves = [
     ...ours
@@ -153,8 +153,8 @@ export function cifarComparison(
       },
       effect,
       lowersError,
-      againstMixup: againstMixup.map(({ said: _, ...rest }) => rest),
-      sentence: sentence + againstMixup.map((a) => a.said).join(''),
+      againstMixup,
+      sentence: [sentence, ...againstMixup.map((a) => a.sentence)].join(' '),
     },
   };
 }

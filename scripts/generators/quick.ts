@@ -65,7 +65,26 @@ export function quickTable(): string {
   );
 }
 
-/** Every published run of the quick protocol's clean ERM and mixup, by folder and seed. */
+/**
+ * Notebook 2's methods at the quick protocol (its `methods` there, lib/methods), ours beside the reference's runs of the
+ * very method, and the finding's sentences on each method against mixup.
+ */
+export function quickMethodsTable(): string {
+  const c = cifarAt('quick');
+  const keys = [
+    'method',
+    'seeds',
+    'ours: test error %, last epoch',
+    'PyTorch reference, same protocol',
+    'our mean against the reference seeds',
+    "Welch's p, ours vs reference",
+  ];
+  const rows = c.rows.map((r) => keys.map((k) => String(r[k] ?? '—')));
+  const against = c.finding.againstMixup.map((a) => a.sentence).join(' ');
+  return `${table(keys, rows)}\n\n${against || 'No method beyond ERM and mixup at this profile.'}`;
+}
+
+/** Every published run of the quick protocol's clean runs, by folder and seed. */
 export function quickRunsTable(): string {
   const c = cifarAt('quick');
   const rows = [...c.runs]
