@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { PROFILES, Profile } from '../lib/experiments/profiles';
-import { reportRuns } from '../lib/experiments/report-runs';
+import { reportRuns } from '../lib/lab';
 import { isResultJob } from '../lib/experiments/result-jobs';
 import { configKey, publishRuns } from '../lib/runs/published';
 import { parseCli } from './cli';

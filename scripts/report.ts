@@ -15,7 +15,7 @@ import { VEGALITE_MIME } from '../lib/notebook/display';
 import { runsRoot } from '../lib/runs/cache';
 import { useBackend } from '../lib/backend';
 import { trainPool, PoolOutcome } from '../lib/cluster/schedule';
-import { reportRuns } from '../lib/experiments/report-runs';
+import { reportRuns } from '../lib/lab';
 import { publishedRuns } from '../lib/runs/published';
 import {
   checkPrerequisites,

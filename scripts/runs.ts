@@ -13,7 +13,7 @@ import { jobDir, jobKey, jobLabel, jobNeeds, RunJob } from '../lib/experiments/j
 import { checkJob } from '../lib/experiments/job-schema';
 import { trainInChild } from '../lib/cluster/child';
 import { PROFILES } from '../lib/experiments/profiles';
-import { reportRuns } from '../lib/experiments/report-runs';
+import { reportRuns } from '../lib/lab';
 import { runsRoot } from '../lib/runs/cache';
 import { numberOption, parseCli, positiveInt } from './cli';
 

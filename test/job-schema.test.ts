@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkJob } from '../lib/experiments/job-schema';
 import { jobKey } from '../lib/experiments/jobs';
-import { reportRuns } from '../lib/experiments/report-runs';
+import { reportRuns } from '../lib/lab';
 
 test('every job of the smoke and quick reports passes the payload schema unchanged, whatever its data set or kind', () => {
   const kinds = new Set<string>();

@@ -17,7 +17,7 @@ import { fingerprint } from '../lib/cluster/fingerprint';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { cifarJob } from '../lib/experiments/jobs';
 import type { RunSpec } from '../lib/runs/cache';
-import { reportRuns } from '../lib/experiments/report-runs';
+import { reportRuns } from '../lib/lab';
 import { isResultJob } from '../lib/experiments/result-jobs';
 import { trainRuns } from '../lib/cluster/pool';
 import type { RunResult } from '../lib/runs/cache';

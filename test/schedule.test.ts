@@ -10,7 +10,7 @@ import { trainPool } from '../lib/cluster/schedule';
 import { CIFAR_PROFILES } from '../lib/experiments/cifar';
 import { jobCost, longestFirst } from '../lib/experiments/cost';
 import { cifarJob } from '../lib/experiments/jobs';
-import { reportRuns } from '../lib/experiments/report-runs';
+import { reportRuns } from '../lib/lab';
 import { RunResult, runDir } from '../lib/runs/cache';
 import type { PublishedRun } from '../lib/runs/published';
 import { backendForTests, cifarSource } from './helpers';

@@ -204,7 +204,7 @@ function inWorkers(
 }
 
 /**
- * `trainRuns` for runs a notebook asks for by name (lib/experiments/report-runs): each comes back beside what it is,
+ * `trainRuns` for runs a notebook asks for by name (lib/experiments/jobs' Wanted): each comes back beside what it is,
  * so that nothing downstream reads a run by its place in a list.
  */
 export async function trainWanted<W extends Wanted>(

@@ -1,18 +1,12 @@
 /**
- * The runs each notebook trains, as data: the notebooks call these to build their job lists, and
- * `npm run runs -- manifest` / `npm run sweep` call them to list every run a whole report needs, so the two can never
- * disagree. The parameter tables of notebooks 3 and 5 live here for the same reason.
+ * The parameters and runs of the CIFAR notebooks 2, 3, 5 and 8, as data: their experiments (lib/lab) call these, and so
+ * does the report's list of every run (lib/lab/report), so the two can never disagree.
  */
-import { ABLATION_PROFILES, ABLATION_VARIANTS, ablationJob } from './ablation';
+import { ABLATION_VARIANTS, ablationJob } from './ablation';
 import { CIFAR_DEFAULTS, CIFAR_PROFILES, CifarParams } from './cifar';
-import { attackJobs } from './adversarial';
-import { GAN_PROFILES, ganRuns } from './gan';
-import { cifarJob, corruptedJob, methodRuns, jobKey, RunJob, Wanted, WantedRun } from './jobs';
-import { BaseParams, Defaults, notebookParams, Profile, profileTable, Resolved } from './profiles';
+import { cifarJob, corruptedJob, methodRuns, Wanted, WantedRun } from './jobs';
+import { Defaults, profileTable, Resolved } from './profiles';
 import { method, Method, MethodName, methodAlpha, METHODS, PAPER_METHODS } from '../methods';
-import { SPEECH_PROFILES, speechRuns } from './speech';
-import { TOY_PROFILES, toyRuns } from './toy';
-import { UCI_PROFILES, uciRuns } from './uci';
 
 export type { Wanted, WantedRun };
 
@@ -218,48 +212,4 @@ export function ablationRuns(P: Resolved<CifarParams & { weightDecays: number[] 
       })),
     ),
   );
-}
-
-/**
- * Every run a whole report needs at a profile (MIXUP_SEEDS / MIXUP_PARAMS of `env` applied as the notebooks
- * apply them), each once, labelled by the notebook that asks for it first (of `notebooks`, when given).
- */
-export function reportRuns(
-  env: NodeJS.ProcessEnv = process.env,
-  o: { lenient?: boolean; notebooks?: string[] } = {},
-): (Wanted<RunJob> & { notebook: string })[] {
-  // lenient: a notebook whose parameters reject MIXUP_PARAMS (a key it does not have) is left out, not an error.
-  const params = <T extends BaseParams>(defaults: Record<Profile, T>): Resolved<T> | null => {
-    try {
-      return notebookParams(defaults, env);
-    } catch (e) {
-      if (o.lenient && /unknown key/.test((e as Error).message)) return null;
-      throw e;
-    }
-  };
-  const from = <P, W extends Wanted<RunJob>>(p: P | null, runs: (p: P) => W[], notebook: string) =>
-    p
-      ? runs(p).map((w) => ({ label: w.label, method: w.method, group: w.group, seed: w.seed, job: w.job, notebook }))
-      : [];
-  const all: (Wanted<RunJob> & { notebook: string })[] = [
-    ...from(params(CIFAR_COMPARISON_PROFILES), cifarRuns, '02-cifar10'),
-    ...from(params(CORRUPTED_PROFILES), (p) => corruptedRuns(p), '03-corrupted-labels'),
-    ...from(params(ADVERSARIAL_PROFILES), adversarialRuns, '05-adversarial'),
-    ...from(params(ABLATION_PROFILES), ablationRuns, '08-ablation'),
-    ...from(params(TOY_PROFILES), toyRuns, '01-toy-2d'),
-    ...from(params(UCI_PROFILES), uciRuns, '04-tabular-uci'),
-    ...from(params(SPEECH_PROFILES), speechRuns, '06-speech'),
-    ...from(params(GAN_PROFILES), ganRuns, '07-gan-2d'),
-    // After the models they attack (the pool computes a job once the runs it needs are done).
-    ...from(params(ADVERSARIAL_PROFILES), attackJobs, '05-adversarial'),
-  ];
-  const seen = new Set<string>();
-  // notebooks: only these notebooks' runs (their names without .ipynb), each still once.
-  return all.filter((w) => {
-    if (o.notebooks && !o.notebooks.includes(w.notebook)) return false;
-    const k = jobKey(w.job);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }

@@ -2,7 +2,7 @@
  * One contract for every notebook's experiment (docs/architecture.md): its parameters as one typed config, the runs a
  * parameter set asks for, what the notebook reads from them once finished, the reference it stands beside and the
  * comparison. A notebook calls `run(experiment, P)` and draws what it returns; `npm run runs -- manifest`, the report
- * and the docs generators call the same members (`runs` through lib/experiments/report-runs, `compare`'s functions
+ * and the docs generators call the same members (`runs` through ./report, `compare`'s functions
  * through scripts/generators), so what a notebook shows and what the docs say cannot drift apart.
  */
 import type { CachedRun, CachedResult } from '../runs/cache';

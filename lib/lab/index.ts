@@ -9,3 +9,4 @@ export { adversarial } from './adversarial';
 export { speech } from './speech';
 export { gan } from './gan';
 export { ablation } from './ablation';
+export { EXPERIMENTS, reportRuns } from './report';

@@ -3,7 +3,7 @@
  * give for each report, projected from the measured seconds of its published runs and the number of runs it needs.
  */
 import { CIFAR_PROFILES } from '../../lib/experiments/cifar';
-import { reportRuns } from '../../lib/experiments/report-runs';
+import { reportRuns } from '../../lib/lab';
 import { isResultJob } from '../../lib/experiments/result-jobs';
 import type { RunSpec } from '../../lib/runs/cache';
 import { median } from '../../lib/stats';
