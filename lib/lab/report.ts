@@ -46,16 +46,14 @@ export function reportRuns(
       if (o.lenient && /unknown key/.test((err as Error).message)) return [];
       throw err;
     }
-    return e
-      .runs(P)
-      .map((w) => ({
-        label: w.label,
-        method: w.method,
-        group: w.group,
-        seed: w.seed,
-        job: w.job,
-        notebook: e.notebook,
-      }));
+    return e.runs(P).map((w) => ({
+      label: w.label,
+      method: w.method,
+      group: w.group,
+      seed: w.seed,
+      job: w.job,
+      notebook: e.notebook,
+    }));
   });
   const ordered = [...all.filter((w) => !jobNeeds(w.job).length), ...all.filter((w) => jobNeeds(w.job).length)];
   const seen = new Set<string>();
