@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { marked } from 'marked';
 import { toSvg } from '../lib/charts/render';
-import { VEGALITE_MIME } from '../lib/notebook/display';
+import { SMOKE_NOTE, VEGALITE_MIME } from '../lib/notebook/display';
 import { runsRoot } from '../lib/runs/cache';
 import { useBackend } from '../lib/backend';
 import { trainPool, PoolOutcome } from '../lib/cluster/schedule';
@@ -93,10 +93,12 @@ caption{caption-side:top;text-align:left;font-style:italic;padding:4px 0}.chart{
 
 export async function renderNotebook(
   file: string,
-): Promise<{ html: string; lastTable: string | null; charts: number }> {
+): Promise<{ html: string; headline: string | null; findings: string[]; charts: number }> {
   const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: Cell[] };
   const parts: string[] = [];
-  let lastTable: string | null = null;
+  // The notebook's own choice of what its index entry shows (lib/notebook/display's `headline`).
+  let headline: string | null = null;
+  const findings: string[] = [];
   let charts = 0;
   for (const cell of nb.cells) {
     if (cell.cell_type === 'markdown') {
@@ -121,7 +123,8 @@ export async function renderNotebook(
       else if (d['text/html']) {
         const h = join(d['text/html'] as string);
         parts.push(h);
-        if (h.includes('mixup-table')) lastTable = h;
+        if (!headline && /class="mixup-table mixup-headline"/.test(h)) headline = h;
+        if (/class="mixup-finding mixup-headline"/.test(h)) findings.push(h);
       } else if (d['text/plain']) parts.push(`<pre>${esc(join(d['text/plain'] as string))}</pre>`);
     }
   }
@@ -130,9 +133,42 @@ export async function renderNotebook(
     html:
       `<!doctype html><html><head><meta charset="utf-8"><title>${esc(title)}</title><style>${STYLE}</style></head><body>` +
       `<p><a href="index.html">← mixup-lab report</a></p>${parts.join('\n')}</body></html>`,
-    lastTable,
+    headline,
+    findings,
     charts,
   };
+}
+
+const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** "7 December 2026, 14:57 UTC". */
+export function humanDate(d: Date): string {
+  const day = d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return `${day}, ${d.toISOString().slice(11, 16)} UTC`;
+}
+
+/** What ran the report, truthfully: the profile, the machine and how many notebooks ran at once. */
+export function reportHeader(o: {
+  profile: string;
+  notebooks: number;
+  lanes: number;
+  wallSeconds?: number;
+  at?: Date;
+}) {
+  const m = machine(ROOT);
+  const host = `${m.cpu.trim()}, ${plural(m.cores, 'core')}, AVX-512 ${m.avx512 ? 'yes' : 'no'}, commit ${m.commit ?? 'unknown'}`;
+  const ran =
+    o.wallSeconds === undefined
+      ? ''
+      : ` ${plural(o.notebooks, 'notebook')} executed in ${(o.wallSeconds / 60).toFixed(1)} minutes, ` +
+        (o.lanes > 1
+          ? `${o.lanes} at a time (their own times below overlap).`
+          : 'one after another (their own times below add up to it).');
+  return (
+    `<p class="mixup-header">Profile <b>${esc(o.profile)}</b> · ${esc(humanDate(o.at ?? new Date()))} · ${esc(host)}.` +
+    `${ran} Every number below was measured by the notebook run linked beside it.</p>` +
+    (o.profile === 'smoke' ? `<p class="mixup-smoke"><b>${esc(SMOKE_NOTE)}</b></p>` : '')
+  );
 }
 
 export async function writeReport(
@@ -140,6 +176,7 @@ export async function writeReport(
   profile: string,
   outDir: string,
   wallSeconds?: number,
+  lanes = 1,
 ): Promise<string> {
   fs.mkdirSync(outDir, { recursive: true });
   const entries: string[] = [];
@@ -148,16 +185,17 @@ export async function writeReport(
     const r = await renderNotebook(t.output);
     fs.writeFileSync(path.join(outDir, `${name}.html`), r.html);
     entries.push(
-      `<h2><a href="${name}.html">${esc(name)}</a></h2><p>${r.charts} charts · executed in ${t.seconds.toFixed(1)} s (${esc(profile)} profile)</p>${r.lastTable ?? ''}`,
+      `<section class="mixup-entry" data-notebook="${esc(name)}"><h2><a href="${name}.html">${esc(name)}</a></h2>` +
+        `<p>${plural(r.charts, 'chart')} · executed in ${t.seconds.toFixed(1)} s</p>` +
+        `${r.findings.join('\n') || '<p><em>(this notebook showed no finding)</em></p>'}` +
+        `${r.headline ?? '<p><em>(this notebook marks no headline table)</em></p>'}</section>`,
     );
   }
   const index = path.join(outDir, 'index.html');
   fs.writeFileSync(
     index,
     `<!doctype html><html><head><meta charset="utf-8"><title>mixup-lab report</title><style>${STYLE}</style></head><body>` +
-      `<h1>mixup-lab report</h1><p>Profile <b>${esc(profile)}</b>, generated ${new Date().toISOString()}` +
-      `${wallSeconds === undefined ? '' : `, ${timings.length} notebooks executed in ${(wallSeconds / 60).toFixed(1)} minutes (side by side: the notebooks' own times below overlap)`}. ` +
-      'Every number below was measured by the notebook run linked beside it.</p>' +
+      `<h1>mixup-lab report</h1>${reportHeader({ profile, notebooks: timings.length, lanes, wallSeconds })}` +
       `${entries.join('\n')}</body></html>`,
   );
   return index;
@@ -199,7 +237,8 @@ if (require.main === module) {
     const pool = await trainReportRuns(o);
     const timings = await executeNotebooks({ ...o, cost: o.cost ?? recordedNotebookCost(o.profile) });
     const wall = (Date.now() - started) / 1000;
-    const index = await writeReport(timings, o.profile, path.join(ROOT, 'reports'), wall);
+    const lanes = Math.min(o.lanes ?? Math.min(2, os.availableParallelism()), timings.length);
+    const index = await writeReport(timings, o.profile, path.join(ROOT, 'reports'), wall, lanes);
     console.log(
       `report: ${path.relative(ROOT, index)} (${timings.length} notebooks in ${wall.toFixed(0)} s; ` +
         `${timings.reduce((a, t) => a + t.seconds, 0).toFixed(0)} s summed over notebooks, which run side by side)`,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { executeNotebooks, parseArgs, selectNotebooks } from '../scripts/notebooks';
 import { writeReport } from '../scripts/report';
+import { launchBrowser } from './browser';
 import { cifarSource, fsddSource } from './helpers';
 
 test(
@@ -41,6 +42,33 @@ test(
     assert.ok((page.match(/<svg/g) ?? []).length >= 2, 'charts are inline SVG');
     assert.doesNotMatch(page, /<script|https?:\/\/(?!www\.w3\.org)/, 'the page loads nothing from the network');
     assert.match(fs.readFileSync(index, 'utf8'), /mixup-table/);
+
+    // The index as a reader sees it, in a browser: each notebook's finding and the table it chose as its headline.
+    const browser = await launchBrowser();
+    try {
+      const front = await browser.newPage();
+      await front.goto(`file://${index}`);
+      const entries = await front.locator('section.mixup-entry').evaluateAll((els) =>
+        els.map((e) => ({
+          notebook: e.getAttribute('data-notebook') ?? '',
+          finding: e.querySelector('p.mixup-finding')?.textContent ?? '',
+          headline: e.querySelector('table.mixup-headline caption')?.textContent ?? '',
+          rows: e.querySelectorAll('table.mixup-headline tbody tr').length,
+        })),
+      );
+      assert.equal(entries.length, 8);
+      for (const e of entries) {
+        assert.match(e.finding, /^Finding\. \S/, `${e.notebook}: a finding sentence`);
+        assert.ok(e.headline && e.rows > 0, `${e.notebook}: its headline table`);
+        // Not the calibration notebooks' confidence table, not notebook 5's context table, not the GAN's sweep.
+        assert.doesNotMatch(e.headline, /Confidence on inputs|context, not a target|Stability sweep/, e.notebook);
+      }
+      const header = (await front.locator('p.mixup-header').textContent()) ?? '';
+      assert.match(header, /Profile smoke · \d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2} UTC · .*cores?, AVX-512 (yes|no)/);
+      assert.match((await front.locator('p.mixup-smoke').textContent()) ?? '', /^Smoke profile: toy sizes/);
+    } finally {
+      await browser.close();
+    }
 
     fs.rmSync(tmp, { recursive: true });
   },

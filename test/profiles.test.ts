@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { notebookParams, params, paramSources, profileTable, PROFILES } from '../lib/experiments/profiles';
+import { notebookParams, ParamError, params, paramSources, profileTable, PROFILES } from '../lib/experiments/profiles';
+import { inspect } from 'node:util';
+import * as lab from '../lib/lab';
+import { params as notebookParamsCell } from '../lib/notebook/params';
+import { stamp, staleNotice } from '../lib/notebook/stale';
 import { paramRows } from '../lib/notebook/display';
 import { CIFAR_PROFILES, CIFAR_SGD, cifarSpec, recipeOptimizer } from '../lib/experiments/cifar';
 import { PAPER_CIFAR_SGD } from '../lib/train/optimizer';
@@ -134,4 +138,50 @@ test("the CIFAR recipe is stated, not implied by the epochs: the paper's milesto
   const later = cifarSpec({ ...CIFAR_PROFILES.smoke, optimizer: { ...CIFAR_SGD, decayAt: [0.9] } }, 1, 1);
   assert.deepEqual((later.train.optimizer as { milestones: number[] }).milestones, [0]);
   assert.notEqual(runKey(later), runKey(cifarSpec(CIFAR_PROFILES.smoke, 1, 1)));
+});
+
+test('the parameters cell checks every value before anything trains: one line naming the key, the value and the fix', () => {
+  const cell = (e: { profiles: Record<string, object>; defaults: object }, c: object) => () =>
+    notebookParamsCell(e as never, c as never, {});
+  const oneLine = (re: RegExp) => (e: unknown) => {
+    assert.ok(e instanceof ParamError, String(e));
+    assert.match(e.message, re);
+    // tslab prints the stack it is given: the stack is the one line, with no trace into dist/.
+    assert.equal(e.stack, `ParamError: ${e.message}`);
+    assert.doesNotMatch(inspect(e), /\n|dist\//);
+    return true;
+  };
+  assert.throws(cell(lab.toy, { alpha: -1 }), oneLine(/^the parameters cell: alpha = -1 is negative: .*α must be ≥ 0/));
+  assert.throws(cell(lab.toy, { seeds: [] }), oneLine(/seeds = \[\] is not a non-empty list/));
+  assert.throws(cell(lab.cifar, { epochs: 2.5 }), oneLine(/epochs = 2\.5 is not a whole number ≥ 1/));
+  assert.throws(cell(lab.cifar, { width: 0 }), oneLine(/width = 0 is not a whole number ≥ 1/));
+  assert.throws(cell(lab.uci, { sets: ['iris', 'htru2'] }), oneLine(/sets = .* names "htru2", which this notebook/));
+  assert.throws(cell(lab.gan, { sets: [] }), oneLine(/sets = \[\] is empty: name at least one of "ring", "grid"/));
+  assert.throws(cell(lab.cifar, { methods: ['MixUp'] }), oneLine(/names "MixUp"/));
+  // A dropout row needs notebook 3's drop probability: notebook 2 does not offer it.
+  assert.throws(cell(lab.cifar, { methods: ['ERM + dropout'] }), oneLine(/names "ERM \+ dropout"/));
+  assert.throws(
+    () => notebookParams(lab.toy.profiles, { MIXUP_PARAMS: '{"alpha": -2}' }),
+    oneLine(/^MIXUP_PARAMS: alpha = -2/),
+  );
+  // What the rules let through.
+  assert.equal(notebookParamsCell(lab.cifar, { methods: ['ERM', 'Manifold Mixup'], alpha: 0 }, {}).alpha, 0);
+  assert.equal(notebookParamsCell(lab.speech, { trainLimit: 0 }, {}).trainLimit, 0);
+});
+
+test('a table or finding computed with other parameters than the cell now holds says so, naming both', () => {
+  const first = notebookParamsCell(lab.toy, { seeds: [7] }, {});
+  const result = { rows: [{ method: 'ERM' }], strip: [], curves: [], finding: { sentence: 'Over 1 seed, …' } };
+  stamp(result, first);
+  assert.equal(staleNotice(result.rows), null);
+  notebookParamsCell(lab.toy, { seeds: [9] }, {});
+  assert.match(
+    staleNotice(result.rows) ?? '',
+    /seeds 7 \(the cell now asks for 9\)\. Rerun the cell that calls lab\.run/,
+  );
+  assert.match(staleNotice(result.finding.sentence) ?? '', /seeds 7/);
+  // The same values again: current, whichever call made them.
+  notebookParamsCell(lab.toy, { seeds: [7] }, {});
+  assert.equal(staleNotice(result.rows), null);
+  assert.equal(staleNotice([{ method: 'ERM' }]), null, 'rows lab.run did not return carry no notice');
 });

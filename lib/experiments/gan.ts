@@ -7,7 +7,7 @@ import type { GanCheckpoint, GanConfig, GanResult } from '../gan/train';
 import type { CachedResult } from '../runs/cache';
 import type { Wanted } from './jobs';
 import type { ResultJob } from './result-jobs';
-import { sampleModes } from '../data/modes2d';
+import { MODE_SETS, sampleModes } from '../data/modes2d';
 import { stream } from '../random';
 import { BaseParams, Defaults, profileTable } from './profiles';
 
@@ -45,6 +45,7 @@ const QUICK: GanParams = {
 
 export const GAN_DEFAULTS: Defaults<GanParams> = {
   base: QUICK,
+  choices: { sets: MODE_SETS },
   profiles: {
     smoke: {
       seeds: [1],

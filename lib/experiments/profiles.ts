@@ -27,6 +27,8 @@ export type Resolved<T> = T & BaseParams & { profile: Profile };
 export interface Defaults<T extends BaseParams> {
   base: T;
   profiles: Partial<Record<Profile, Partial<T>>>;
+  /** The names a list parameter may hold, by key (checked in the parameters cell, before anything trains). */
+  choices?: Choices;
 }
 
 /** Every profile's whole parameter set: what `params` starts from, and what scripts and tests read. */
@@ -52,18 +54,81 @@ function isProfile(p: unknown): p is Profile {
 
 export function readProfile(env = process.env): Profile {
   const p = (env.MIXUP_PROFILE ?? 'quick').trim();
-  if (!isProfile(p)) throw new Error(`MIXUP_PROFILE=${p} is not a profile: use one of ${PROFILES.join(', ')}`);
+  if (!isProfile(p)) throw new ParamError(`MIXUP_PROFILE=${p} is not a profile: use one of ${PROFILES.join(', ')}`);
   return p;
 }
 
 function parseSeeds(text: string, from: string): number[] {
   const seeds = text.split(',').map((s) => Number(s.trim()));
   if (!seeds.length || seeds.some((s) => !Number.isInteger(s) || s < 0))
-    throw new Error(`${from}=${text}: seeds are non-negative integers, comma-separated`);
+    throw new ParamError(`${from}=${text}: seeds are non-negative integers, comma-separated`);
   return seeds;
 }
 
 const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v);
+
+/**
+ * A mistake in a notebook's parameters: one line that names the key, the value and the fix. Its stack is that line,
+ * so a notebook (tslab prints what it throws) shows no trace into dist/.
+ */
+export class ParamError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ParamError';
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+/** Sizes and counts: whole numbers ≥ 1 (trainLimit may be 0 where a notebook reads it as "every example"). */
+const WHOLE = new Set([
+  'testLimit',
+  'width',
+  'epochs',
+  'heldOutEpochs',
+  'batchSize',
+  'evalEvery',
+  'points',
+  'gridSteps',
+  'hidden',
+  'layers',
+  'iterations',
+  'dSteps',
+  'checkpoints',
+  'vggWidth',
+  'attackLimit',
+  'iterativeLimit',
+  'probe',
+  'secondErmSeed',
+]);
+
+/** The rules beyond a value's kind: no negative number anywhere (α ≥ 0 above all), sizes whole and positive, names known. */
+function checkRules(key: string, value: unknown, from: string, choices: Choices): void {
+  const fail = (what: string) => {
+    throw new ParamError(`${from}: ${key} = ${JSON.stringify(value)} ${what}`);
+  };
+  const numbers = (Array.isArray(value) ? value : [value]).filter((v): v is number => typeof v === 'number');
+  if (numbers.some((v) => v < 0))
+    fail(
+      /^alphas?$/.test(key)
+        ? "is negative: mixup's α must be ≥ 0 (0 trains ERM), e.g. alpha: 1"
+        : 'is negative: give a value ≥ 0',
+    );
+  if (WHOLE.has(key) && numbers.some((v) => !Number.isInteger(v) || v < 1)) fail('is not a whole number ≥ 1');
+  if (key === 'trainLimit' && numbers.some((v) => !Number.isInteger(v))) fail('is not a whole number');
+  const known = choices[key];
+  if (known && Array.isArray(value)) {
+    const names = known.map((k) => JSON.stringify(k)).join(', ');
+    if (!value.length) fail(`is empty: name at least one of ${names}`);
+    const unknown = value.filter((v) => !known.includes(String(v)));
+    if (unknown.length)
+      fail(
+        `names ${unknown.map((v) => JSON.stringify(v)).join(', ')}, which this notebook does not know: use ${names}`,
+      );
+  }
+}
+
+/** The names a list parameter may hold (notebook 2's methods, the UCI and GAN sets), by key. */
+export type Choices = Record<string, readonly string[]>;
 
 /**
  * A value given for `key` must have the kind of the profile's (a number for a number, a list of numbers for a list
@@ -73,7 +138,7 @@ function checkValue(key: string, value: unknown, like: unknown, from: string): v
   const want = kindOf(like);
   const got = kindOf(value);
   const fail = (what: string) => {
-    throw new Error(`${from}: ${key} = ${JSON.stringify(value)} is not ${what}`);
+    throw new ParamError(`${from}: ${key} = ${JSON.stringify(value)} is not ${what}`);
   };
   if (key === 'seeds') {
     if (!Array.isArray(value) || !value.length || value.some((s) => !Number.isInteger(s) || s < 0))
@@ -91,13 +156,16 @@ function checkValue(key: string, value: unknown, like: unknown, from: string): v
   }
 }
 
-function checkKeys(given: Record<string, unknown>, base: object, from: string): void {
+function checkKeys(given: Record<string, unknown>, base: object, from: string, choices: Choices): void {
   const unknown = Object.keys(given).filter((k) => !(k in base));
   if (unknown.length)
-    throw new Error(
+    throw new ParamError(
       `${from} has unknown key(s) ${unknown.join(', ')}: this notebook takes ${Object.keys(base).join(', ')}`,
     );
-  for (const [k, v] of Object.entries(given)) checkValue(k, v, (base as Record<string, unknown>)[k], from);
+  for (const [k, v] of Object.entries(given)) {
+    checkValue(k, v, (base as Record<string, unknown>)[k], from);
+    checkRules(k, v, from, choices);
+  }
 }
 
 /**
@@ -110,10 +178,11 @@ export function params<T extends BaseParams>(
   defaults: Record<Profile, T>,
   cell: Partial<T> & { profile?: Profile } = {},
   env: NodeJS.ProcessEnv = process.env,
+  choices: Choices = {},
 ): Resolved<T> {
   const { profile: cellProfile, ...literals } = cell as Record<string, unknown> & { profile?: unknown };
   if (cellProfile !== undefined && !isProfile(cellProfile))
-    throw new Error(
+    throw new ParamError(
       `the parameters cell: profile = ${JSON.stringify(cellProfile)} is not a profile: use one of ${PROFILES.join(', ')}`,
     );
   const headless = env.MIXUP_PROFILE !== undefined;
@@ -122,7 +191,7 @@ export function params<T extends BaseParams>(
   const from: Record<string, ParamSource> = Object.fromEntries(Object.keys(base).map((k) => [k, 'profile']));
   let values: Record<string, unknown> = { ...(base as object) };
   if (!headless) {
-    checkKeys(literals, base, 'the parameters cell');
+    checkKeys(literals, base, 'the parameters cell', choices);
     values = { ...values, ...literals };
     for (const k of Object.keys(literals)) from[k] = 'cell';
   }
@@ -131,11 +200,13 @@ export function params<T extends BaseParams>(
     try {
       overrides = JSON.parse(env.MIXUP_PARAMS) as Record<string, unknown>;
     } catch (e) {
-      throw new Error(`MIXUP_PARAMS is not valid JSON (${(e as Error).message}): give an object such as {"epochs": 3}`);
+      throw new ParamError(
+        `MIXUP_PARAMS is not valid JSON (${(e as Error).message}): give an object such as {"epochs": 3}`,
+      );
     }
     if (kindOf(overrides) !== 'object')
-      throw new Error(`MIXUP_PARAMS=${env.MIXUP_PARAMS}: give a JSON object such as {"epochs": 3}`);
-    checkKeys(overrides, base, 'MIXUP_PARAMS');
+      throw new ParamError(`MIXUP_PARAMS=${env.MIXUP_PARAMS}: give a JSON object such as {"epochs": 3}`);
+    checkKeys(overrides, base, 'MIXUP_PARAMS', choices);
     values = { ...values, ...overrides };
     for (const k of Object.keys(overrides)) from[k] = 'MIXUP_PARAMS';
   }
@@ -150,6 +221,10 @@ export function params<T extends BaseParams>(
 }
 
 /** A headless run's parameters (the environment alone): what `npm run runs -- manifest` lists a report training. */
-export function notebookParams<T extends BaseParams>(defaults: Record<Profile, T>, env = process.env): Resolved<T> {
-  return params(defaults, {}, { MIXUP_PROFILE: 'quick', ...env });
+export function notebookParams<T extends BaseParams>(
+  defaults: Record<Profile, T>,
+  env = process.env,
+  choices: Choices = {},
+): Resolved<T> {
+  return params(defaults, {}, { MIXUP_PROFILE: 'quick', ...env }, choices);
 }

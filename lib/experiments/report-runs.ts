@@ -6,7 +6,7 @@ import { ABLATION_VARIANTS, ablationJob } from './ablation';
 import { CIFAR_DEFAULTS, CIFAR_PROFILES, CifarParams } from './cifar';
 import { cifarJob, corruptedJob, methodRuns, Wanted, WantedRun } from './jobs';
 import { Defaults, profileTable, Resolved } from './profiles';
-import { method, Method, MethodName, methodAlpha, METHODS, PAPER_METHODS } from '../methods';
+import { method, Method, MethodName, methodAlpha, METHOD_NAMES, METHODS, PAPER_METHODS } from '../methods';
 
 export type { Wanted, WantedRun };
 
@@ -19,6 +19,8 @@ export interface CifarComparisonParams extends CifarParams {
 export const CIFAR_COMPARISON_DEFAULTS: Defaults<CifarComparisonParams> = {
   base: { ...CIFAR_DEFAULTS.base, methods: [...PAPER_METHODS] },
   profiles: { ...CIFAR_DEFAULTS.profiles, quick: { methods: [...PAPER_METHODS, 'Manifold Mixup'] } },
+  // The dropout rows need a drop probability, which only notebook 3's protocol gives.
+  choices: { methods: METHOD_NAMES.filter((m) => !(METHODS[m] as Method).dropout) },
 };
 export const CIFAR_COMPARISON_PROFILES = profileTable(CIFAR_COMPARISON_DEFAULTS);
 

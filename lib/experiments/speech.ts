@@ -125,6 +125,7 @@ const QUICK: SpeechNotebookParams = {
 
 export const SPEECH_DEFAULTS: Defaults<SpeechNotebookParams> = {
   base: QUICK,
+  choices: { heldOut: FSDD_SPEAKERS, models: ['lenet', 'vgg'] },
   profiles: {
     smoke: { epochs: 1, heldOutEpochs: 1, vggWidth: 2, heldOut: ['theo'], trainLimit: 200 },
     paper: {

@@ -28,6 +28,7 @@ const QUICK: UciParams = {
 /** These sets are small already and the paper's protocol is 10 epochs: lowdata keeps the quick settings. */
 export const UCI_DEFAULTS: Defaults<UciParams> = {
   base: QUICK,
+  choices: { sets: UCI_DATASETS },
   profiles: {
     smoke: { seeds: [1], sets: ['iris', 'spambase'], epochs: 2 },
     paper: { seeds: [1, 2, 3, 4, 5] },

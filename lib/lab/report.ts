@@ -40,7 +40,7 @@ export function reportRuns(
   const all = EXPERIMENTS.flatMap((e) => {
     let P;
     try {
-      P = notebookParams(e.profiles, env);
+      P = notebookParams(e.profiles, env, e.defaults.choices);
     } catch (err) {
       // lenient: a notebook whose parameters reject MIXUP_PARAMS (a key it does not have) is left out, not an error.
       if (o.lenient && /unknown key/.test((err as Error).message)) return [];

@@ -6,6 +6,7 @@
 import type { Spec } from '../charts/specs';
 import { paramSources, ParamSource } from '../experiments/profiles';
 import type { StepInfo, TrainCallbacks, EpochRecord } from '../train/loop';
+import { staleNotice } from './stale';
 
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 
@@ -28,7 +29,11 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
-export function tableHtml(rows: Record<string, unknown>[], caption?: string): string {
+/**
+ * `headline`: the notebook's table beside the paper or the reference, which the report's index shows (one a notebook,
+ * chosen by the notebook, not by position).
+ */
+export function tableHtml(rows: Record<string, unknown>[], caption?: string, headline = false): string {
   if (!rows.length) return '<p><em>(no rows)</em></p>';
   const cols = Object.keys(rows[0]);
   // Two decimals for percentages and the like; three significant digits for small measures (gradient norms).
@@ -36,14 +41,29 @@ export function tableHtml(rows: Record<string, unknown>[], caption?: string): st
   const cell = (v: unknown) =>
     escapeHtml(typeof v === 'number' ? num(v) : v === null || v === undefined ? '–' : String(v));
   return (
-    `<table class="mixup-table">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>` +
+    `<table class="mixup-table${headline ? ' mixup-headline' : ''}">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>` +
     `<tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table>`
   );
 }
 
-export function showTable(tslab: Tslab, rows: Record<string, unknown>[], caption?: string): void {
-  tslab.display.html(tableHtml(rows, caption));
+export function showTable(
+  tslab: Tslab,
+  rows: Record<string, unknown>[],
+  caption?: string,
+  o: { headline?: boolean } = {},
+): void {
+  tslab.display.html(staleHtml(rows) + tableHtml(rows, caption, o.headline));
 }
+
+/** The stale notice above a table or finding computed with other parameters than the cell's (./stale), or ''. */
+function staleHtml(shown: unknown): string {
+  const notice = staleNotice(shown);
+  return notice ? `<p class="mixup-stale"><b>${escapeHtml(notice)}</b></p>` : '';
+}
+
+/** One line on a page or in a cell run at the smoke profile. */
+export const SMOKE_NOTE =
+  'Smoke profile: toy sizes. These numbers check that the code runs; they say nothing about what mixup does.';
 
 function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -122,10 +142,15 @@ export function paramRows(P: { profile: string }): { parameter: string; value: s
 }
 
 export function showParams(tslab: Tslab, P: { profile: string }): void {
+  if (P.profile === 'smoke') tslab.display.html(`<p class="mixup-smoke"><b>${escapeHtml(SMOKE_NOTE)}</b></p>`);
   showTable(tslab, paramRows(P), 'Parameters: edit the literals in this cell and rerun; a headless run sets MIXUP_*');
 }
 
 /** A finding's sentence, computed by lib/findings, under its table. */
-export function showFinding(tslab: Tslab, sentence: string): void {
-  tslab.display.html(`<p class="mixup-finding"><b>Finding.</b> ${escapeHtml(sentence)}</p>`);
+/** `headline`: a finding on the paper's claim, which the report's index shows beside the headline table. */
+export function showFinding(tslab: Tslab, sentence: string, o: { headline?: boolean } = {}): void {
+  tslab.display.html(
+    staleHtml(sentence) +
+      `<p class="mixup-finding${o.headline ? ' mixup-headline' : ''}"><b>Finding.</b> ${escapeHtml(sentence)}</p>`,
+  );
 }
