@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { toSvg } from '../lib/charts/render';
-import { learningCurves, lineChart } from '../lib/charts/specs';
+import { learningCurves, lineChart, seedStrip, STRIP_MIN_SPAN, stripDomain } from '../lib/charts/specs';
+import { chartProblems } from './chart-rules';
 
 test('a dashed line chart draws a legend whose entries can be told apart', async () => {
   const rows = ['test', 'train, redrawn labels', 'train, untouched labels'].flatMap((set, k) =>
@@ -58,4 +59,30 @@ test('learning curves dashed by source: ours and the reference told apart in the
   );
   for (const label of ['mixup-lab', 'PyTorch reference'])
     assert.ok(svg.includes(`>${label}<`), `legend names "${label}"`);
+});
+
+test('the chart rules catch a strip that magnifies noise and a curve of one point drawn as a line', () => {
+  const rows = [
+    { group: 'ERM', side: 'ours', value: 4.5828 },
+    { group: 'mixup', side: 'ours', value: 4.5846 },
+  ];
+  const strip = seedStrip(rows, { group: 'group', series: 'side', value: 'value' });
+  assert.deepEqual(chartProblems(strip, 'strip'), []);
+  const [lo, hi] = stripDomain([4.5828, 4.5846]);
+  assert.ok(hi - lo >= STRIP_MIN_SPAN && lo < 4.5828 && hi > 4.5846);
+  assert.ok(stripDomain([0, 0])[0] < 0, 'a point at 0 % is padded too, not drawn on the edge');
+  // The same strip with vega-lite's own zoomed scale, as before: every rule it breaks is named.
+  const zoomed = structuredClone(strip) as { layer: { encoding: { y: Record<string, unknown> } }[] };
+  for (const l of zoomed.layer) l.encoding.y = { ...l.encoding.y, scale: { zero: false }, axis: {} };
+  assert.equal(chartProblems(zoomed, 'old strip').length, 2);
+  // One epoch: a point per run. The curve draws its points; a hand-made spec without them is caught.
+  const one = [
+    { run: 'ERM s1', epoch: 0, trainLoss: 2.3, testError: 90, source: 'mixup-lab' },
+    { run: 'mixup s1', epoch: 0, trainLoss: 2.2, testError: 89, source: 'mixup-lab' },
+  ];
+  assert.deepEqual(chartProblems(learningCurves(one, 'one epoch', { dashBy: 'source' }), 'curves'), []);
+  const line = lineChart(one, { x: 'epoch', y: 'testError', color: 'run', strokeDash: 'source' });
+  assert.deepEqual(chartProblems(line, 'line'), []);
+  const bare = { ...line, mark: { type: 'line', point: false } };
+  assert.match(chartProblems(bare, 'bare').join(), /single points drawn without its points/);
 });

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { executeNotebooks, parseArgs, selectNotebooks } from '../scripts/notebooks';
 import { writeReport } from '../scripts/report';
 import { launchBrowser } from './browser';
+import { chartProblems } from './chart-rules';
 import { cifarSource, fsddSource } from './helpers';
 
 test(
@@ -27,6 +28,11 @@ test(
         cells: { outputs?: { output_type: string; data?: Record<string, unknown> }[] }[];
       };
       const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
+      // Every chart keeps the rules: strips that do not magnify noise, curves of one epoch that show their points.
+      for (const o of outputs) {
+        const spec = o.data?.['application/vnd.vegalite.v5+json'] as Record<string, unknown> | undefined;
+        if (spec) assert.deepEqual(chartProblems(spec, t.notebook), []);
+      }
       assert.equal(outputs.filter((o) => o.output_type === 'error').length, 0, `${t.notebook} has an error output`);
       assert.ok(
         outputs.some((o) => o.data?.['application/vnd.vegalite.v5+json']),

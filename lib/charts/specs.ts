@@ -7,6 +7,40 @@ export type Row = Record<string, string | number | null>;
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
+/**
+ * Whether each series (`by`) has at most one valid value of `y`: a line of one point draws nothing, so such charts draw
+ * their points (a one-epoch smoke run's curve would otherwise be a legend and an empty plot).
+ */
+function onePointEach(rows: Row[], y: string, by: (string | undefined)[]): boolean {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    const v = r[y];
+    if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+    const key = by.map((f) => (f ? String(r[f]) : '')).join('\u0000');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return Math.max(0, ...counts.values()) <= 1;
+}
+
+/** A seed strip's smallest span, in the values' units (percentage points): smaller gaps are drawn as the noise they are. */
+export const STRIP_MIN_SPAN = 2;
+
+/**
+ * The y scale of a seed strip: at least `minSpan` wide around the values' middle, padded so that no point sits on an
+ * edge.
+ */
+export function stripDomain(values: number[], minSpan = STRIP_MIN_SPAN): [number, number] {
+  const v = values.filter(Number.isFinite);
+  if (!v.length) return [0, minSpan];
+  const lo = Math.min(...v),
+    hi = Math.max(...v);
+  const span = Math.max(hi - lo, minSpan);
+  const mid = (lo + hi) / 2;
+  const pad = 0.15 * span;
+  // Padded on both sides even at 0 %: a point on the axis's edge reads as cut off.
+  return [mid - span / 2 - pad, mid + span / 2 + pad];
+}
+
 /** `unit` drawn once per value of `facet`, side by side. */
 function facetColumns(rows: Row[], title: string | undefined, facet: string, unit: Spec): Spec {
   return {
@@ -60,7 +94,7 @@ export function lineChart(rows: Row[], o: LineOptions): Spec {
   // Points on the lines would make every legend entry the same dot, and the dash patterns could not be told apart:
   // dashed charts draw plain lines, so their legend shows each pattern.
   const unit = {
-    mark: { type: 'line', point: !o.strokeDash },
+    mark: { type: 'line', point: !o.strokeDash || onePointEach(rows, o.y, [o.color, o.strokeDash, o.facet]) },
     encoding,
     width: o.width ?? 320,
     height: o.height ?? 220,
@@ -78,7 +112,7 @@ export function learningCurves(rows: Row[], title = 'Learning curves', o: { dash
   const runs = new Set(rows.map((r) => r.run)).size || 1;
   const base = (y: string, t: string, format?: string, point = true) => ({
     transform: [{ filter: `isValid(datum['${y}'])` }],
-    mark: { type: 'line', point: point && !o.dashBy },
+    mark: { type: 'line', point: (point && !o.dashBy) || onePointEach(rows, y, ['run', o.dashBy]) },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
       y: { field: y, type: 'quantitative', title: t, ...(format ? { axis: { format } } : {}) },
@@ -176,7 +210,15 @@ export function seedStrip(
   const x = { field: o.group, type: 'nominal', title: null, sort: null, axis: { labelAngle: 0 } };
   const xOffset = { field: o.series, sort: null };
   const color = { field: o.series, type: 'nominal', title: null, sort: null, legend: { orient: 'bottom' } };
-  const y = { field: o.value, type: 'quantitative', title: o.yTitle ?? o.value, scale: { zero: false } };
+  // Ticks at the tables' precision (two decimals at most) on a span no narrower than STRIP_MIN_SPAN.
+  const domain = stripDomain(rows.map((r) => Number(r[o.value])));
+  const y = {
+    field: o.value,
+    type: 'quantitative',
+    title: o.yTitle ?? o.value,
+    scale: { domain, nice: false, zero: false },
+    axis: { format: '.2~f', tickCount: 5 },
+  };
   return {
     $schema: SCHEMA,
     title: o.title,
