@@ -19,6 +19,12 @@ import { freePort } from '../scripts/net';
 import { artifact, launchBrowser } from './browser';
 import { cifarSource, ROOT } from './helpers';
 
+/** Text of the page, read in the page (Lab skips rendering cells out of view, so textContent, not innerText). */
+const bodyText = (page: { evaluate<R>(f: () => R): Promise<R> }) =>
+  page.evaluate(
+    () => (globalThis as unknown as { document: { body: { textContent: string } } }).document.body.textContent,
+  );
+
 test(
   'JupyterLab: a person edits the seed in a notebook’s parameters cell, runs all, and sees that seed’s runs and chart',
   { timeout: 300_000 },
@@ -29,11 +35,32 @@ test(
     // A copy, so that Lab's autosave never writes outputs into the committed notebook.
     const name = '_browser-test.ipynb';
     const copy = path.join(ROOT, 'notebooks', name);
+    // Notebook 1, left open in a tab by "an earlier session": the test's cells must be found in its own panel.
+    const other = '_browser-other.ipynb';
+    const otherCopy = path.join(ROOT, 'notebooks', other);
     const runs = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-lab-runs-'));
+    // A workspace of the test's own (never the user's ~/.jupyter/lab/workspaces), holding that other tab.
+    const workspaces = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-lab-workspaces-'));
     let lab: ReturnType<typeof spawnTracked> | null = null;
     let page: Awaited<ReturnType<typeof browser.newPage>> | null = null;
     try {
       fs.copyFileSync(path.join(ROOT, 'notebooks', '02-cifar10.ipynb'), copy);
+      fs.copyFileSync(path.join(ROOT, 'notebooks', '01-toy-2d.ipynb'), otherCopy);
+      fs.writeFileSync(
+        path.join(workspaces, 'default-37a8.jupyterlab-workspace'),
+        JSON.stringify({
+          data: {
+            'layout-restorer:data': {
+              main: {
+                dock: { type: 'tab-area', currentIndex: 0, widgets: [`notebook:${other}`] },
+                current: `notebook:${other}`,
+              },
+            },
+            [`notebook:${other}`]: { data: { path: other, factory: 'Notebook' } },
+          },
+          metadata: { id: 'default' },
+        }),
+      );
       lab = spawnTracked(
         path.join(ROOT, '.venv', 'bin', 'jupyter'),
         [
@@ -43,6 +70,7 @@ test(
           '--no-browser',
           `--IdentityProvider.token=${token}`,
           `--notebook-dir=${path.join(ROOT, 'notebooks')}`,
+          `--LabApp.workspaces_dir=${workspaces}`,
           ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
         ],
         {
@@ -98,8 +126,11 @@ test(
         undefined,
         { timeout: 60_000 },
       );
+      // Both tabs are open: every locator below is scoped to the test notebook's own panel.
+      const panel = page.locator('.jp-NotebookPanel', { has: page.locator('.jp-CodeCell', { hasText: 'lab.cifar' }) });
+      assert.equal(await page.locator('.lm-TabBar-tabLabel', { hasText: other }).count(), 1, 'the other tab is open');
       // Edit the parameters cell as a person would: its literals become the smoke profile and seed 7.
-      const cell = page.locator('.jp-CodeCell', { hasText: 'lab.params(' }).first();
+      const cell = panel.locator('.jp-CodeCell', { hasText: 'lab.params(' }).first();
       await cell.locator('.cm-content').click();
       await page.keyboard.press('Control+A');
       const nb = JSON.parse(fs.readFileSync(copy, 'utf8')) as { cells: { cell_type: string; source: string[] }[] };
@@ -170,6 +201,52 @@ test(
         () => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText,
       );
       assert.doesNotMatch(text, /official Jupyter news/i, "the project's Lab settings turn the news prompt off");
+
+      // Stale results: the seed changed and only the parameters cell and the last cell rerun.
+      await cell.locator('.cm-content').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText(edited.replace('seeds: [7]', 'seeds: [9]'));
+      await page.keyboard.press('Shift+Enter');
+      await panel.locator('.jp-CodeCell').last().locator('.cm-content').click();
+      await page.keyboard.press('Shift+Enter');
+      await page.waitForFunction(
+        () =>
+          /Stale: these results were computed with seeds 7 \(the cell now asks for 9\)/.test(
+            (globalThis as unknown as { document: { body: { textContent: string } } }).document.body.textContent,
+          ),
+        undefined,
+        { timeout: 60_000 },
+      );
+
+      // A mistake in notebook 1's parameters cell: one line naming alpha, before anything trains.
+      await page.locator('.lm-TabBar-tabLabel', { hasText: other }).click();
+      const toy = page.locator('.jp-NotebookPanel', { has: page.locator('.jp-CodeCell', { hasText: 'lab.toy' }) });
+      const toyParams = toy.locator('.jp-CodeCell', { hasText: 'lab.params(' }).first();
+      await toyParams.locator('.cm-content').click();
+      await page.keyboard.press('Control+A');
+      const toyNb = JSON.parse(fs.readFileSync(otherCopy, 'utf8')) as {
+        cells: { cell_type: string; source: string[] }[];
+      };
+      const typo = toyNb.cells
+        .find((c) => c.cell_type === 'code')!
+        .source.join('')
+        .replace("{ profile: 'quick', seeds: [1, 2, 3] }", "{ profile: 'smoke', seeds: [1], alpha: -1 }");
+      assert.match(typo, /alpha: -1/);
+      await page.keyboard.insertText(typo);
+      await page.keyboard.press('Shift+Enter');
+      const error = toyParams.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
+      await error.waitFor({ timeout: 60_000 });
+      const said = ((await error.textContent()) ?? '').trim();
+      // Node shows an error with no trace as [Name: message].
+      assert.match(said, /^\[?ParamError: the parameters cell: alpha = -1 is negative/, said);
+      assert.equal(said.split('\n').length, 1, `one line, no stack trace: ${said}`);
+      // Nothing ran past the parameters cell: the training cell has no output at all.
+      assert.equal(
+        await toy.locator('.jp-CodeCell').nth(1).locator('.jp-OutputArea-output').count(),
+        0,
+        'nothing trained',
+      );
+      await page.screenshot({ path: artifact('jupyterlab-param-error.png') });
       assert.deepEqual(outside, [], 'no request left 127.0.0.1');
     } catch (e) {
       // What the page showed when it failed, for the person reading the failure.
@@ -179,7 +256,9 @@ test(
       await browser.close();
       if (lab) await stopTree(lab);
       fs.rmSync(copy, { force: true });
+      fs.rmSync(otherCopy, { force: true });
       fs.rmSync(runs, { recursive: true, force: true });
+      fs.rmSync(workspaces, { recursive: true, force: true });
     }
   },
 );

@@ -75,8 +75,18 @@ export class ParamError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ParamError';
-    this.stack = `${this.name}: ${message}`;
+    oneLineStack(this);
   }
+}
+
+/**
+ * Makes `err`'s stack its one line, for good: Node prepends the throwing source line to an error thrown at the top
+ * level of a vm script (as tslab runs a cell), and this stack ignores that write.
+ */
+export function oneLineStack(err: Error): Error {
+  const line = `${err.name}: ${err.message}`;
+  Object.defineProperty(err, 'stack', { get: () => line, set: () => {}, enumerable: false, configurable: true });
+  return err;
 }
 
 /** Sizes and counts: whole numbers ≥ 1 (trainLimit may be 0 where a notebook reads it as "every example"). */

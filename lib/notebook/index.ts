@@ -3,7 +3,9 @@
  * parameters cell, and display and charts, by topic, and nothing else (a notebook that needs more asks lib for it
  * here). Every number it hands a notebook is in percent (docs/architecture.md).
  */
+import * as findingsCalibration from '../findings/calibration';
 import { assertFresh } from './fresh';
+import { derived } from './stale';
 
 assertFresh();
 
@@ -24,7 +26,9 @@ export { loadSpeech } from '../experiments/speech';
 export { corruptedGroups } from '../experiments/report-runs';
 export { ganSampleRows } from '../experiments/gan';
 export { betweenRows } from '../findings/cifar';
-export { calibrationByGroup, calibrationComparison } from '../findings/calibration';
+// Further comparisons of the runs lab.run returned: they say they are stale when those runs are (./stale).
+export const calibrationComparison = derived(findingsCalibration.calibrationComparison);
+export const calibrationByGroup = derived(findingsCalibration.calibrationByGroup);
 export { PAPER } from '../reference/paper';
 
 // Charts and display.

@@ -1,5 +1,5 @@
 /** `lab.run` as a notebook calls it: the experiment's run (lib/lab), its results marked with P, its errors one line. */
-import type { BaseParams, Resolved } from '../experiments/profiles';
+import { BaseParams, oneLineStack, Resolved } from '../experiments/profiles';
 import { run as runExperiment } from '../lab';
 import type { Comparison, Experiment, RunOptions } from '../lab';
 import { stamp } from './stale';
@@ -12,9 +12,8 @@ export function oneLine(e: unknown): Error {
   const err = e instanceof Error ? e : new Error(String(e));
   const out = new Error(err.message);
   out.name = err.name;
-  out.stack = `${err.name}: ${err.message}`;
   Object.defineProperty(out, 'detail', { value: err.stack, enumerable: false });
-  return out;
+  return oneLineStack(out);
 }
 
 export async function run<T extends BaseParams, Ours, Reference, C extends Comparison>(

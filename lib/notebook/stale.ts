@@ -14,15 +14,34 @@ export function noteParams<P extends object>(P: P): P {
   return P;
 }
 
-/** Marks what `lab.run` returned (its rows, strip, curves and findings) as computed with `P`. */
-export function stamp(result: Record<string, unknown>, P: object): void {
-  const p = P as Record<string, unknown>;
-  for (const v of Object.values(result)) if (v && typeof v === 'object') ranWith.set(v, p);
-  const findings = [result.finding, ...(Array.isArray(result.findings) ? result.findings : [])];
-  for (const f of findings) {
-    const s = (f as { sentence?: unknown } | undefined)?.sentence;
-    if (typeof s === 'string') sentences.set(s, p);
+const plain = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && [Object.prototype, Array.prototype, null].includes(Object.getPrototypeOf(v));
+
+/**
+ * Marks what `lab.run` returned (its rows, strip, curves, findings, and what they are made of, a few levels down) as
+ * computed with `P`. Plain data only: models and typed arrays are left alone.
+ */
+export function stamp(result: unknown, P: object, depth = 4, seen = new Set<unknown>()): void {
+  if (!plain(result) || seen.has(result)) return;
+  seen.add(result);
+  ranWith.set(result, P as Record<string, unknown>);
+  for (const [k, v] of Object.entries(result)) {
+    if (k === 'sentence' && typeof v === 'string') sentences.set(v, P as Record<string, unknown>);
+    else if (depth > 0) stamp(v, P, depth - 1, seen);
   }
+}
+
+/**
+ * `fn` for a notebook: what it returns from stamped results (a second comparison of the same runs, as notebook 2's
+ * calibration) carries their parameters, so it too says when it is stale.
+ */
+export function derived<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  return (...args: A) => {
+    const r = fn(...args);
+    const P = args.map((a) => (plain(a) ? ranWith.get(a) : undefined)).find(Boolean);
+    if (P) stamp(r, P);
+    return r;
+  };
 }
 
 const show = (v: unknown) => (Array.isArray(v) ? v.join(', ') : JSON.stringify(v));
