@@ -129,7 +129,7 @@ test('a notebook whose kernel dies mid-cell, or whose worker crashed, fails nami
   }
 });
 
-test('a cell that displays thousands of times in one turn of the event loop succeeds with every output, and an error after such a burst keeps its text', async () => {
+test('a cell that displays thousands of times in one turn of the event loop succeeds with every output, an error after such a burst keeps its text, and a cell run too early names the cell to run', async () => {
   // What a notebook's live progress does when a pool's runs end together: zeromq 6 refused a send while one was pending
   // (EBUSY, after 512 in one turn), which failed the cell at random and lost its error text too (patches/tslab+*.patch).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-burst-'));
@@ -165,6 +165,13 @@ test('a cell that displays thousands of times in one turn of the event loop succ
     await assert.rejects(
       executeNotebooks({ names: ['burst-error'], profile: 'smoke', out, dir, lanes: 1 }),
       /burst-error\.ipynb failed after [\d.]+ s:[\s\S]*raised after 1500 displays/,
+    );
+
+    // A chart cell run before the Training cell: the name it needs is undefined, and the kernel says which cell to run.
+    fs.writeFileSync(path.join(dir, 'early.ipynb'), notebook([code('chart', 'console.log(cmp.rows.length);')]));
+    await assert.rejects(
+      executeNotebooks({ names: ['early'], profile: 'smoke', out, dir, lanes: 1 }),
+      /Cannot find name 'cmp'[\s\S]*'cmp' is defined by an earlier cell that has not run yet: run the cells above this one first[\s\S]*the Training cell/,
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
