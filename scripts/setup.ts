@@ -299,17 +299,35 @@ async function main(): Promise<void> {
   await stage('check', () => checkBinding(pkg));
   if (jupyter) await stage('jupyter kernel', installKernel);
   if (jupyter) await stage('lab settings', writeLabSettings);
-  await stage('browser (for tests)', () => {
-    const chromium = process.env.MIXUP_CHROMIUM ?? '/usr/bin/chromium';
-    return fs.existsSync(chromium)
-      ? `chromium found (${chromium})`
-      : `chromium missing at ${chromium}: npm test's browser checks will fail until it is there (Debian: apt-get install chromium, or set MIXUP_CHROMIUM)`;
-  });
+  await stage('test packages', testPackages);
   if (gpu)
     console.log(
       "setup: --gpu is documented but untested here: check `ldd` on the binding finds the nvidia-* wheels' CUDA libraries",
     );
   console.log(`setup: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * What `npm test` needs beyond npm and pip: Chromium for the browser checks and redis-server for the queue tests.
+ * Installed with apt where setup runs as root on Debian (as .ci/apt-packages does in CI); otherwise the one command to
+ * run is printed, and the tests that need them fail naming it.
+ */
+function testPackages(): string {
+  const chromium = process.env.MIXUP_CHROMIUM ?? '/usr/bin/chromium';
+  const redis = () => run('sh', ['-c', 'command -v redis-server']).ok;
+  const missing = [...(fs.existsSync(chromium) ? [] : ['chromium']), ...(redis() ? [] : ['redis-server'])];
+  if (!missing.length) return `chromium (${chromium}) and redis-server found`;
+  const apt = run('sh', ['-c', 'command -v apt-get']).ok;
+  if (process.getuid?.() === 0 && apt && !process.env.MIXUP_CHROMIUM) {
+    const r = run('bash', [path.join(ROOT, '.ci', 'apt-packages')], { cwd: ROOT });
+    if (!r.ok) throw new SetupError('apt', r.out, `apt-get install -y ${missing.join(' ')}`);
+    return `installed ${missing.join(' and ')} with apt`;
+  }
+  return (
+    `${missing.join(' and ')} missing: npm test's ${missing.includes('chromium') ? 'browser checks' : 'queue tests'} ` +
+    `need ${missing.length > 1 ? 'them' : 'it'}: run \`sudo apt-get install ${missing.join(' ')}\`` +
+    `${missing.includes('chromium') ? ' (or set MIXUP_CHROMIUM to a Chromium)' : ''}, then npm test`
+  );
 }
 
 main().catch((e: unknown) => {
