@@ -37,6 +37,11 @@ const lab = spawnTracked(
   { stdio: 'inherit' },
 );
 let stopping = false;
+// Ctrl-C reaches both: tsc's exit then is part of the stop, not a failure to report.
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.on(sig, () => {
+    stopping = true;
+  });
 lab.on('exit', (code) => {
   stopping = true;
   void stopTree(tsc, 1000).then(() => process.exit(code ?? 0));

@@ -23,6 +23,7 @@ import {
   verdictWords,
 } from './common';
 import { PAPER_METHODS } from '../methods';
+import { PAPER } from '../reference/paper';
 
 const [ERM, MIXUP] = PAPER_METHODS;
 
@@ -118,6 +119,24 @@ export function adversarialComparison(
   return { rows, strip, curves, finding: { epsilons: findings, sentence: sentence(findings) } };
 }
 
+/** "1", "1 and 8", "1, 2 and 4". */
+const listWords = (xs: number[]) =>
+  xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}` : String(xs[0]);
+
+/** Notebook 5's context row, the project's seed reproduction, with its columns named. */
+export function fgsmSeedRows(): Record<string, string | number>[] {
+  const s = PAPER.fgsmSeed;
+  return [
+    {
+      source: s.source,
+      'white-box, ERM': s.whiteErm,
+      'white-box, mixup': s.whiteMixup,
+      'black-box, ERM': s.blackErm,
+      'black-box, mixup': s.blackMixup,
+    },
+  ];
+}
+
 function gapWords(gap: PerSeed): string {
   const s = spreadOfSeeds(gap);
   if (!s) return 'not run';
@@ -139,11 +158,29 @@ function sentence(fs: EpsilonFinding[]): string {
       return `ε = ${f.eps}: ${e ? describeEffect(e) : 'not run'}`;
     })
     .join('; ');
-  const claims = (k: 'whiteLower' | 'blackLower') => fs.map((f) => `at ε = ${f.eps} ${verdictWords(f[k])}`).join(', ');
-  return (
+  // The ε that share a verdict are named together: "at ε = 1, 2 and 4 holds in ours and in the reference".
+  const claims = (k: 'whiteLower' | 'blackLower') => {
+    const groups = new Map<string, number[]>();
+    for (const f of fs) groups.set(verdictWords(f[k]), [...(groups.get(verdictWords(f[k])) ?? []), f.eps]);
+    return [...groups]
+      .map(
+        ([words, eps]) =>
+          `at ${eps.length === fs.length && fs.length > 1 ? 'every ε' : `ε = ${listWords(eps)}`} ${words}`,
+      )
+      .join(', ');
+  };
+  const unreadable = (v: Verdict) => [v.ours, v.reference].every((c) => c === null || c === 'not run');
+  const head =
     `White-box FGSM error, mixup minus ERM seed by seed (points; negative: mixup more robust), over ${plural(n, 'seed')} ` +
-    `of ours and ${plural(nRef, 'seed')} of the reference: ${white}. Black-box, mixup's error against the second ERM's on ` +
-    `the same examples: ${black}. The paper's claim that mixup lowers white-box FGSM error ${claims('whiteLower')}; ` +
+    `${nRef ? `of ours and ${plural(nRef, 'seed')} of the reference` : 'of ours (the reference has none at this protocol)'}: ${white}. Black-box, mixup's error against the second ERM's on ` +
+    `the same examples: ${black}.`;
+  if (fs.every((f) => unreadable(f.whiteLower) && unreadable(f.blackLower)))
+    return (
+      `${head} Neither of the paper's claims (mixup lowers white-box FGSM error; ERM-made examples fool mixup less ` +
+      `often) can be read here: Welch's test needs two seeds a side (seeds: [1, 2, 3]), and the reference runs of this protocol.`
+    );
+  return (
+    `${head} The paper's claim that mixup lowers white-box FGSM error ${claims('whiteLower')}; ` +
     `that ERM-made examples fool mixup less often ${claims('blackLower')}.`
   );
 }

@@ -36,13 +36,27 @@ function escapeHtml(s: string): string {
 export function tableHtml(rows: Record<string, unknown>[], caption?: string, headline = false): string {
   if (!rows.length) return '<p><em>(no rows)</em></p>';
   const cols = Object.keys(rows[0]);
-  // Two decimals for percentages and the like; three significant digits for small measures (gradient norms).
-  const num = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3));
-  const cell = (v: unknown) =>
-    escapeHtml(typeof v === 'number' ? num(v) : v === null || v === undefined ? '–' : String(v));
+  // One precision a column: two decimals where any value has a fraction (percentages and the like: "2.00" beside
+  // "21.30", not "2"), three significant digits for a column of small measures (gradient norms), whole numbers as such.
+  const numbers = (c: string) => rows.map((r) => r[c]).filter((v): v is number => typeof v === 'number');
+  const style = Object.fromEntries(
+    cols.map((c) => {
+      const v = numbers(c);
+      return [c, v.every(Number.isInteger) ? 'whole' : v.every((x) => Math.abs(x) < 1) ? 'small' : 'fixed'];
+    }),
+  );
+  const num = (v: number, c: string) =>
+    style[c] === 'whole' ? String(v) : style[c] === 'small' ? v.toPrecision(3) : v.toFixed(2);
+  const text = (v: unknown, c = '') =>
+    typeof v === 'number' ? num(v, c) : v === null || v === undefined ? '–' : String(v);
+  // A short value or header (up to three words, "mixup α = 1") stays on one line; longer text wraps.
+  const td = (tag: 'td' | 'th', v: unknown, c = '') => {
+    const t = text(v, c);
+    return `<${tag}${t.length <= 14 ? ' style="white-space:nowrap"' : ''}>${escapeHtml(t)}</${tag}>`;
+  };
   return (
-    `<table class="mixup-table${headline ? ' mixup-headline' : ''}">${caption ? `<caption>${escapeHtml(caption)}</caption>` : ''}<thead><tr>${cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>` +
-    `<tbody>${rows.map((r) => `<tr>${cols.map((c) => `<td>${cell(r[c])}</td>`).join('')}</tr>`).join('')}</tbody></table>`
+    `<table class="mixup-table${headline ? ' mixup-headline' : ''}">${caption ? `<caption style="text-align:left">${escapeHtml(caption)}</caption>` : ''}<thead><tr>${cols.map((c) => td('th', c)).join('')}</tr></thead>` +
+    `<tbody>${rows.map((r) => `<tr>${cols.map((c) => td('td', r[c], c)).join('')}</tr>`).join('')}</tbody></table>`
   );
 }
 

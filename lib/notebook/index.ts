@@ -30,6 +30,8 @@ export { betweenRows } from '../findings/cifar';
 export const calibrationComparison = derived(findingsCalibration.calibrationComparison);
 export const calibrationByGroup = derived(findingsCalibration.calibrationByGroup);
 export { PAPER } from '../reference/paper';
+export { plural } from '../findings/common';
+export { fgsmSeedRows } from '../findings/adversarial';
 
 // Charts and display.
 export { heatmapRows, pointRows, spectrogramRows } from '../charts/rows';
