@@ -14,6 +14,7 @@ import type { Effect } from '../stats';
 import { lastCalibration, lastTestEce } from '../train/history';
 import {
   claimWords,
+  referenceSeedsWords,
   compared,
   effectBetween,
   lowers,
@@ -159,8 +160,7 @@ export function calibrationComparison(
   // Reference runs without calibration lines: the sentence says they were not rescored, not that none were run.
   const unscored = methods.flatMap((m) => m.sides[1].runs).filter((r) => r.calibration === null).length;
   const sentence =
-    `Over ${n(erm.ours)} of ERM and ${n(mixup.ours)} of mixup in ours (the reference: ${n(erm.reference)} and ` +
-    `${n(mixup.reference)})${where}, mixup's expected calibration error after the last epoch is ` +
+    `Over ${n(erm.ours)} of ERM and ${n(mixup.ours)} of mixup in ours (${referenceSeedsWords(erm.reference, mixup.reference, unscored ? 'no reference seed rescored' : undefined)})${where}, mixup's expected calibration error after the last epoch is ` +
     `${compared(effect.ours, "ERM's")} in ours (ERM ${fixed(meanOf(erm.ours))} %, mixup ${fixed(meanOf(mixup.ours))} %) ` +
     (effect.reference === null && unscored
       ? `while the PyTorch reference's runs of this protocol (${plural(unscored, 'run')}) predate its calibration rescoring ` +

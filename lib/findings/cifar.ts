@@ -21,6 +21,7 @@ import {
   PerSeed,
   perSeed,
   plural,
+  referenceSeedsWords,
   referencePerSeed,
   seedsOf,
   spreadCell,
@@ -106,11 +107,7 @@ export function cifarComparison(
   const lowersError = { ours: lowers(effect.ours), reference: lowers(effect.reference) };
   const n = (m: PerSeed) => plural(m.size, 'seed');
   const sentence =
-    `Over ${n(erm.ours)} of ERM and ${n(mixup.ours)} of mixup in ours (` +
-    (erm.reference.size || mixup.reference.size
-      ? `the reference: ${n(erm.reference)} and ${n(mixup.reference)}`
-      : 'the reference has no runs at this protocol') +
-    `), mixup's last-epoch test error is ${thanErm(effect.ours)} in ours ` +
+    `Over ${n(erm.ours)} of ERM and ${n(mixup.ours)} of mixup in ours (${referenceSeedsWords(erm.reference, mixup.reference)}), mixup's last-epoch test error is ${thanErm(effect.ours)} in ours ` +
     `(ERM ${fixed(meanOf(erm.ours))} %, mixup ${fixed(meanOf(mixup.ours))} %) and ` +
     `${thanErm(effect.reference)} in the PyTorch reference. The paper's claim (mixup lowers the error: ` +
     `${PAPER.cifar10PreActErr.erm} → ${PAPER.cifar10PreActErr.mixup} % on full CIFAR-10) ${verdictWords(lowersError)}.`;

@@ -107,6 +107,15 @@ export interface Verdict {
   reference: Claim;
 }
 
+/** "the reference: 4 seeds and 3 seeds" of ERM and mixup, or that it has none: never "0 seeds and 0 seeds". */
+export function referenceSeedsWords(
+  erm: PerSeed,
+  mixup: PerSeed,
+  none = 'the reference has no runs at this protocol',
+): string {
+  return erm.size || mixup.size ? `the reference: ${plural(erm.size, 'seed')} and ${plural(mixup.size, 'seed')}` : none;
+}
+
 /** A claim's words: 'holds', 'is contradicted', ... */
 export const claimWords = (v: Claim) => (v === null ? 'cannot be read (fewer than two seeds a side)' : CLAIM_WORDS[v]);
 

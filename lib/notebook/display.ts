@@ -124,7 +124,7 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
       const head = last
         ? `${label}: trained in a worker process in ${clock(seconds)}`
         : cachedLine(label, finishedAt, seconds);
-      d.text(`${head} (${history.length} epochs${err})`);
+      d.text(`${head} (${history.length} epoch${history.length === 1 ? '' : 's'}${err})`);
       sentAt = Date.now();
     },
     onEpoch: (r: EpochRecord) => {
