@@ -116,11 +116,20 @@ export function referenceSeedsWords(
   return erm.size || mixup.size ? `the reference: ${plural(erm.size, 'seed')} and ${plural(mixup.size, 'seed')}` : none;
 }
 
+/** A side on which a claim cannot be read: too few seeds, or no runs. */
+export const unreadable = (c: Claim) => c === null || c === 'not run';
+
 /** A claim's words: 'holds', 'is contradicted', ... */
 export const claimWords = (v: Claim) => (v === null ? 'cannot be read (fewer than two seeds a side)' : CLAIM_WORDS[v]);
 
 /** "holds in ours and in the reference" / "holds in ours and does not show … in the reference". */
 export function verdictWords(v: Verdict): string {
+  // Both sides unreadable: one "cannot be read", with each side's reason.
+  const why = (c: Claim) => (c === null ? 'fewer than two seeds a side' : 'not run');
+  if (unreadable(v.ours) && unreadable(v.reference))
+    return v.ours === v.reference
+      ? `cannot be read (${why(v.ours)}) in ours or in the reference`
+      : `cannot be read (ours: ${why(v.ours)}; the reference: ${why(v.reference)})`;
   return v.ours === v.reference
     ? `${claimWords(v.ours)} in ours and in the reference`
     : `${claimWords(v.ours)} in ours and ${claimWords(v.reference)} in the reference`;

@@ -6,7 +6,7 @@
 import { againstSpread, effectOf, Effect, formatSpread, meanStd, spreadOf, welchTest } from '../stats';
 import { PAPER } from '../reference/paper';
 import { SpeechConfig, speechReferenceErrors, SpeechReferenceRun } from '../reference/speech';
-import { Claim, lowers, verdictWords } from './common';
+import { Claim, lowers, unreadable, verdictWords } from './common';
 import { paperLabel, paperMethodAt } from '../methods';
 
 /** One of our finished runs: its configuration, seed and last-epoch test error %. */
@@ -152,8 +152,11 @@ export function speechFinding(ours: SpeechRunRow[], ref: SpeechReferenceRun[], s
     `${splitName(split)} split, ${plural(epochs, 'epoch')}, ${seeds}: with mixup, ` +
     `VGG-11's error is ${describe(vgg.ours)} in ours and ${describe(vgg.reference)} in the PyTorch reference; ` +
     `LeNet's is ${describe(lenet.ours)} in ours and ${describe(lenet.reference)} in the reference. ` +
-    `The paper's first claim (mixup lowers VGG-11's error: ${paperPair('vgg')} %) ${verdictWords(vggGains)}; ` +
-    `its second (LeNet's stays about where it was: ${paperPair('lenet')} %) ${verdictWords(lenetDoesNot)}.`;
+    ([vggGains, lenetDoesNot].every((v) => unreadable(v.ours) && unreadable(v.reference))
+      ? `The paper's two claims (mixup lowers VGG-11's error: ${paperPair('vgg')} %; LeNet's stays about where ` +
+        `it was: ${paperPair('lenet')} %) ${verdictWords(vggGains)}.`
+      : `The paper's first claim (mixup lowers VGG-11's error: ${paperPair('vgg')} %) ${verdictWords(vggGains)}; ` +
+        `its second (LeNet's stays about where it was: ${paperPair('lenet')} %) ${verdictWords(lenetDoesNot)}.`);
   return {
     split,
     ours: { lenet: lenet.ours, vgg: vgg.ours },
