@@ -1,5 +1,6 @@
 /** Spoken digits on real data: FSDD fetched from an archive and checked, WAV decoding and its refusals, spectrograms, the nets. */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,35 @@ test('the upstream release layout (free-spoken-digit-dataset-<tag>/recordings/) 
   assert.equal(found, path.join(into, 'recordings'));
   assert.equal(fs.readdirSync(found).length, FSDD_FILES);
   fs.rmSync(stage, { recursive: true });
+});
+
+test('workers unpacking FSDD into an empty cache at once all get the whole, checked recordings', async () => {
+  // A fresh clone's report: its first two speech runs start together in two worker processes and both unpack.
+  const into = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-fsdd-race-'));
+  try {
+    const worker = (n: number) =>
+      new Promise<string>((resolve, reject) => {
+        const code =
+          `require(${JSON.stringify(path.resolve(__dirname, '..', 'lib', 'data', 'fsdd.js'))})` +
+          `.resolveFsdd({ source: ${JSON.stringify(fsddSource())}, cacheDir: ${JSON.stringify(into)}, onProgress: () => {} })` +
+          `.then((d) => console.log(d), (e) => { console.error(e.message); process.exit(1); });`;
+        execFile(process.execPath, ['-e', code], (err, stdout, stderr) =>
+          err ? reject(new Error(`worker ${n}: ${stderr}`)) : resolve(stdout.trim()),
+        );
+      });
+    // Staggered, so that some unpack while others check what is on disk (the race the fix closes).
+    const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const found = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => delay(250 * i).then(() => worker(i + 1))));
+    assert.deepEqual(new Set(found), new Set([path.join(into, 'recordings')]));
+    assert.equal(fs.readdirSync(found[0]).length, FSDD_FILES);
+    assert.deepEqual(
+      fs.readdirSync(into).filter((f) => f.startsWith('.unpack-')),
+      [],
+      'no unpacking folder is left behind',
+    );
+  } finally {
+    fs.rmSync(into, { recursive: true, force: true });
+  }
 });
 
 test('WAV decoding: a real recording is 8 kHz mono in [-1, 1); another rate, stereo or a broken file are refused by name', () => {

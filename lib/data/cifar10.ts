@@ -13,9 +13,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tar from 'tar';
 import { ImageData } from './dataset';
-import { download, FetchChecks, Progress, stderrProgress } from './fetch';
+import { download, FetchChecks, Progress, stderrProgress, unpackInto } from './fetch';
 import { PROJECT_ROOT } from './paths';
 
 export type { Progress } from './fetch';
@@ -94,21 +93,19 @@ export async function resolveCifar10(options: CifarSourceOptions = {}): Promise<
   return unpack(await download(CIFAR10_URL, cacheDir, progress, CIFAR_FETCH), cacheDir);
 }
 
-async function unpack(archive: string, cacheDir: string): Promise<string> {
-  fs.mkdirSync(cacheDir, { recursive: true });
-  try {
-    await tar.x({ file: archive, cwd: cacheDir, filter: (p) => /cifar-10-batches-bin\//.test(p) });
-  } catch (e) {
-    throw new Error(
-      `could not unpack ${archive} (${(e as Error).message}): it is not a readable cifar-10-binary.tar.gz; fetch it again`,
-    );
-  }
-  const dir = path.join(cacheDir, 'cifar-10-batches-bin');
-  if (!hasBins(dir))
-    throw new Error(
-      `${archive} holds no cifar-10-batches-bin/*.bin: it is not the binary version of CIFAR-10 (${CIFAR10_URL})`,
-    );
-  return dir;
+function unpack(archive: string, cacheDir: string): Promise<string> {
+  return unpackInto(
+    archive,
+    cacheDir,
+    path.join(cacheDir, 'cifar-10-batches-bin'),
+    (p) => /cifar-10-batches-bin\//.test(p),
+    (tmp) => [path.join(tmp, 'cifar-10-batches-bin')].find(hasBins),
+    {
+      unreadable: (m) =>
+        `could not unpack ${archive} (${m}): it is not a readable cifar-10-binary.tar.gz; fetch it again`,
+      empty: `${archive} holds no cifar-10-batches-bin/*.bin: it is not the binary version of CIFAR-10 (${CIFAR10_URL})`,
+    },
+  );
 }
 
 /** Reads one .bin file after checking its size and checksum; `limit` keeps its first records. */

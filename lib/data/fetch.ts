@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar';
 
 export type Progress = (done: number, total: number, what: string) => void;
 
@@ -82,7 +83,8 @@ export async function download(
       cb(null, chunk);
     },
   });
-  const part = `${file}.part`;
+  // A part file of this process's own: two workers fetching together (a fresh clone's report) each write theirs whole.
+  const part = `${file}.${process.pid}.part`;
   try {
     await pipeline(
       Readable.fromWeb(res.body as import('node:stream/web').ReadableStream),
@@ -107,4 +109,41 @@ export async function download(
   }
   fs.renameSync(part, file);
   return file;
+}
+
+/**
+ * Unpacks `archive` (the entries `filter` keeps) into a folder of this process's own under `cacheDir`, then moves the
+ * folder `pick` finds there to `target` whole, by one rename: two processes unpacking the same data at once (a report's
+ * two workers on a fresh clone) never read each other's half-written files. Where another process got there first, its
+ * copy stays and this one is dropped. `fail` words the errors: `unreadable` for an archive tar cannot read, `empty`
+ * for one that holds no data.
+ */
+export async function unpackInto(
+  archive: string,
+  cacheDir: string,
+  target: string,
+  filter: (entry: string) => boolean,
+  pick: (unpacked: string) => string | undefined,
+  fail: { unreadable: (message: string) => string; empty: string },
+): Promise<string> {
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(cacheDir, '.unpack-'));
+  try {
+    try {
+      await tar.x({ file: archive, cwd: tmp, filter: (p) => filter(p) });
+    } catch (e) {
+      throw new Error(fail.unreadable((e as Error).message));
+    }
+    const found = pick(tmp);
+    if (!found) throw new Error(fail.empty);
+    try {
+      fs.renameSync(found, target);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+    }
+    return target;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }

@@ -14,10 +14,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tar from 'tar';
 import { WaveFile } from 'wavefile';
 import { PROJECT_ROOT } from './paths';
-import { download, FetchChecks, Progress, stderrProgress } from './fetch';
+import { download, FetchChecks, Progress, stderrProgress, unpackInto } from './fetch';
 
 export const FSDD_URL = 'https://github.com/Jakobovski/free-spoken-digit-dataset/archive/refs/tags/v1.0.10.tar.gz';
 /** SHA-256 of the lines "name sha256(file)\n" over the 3,000 recordings of v1.0.10, sorted by name. */
@@ -73,26 +72,22 @@ function check(dir: string, verify: boolean): string {
   return dir;
 }
 
-async function unpack(archive: string, cacheDir: string): Promise<string> {
-  fs.mkdirSync(cacheDir, { recursive: true });
+function unpack(archive: string, cacheDir: string): Promise<string> {
   // The upstream archive holds free-spoken-digit-dataset-<tag>/recordings/; a repack may hold recordings/ at the top.
-  try {
-    await tar.x({ file: archive, cwd: cacheDir, filter: (p) => /(^|\/)recordings\/[^/]+\.wav$/.test(p) });
-  } catch (e) {
-    throw new Error(
-      `could not unpack ${archive} (${(e as Error).message}): it is not a readable .tar.gz; fetch it again`,
-    );
-  }
-  const top = path.join(cacheDir, 'recordings');
-  if (!wavNames(top).length) {
-    const nested = fs
-      .readdirSync(cacheDir)
-      .map((d) => path.join(cacheDir, d, 'recordings'))
-      .find((d) => wavNames(d).length);
-    if (!nested) throw new Error(`${archive} holds no recordings/*.wav: it is not the FSDD archive (${FSDD_URL})`);
-    fs.renameSync(nested, top);
-  }
-  return top;
+  return unpackInto(
+    archive,
+    cacheDir,
+    path.join(cacheDir, 'recordings'),
+    (p) => /(^|\/)recordings\/[^/]+\.wav$/.test(p),
+    (tmp) =>
+      [path.join(tmp, 'recordings'), ...fs.readdirSync(tmp).map((d) => path.join(tmp, d, 'recordings'))].find(
+        (d) => wavNames(d).length,
+      ),
+    {
+      unreadable: (m) => `could not unpack ${archive} (${m}): it is not a readable .tar.gz; fetch it again`,
+      empty: `${archive} holds no recordings/*.wav: it is not the FSDD archive (${FSDD_URL})`,
+    },
+  );
 }
 
 /** The folder holding the 3,000 checked recordings, fetching or unpacking as needed. */
