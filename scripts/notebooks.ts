@@ -96,6 +96,11 @@ export function selectNotebooks(names: string[], dir = NOTEBOOKS_DIR): string[] 
   });
 }
 
+/** How many notebooks execute at once: `--lanes`, else two on a machine with two or more cores; never more than there are. */
+export function notebookLanes(lanes: number | undefined, notebooks: number): number {
+  return Math.min(lanes ?? Math.min(2, os.availableParallelism()), notebooks);
+}
+
 /** What running notebooks needs, each missing piece named with its fix before anything starts. */
 export function checkPrerequisites(): void {
   if (!fs.existsSync(JUPYTER)) throw new Error('JupyterLab is not installed in .venv: run `npm run setup`');
@@ -165,7 +170,7 @@ export async function executeNotebooks(o: RunOptions): Promise<NotebookTiming[]>
   const cost = (nb: string) => o.cost?.[path.basename(nb, '.ipynb')] ?? Infinity;
   const byName = selectNotebooks(o.names, o.dir);
   const notebooks = o.cost ? [...byName].sort((a, b) => cost(b) - cost(a) || a.localeCompare(b)) : byName;
-  const lanes = Math.min(o.lanes ?? Math.min(2, os.availableParallelism()), notebooks.length);
+  const lanes = notebookLanes(o.lanes, notebooks.length);
   // A failing notebook stops the ones running beside it.
   const stop = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;

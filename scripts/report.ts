@@ -12,6 +12,7 @@ import path from 'node:path';
 import { marked } from 'marked';
 import { toSvg } from '../lib/charts/render';
 import { SMOKE_NOTE, VEGALITE_MIME } from '../lib/notebook/display';
+import { plural } from '../lib/findings/common';
 import { runsRoot } from '../lib/runs/cache';
 import { useBackend } from '../lib/backend';
 import { trainPool, PoolOutcome } from '../lib/cluster/schedule';
@@ -20,6 +21,7 @@ import { publishedRuns } from '../lib/runs/published';
 import {
   checkPrerequisites,
   executeNotebooks,
+  notebookLanes,
   NotebookTiming,
   parseArgs,
   ROOT,
@@ -139,8 +141,6 @@ export async function renderNotebook(
   };
 }
 
-const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-
 /** "7 December 2026, 14:57 UTC". */
 export function humanDate(d: Date): string {
   const day = d.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -237,8 +237,13 @@ if (require.main === module) {
     const pool = await trainReportRuns(o);
     const timings = await executeNotebooks({ ...o, cost: o.cost ?? recordedNotebookCost(o.profile) });
     const wall = (Date.now() - started) / 1000;
-    const lanes = Math.min(o.lanes ?? Math.min(2, os.availableParallelism()), timings.length);
-    const index = await writeReport(timings, o.profile, path.join(ROOT, 'reports'), wall, lanes);
+    const index = await writeReport(
+      timings,
+      o.profile,
+      path.join(ROOT, 'reports'),
+      wall,
+      notebookLanes(o.lanes, timings.length),
+    );
     console.log(
       `report: ${path.relative(ROOT, index)} (${timings.length} notebooks in ${wall.toFixed(0)} s; ` +
         `${timings.reduce((a, t) => a + t.seconds, 0).toFixed(0)} s summed over notebooks, which run side by side)`,

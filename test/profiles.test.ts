@@ -6,8 +6,8 @@ import * as lab from '../lib/lab';
 import { params as notebookParamsCell } from '../lib/notebook/params';
 import { stamp, staleNotice } from '../lib/notebook/stale';
 import { paramRows } from '../lib/notebook/display';
-import { CIFAR_PROFILES, CIFAR_SGD, cifarSpec, recipeOptimizer } from '../lib/experiments/cifar';
-import { PAPER_CIFAR_SGD } from '../lib/train/optimizer';
+import { CIFAR_PROFILES, cifarSpec } from '../lib/experiments/cifar';
+import { CIFAR_SGD_RECIPE, PAPER_CIFAR_SGD, sgdForEpochs } from '../lib/train/optimizer';
 import { runKey } from '../lib/runs/cache';
 import { staleSources } from '../lib/notebook/fresh';
 import fs from 'node:fs';
@@ -131,11 +131,11 @@ test("a notebook's defaults: the base at every profile it does not name, partial
 });
 
 test("the CIFAR recipe is stated, not implied by the epochs: the paper's milestones at 200, the same shares at 240", () => {
-  assert.deepEqual(recipeOptimizer(CIFAR_SGD, 200), PAPER_CIFAR_SGD);
-  assert.deepEqual(recipeOptimizer(CIFAR_SGD, 240).milestones, [120, 180]);
-  for (const p of PROFILES) assert.deepEqual(CIFAR_PROFILES[p].optimizer, CIFAR_SGD, p);
+  assert.deepEqual(sgdForEpochs(CIFAR_SGD_RECIPE, 200), PAPER_CIFAR_SGD);
+  assert.deepEqual(sgdForEpochs(CIFAR_SGD_RECIPE, 240).milestones, [120, 180]);
+  for (const p of PROFILES) assert.deepEqual(CIFAR_PROFILES[p].optimizer, CIFAR_SGD_RECIPE, p);
   // Another schedule is a parameter: it reaches the run's spec, and so its key.
-  const later = cifarSpec({ ...CIFAR_PROFILES.smoke, optimizer: { ...CIFAR_SGD, decayAt: [0.9] } }, 1, 1);
+  const later = cifarSpec({ ...CIFAR_PROFILES.smoke, optimizer: { ...CIFAR_SGD_RECIPE, decayAt: [0.9] } }, 1, 1);
   assert.deepEqual((later.train.optimizer as { milestones: number[] }).milestones, [0]);
   assert.notEqual(runKey(later), runKey(cifarSpec(CIFAR_PROFILES.smoke, 1, 1)));
 });

@@ -14,7 +14,7 @@ import { RUN_LOCK } from '../lib/runs/lock';
 import { publishedAcrossSeeds, publishedResult, publishRuns } from '../lib/runs/published';
 import { liveProgress } from '../lib/notebook/display';
 import { NonFiniteLossError, train, TrainConfig } from '../lib/train/loop';
-import { learningRate, PAPER_CIFAR_SGD, scaledCifarSgd } from '../lib/train/optimizer';
+import { CIFAR_SGD_RECIPE, learningRate, PAPER_CIFAR_SGD, sgdForEpochs } from '../lib/train/optimizer';
 import { stream } from '../lib/random';
 import { bestTestError, lastTestError } from '../lib/train/history';
 import { backendForTests, cifarSource, maxAbsDiff } from './helpers';
@@ -30,7 +30,7 @@ async function smallCifar() {
 const cifarConfig = (alpha: number, epochs = 2): TrainConfig => ({
   epochs,
   batchSize: 64,
-  optimizer: scaledCifarSgd(epochs),
+  optimizer: sgdForEpochs(CIFAR_SGD_RECIPE, epochs),
   mixup: { alpha },
   seed: 5,
 });

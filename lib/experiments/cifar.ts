@@ -3,43 +3,9 @@
  * profiles and the run spec, so notebook 5 reuses notebook 2's cached models when their configuration matches.
  */
 import type { MixupOptions } from '../mixup';
-import type { SgdSpec } from '../train/optimizer';
+import { CIFAR_SGD_RECIPE, SgdRecipe, sgdForEpochs } from '../train/optimizer';
 import type { RunSpec } from '../runs/cache';
 import { BaseParams, Defaults, profileTable } from './profiles';
-
-/**
- * The CIFAR recipe, stated: the paper's SGD (lr 0.1, momentum 0.9, weight decay 10⁻⁴), its learning rate divided by
- * `gamma` after each share of the epochs in `decayAt` (the paper: epochs 100 and 150 of 200).
- */
-export interface CifarRecipe {
-  kind: 'sgd';
-  lr: number;
-  momentum: number;
-  weightDecay: number;
-  decayAt: number[];
-  gamma: number;
-}
-
-export const CIFAR_SGD: CifarRecipe = {
-  kind: 'sgd',
-  lr: 0.1,
-  momentum: 0.9,
-  weightDecay: 1e-4,
-  decayAt: [0.5, 0.75],
-  gamma: 0.1,
-};
-
-/** The recipe's optimizer for a run of `epochs` (its milestones whole epochs). */
-export function recipeOptimizer(r: CifarRecipe, epochs: number): SgdSpec {
-  return {
-    kind: 'sgd',
-    lr: r.lr,
-    momentum: r.momentum,
-    weightDecay: r.weightDecay,
-    milestones: r.decayAt.map((f) => Math.floor(f * epochs)),
-    gamma: r.gamma,
-  };
-}
 
 export interface CifarParams extends BaseParams {
   trainLimit: number;
@@ -50,7 +16,8 @@ export interface CifarParams extends BaseParams {
   alpha: number;
   /** Score the test set after the first epoch, every evalEvery-th and the last (1: every epoch). */
   evalEvery: number;
-  optimizer: CifarRecipe;
+  /** The optimizer and its schedule, stated (the paper's SGD, its decays as shares of the epochs). */
+  optimizer: SgdRecipe;
 }
 
 /**
@@ -72,7 +39,7 @@ export const CIFAR_DEFAULTS: Defaults<CifarParams> = {
     batchSize: 128,
     alpha: 1,
     evalEvery: 20,
-    optimizer: CIFAR_SGD,
+    optimizer: CIFAR_SGD_RECIPE,
   },
   profiles: {
     smoke: { trainLimit: 256, testLimit: 200, width: 4, epochs: 1, batchSize: 64, evalEvery: 1 },
@@ -100,7 +67,7 @@ export function cifarSpec(
   extraData: Record<string, unknown> = {},
   variant: CifarVariant = {},
 ): RunSpec {
-  const optimizer = recipeOptimizer(p.optimizer, p.epochs);
+  const optimizer = sgdForEpochs(p.optimizer, p.epochs);
   // Only what differs from the reference recipe enters the spec, so runs cached before an option existed keep their keys.
   return {
     data: { set: 'cifar10', trainLimit: p.trainLimit, testLimit: p.testLimit, ...extraData },

@@ -89,6 +89,11 @@ export function oneLineStack(err: Error): Error {
   return err;
 }
 
+/** The one-line refusal of a parameter's value: where it came from, the key, the value, what is wrong and the fix. */
+function refuse(from: string, key: string, value: unknown, what: string): never {
+  throw new ParamError(`${from}: ${key} = ${JSON.stringify(value)} ${what}`);
+}
+
 /** Sizes and counts: whole numbers ≥ 1 (trainLimit may be 0 where a notebook reads it as "every example"). */
 const WHOLE = new Set([
   'testLimit',
@@ -113,9 +118,7 @@ const WHOLE = new Set([
 
 /** The rules beyond a value's kind: no negative number anywhere (α ≥ 0 above all), sizes whole and positive, names known. */
 function checkRules(key: string, value: unknown, from: string, choices: Choices): void {
-  const fail = (what: string) => {
-    throw new ParamError(`${from}: ${key} = ${JSON.stringify(value)} ${what}`);
-  };
+  const fail = (what: string) => refuse(from, key, value, what);
   const numbers = (Array.isArray(value) ? value : [value]).filter((v): v is number => typeof v === 'number');
   if (numbers.some((v) => v < 0))
     fail(
@@ -147,9 +150,7 @@ export type Choices = Record<string, readonly string[]>;
 function checkValue(key: string, value: unknown, like: unknown, from: string): void {
   const want = kindOf(like);
   const got = kindOf(value);
-  const fail = (what: string) => {
-    throw new ParamError(`${from}: ${key} = ${JSON.stringify(value)} is not ${what}`);
-  };
+  const fail = (what: string) => refuse(from, key, value, `is not ${what}`);
   if (key === 'seeds') {
     if (!Array.isArray(value) || !value.length || value.some((s) => !Number.isInteger(s) || s < 0))
       fail('a non-empty list of non-negative whole numbers, e.g. [1, 2, 3]');

@@ -6,6 +6,7 @@ import { ABLATION_VARIANTS, ablationJob } from './ablation';
 import { CIFAR_DEFAULTS, CIFAR_PROFILES, CifarParams } from './cifar';
 import { cifarJob, corruptedJob, methodRuns, Wanted, WantedRun } from './jobs';
 import { Defaults, profileTable, Resolved } from './profiles';
+import { ATTACK_ROLES } from './result-jobs';
 import { method, Method, MethodName, methodAlpha, METHOD_NAMES, METHODS, PAPER_METHODS } from '../methods';
 
 export type { Wanted, WantedRun };
@@ -172,22 +173,18 @@ export const ADVERSARIAL_DEFAULTS: Defaults<AdversarialParams> = {
 };
 export const ADVERSARIAL_PROFILES = profileTable(ADVERSARIAL_DEFAULTS);
 
-/** Notebook 5's three models of a seed: the ERM and mixup models attacked, and a second ERM (another seed). */
-export const ADVERSARIAL_ROLES = [METHODS.ERM.name, `${METHODS.ERM.name} #2`, METHODS.mixup.name];
-export type AdversarialRole = string;
-
 /**
  * Notebook 5: per seed, its ERM, a second ERM (seed + secondErmSeed − 1: the black-box source) and its mixup model;
  * `seed` is the seed the three stand for, the group of the comparison.
  */
-export function adversarialRuns(P: Resolved<AdversarialParams>): (WantedRun & { method: AdversarialRole })[] {
+export function adversarialRuns(P: Resolved<AdversarialParams>): WantedRun[] {
   const second = (seed: number) => seed + P.secondErmSeed - 1;
   return P.seeds.flatMap((seed) =>
     (
       [
-        [ADVERSARIAL_ROLES[0], cifarJob(P, 0, seed), seed],
-        [ADVERSARIAL_ROLES[1], cifarJob(P, 0, second(seed)), second(seed)],
-        [ADVERSARIAL_ROLES[2], cifarJob(P, P.alpha, seed), seed],
+        [ATTACK_ROLES[0], cifarJob(P, 0, seed), seed],
+        [ATTACK_ROLES[1], cifarJob(P, 0, second(seed)), second(seed)],
+        [ATTACK_ROLES[2], cifarJob(P, P.alpha, seed), seed],
       ] as const
     ).map(([method, job, trainedSeed]) => ({
       method,

@@ -6,7 +6,7 @@
 import { againstSpread, effectOf, Effect, formatSpread, meanStd, spreadOf, welchTest } from '../stats';
 import { PAPER } from '../reference/paper';
 import { SpeechConfig, speechReferenceErrors, SpeechReferenceRun } from '../reference/speech';
-import { Claim, lowers, unreadable, verdictWords } from './common';
+import { Claim, lowers, plural, unreadable, verdictWords } from './common';
 import { paperLabel, paperMethodAt } from '../methods';
 
 /** One of our finished runs: its configuration, seed and last-epoch test error %. */
@@ -145,7 +145,6 @@ export function speechFinding(ours: SpeechRunRow[], ref: SpeechReferenceRun[], s
   const vggGains = { ours: claimVgg(vgg.ours), reference: claimVgg(vgg.reference) };
   const lenetDoesNot = { ours: claimLenet(lenet.ours), reference: claimLenet(lenet.reference) };
   const seedsOf = (model: string) => new Set(mine.filter((r) => r.model === model).map((r) => r.seed)).size;
-  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   const [nl, nv] = [seedsOf('lenet'), seedsOf('vgg')];
   const seeds = nl === nv ? plural(nl, 'seed') : `LeNet over ${plural(nl, 'seed')}, VGG-11 over ${plural(nv, 'seed')}`;
   const sentence =

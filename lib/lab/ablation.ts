@@ -9,9 +9,9 @@ export const ablation = experiment({
   notebook: '08-ablation',
   defaults: ABLATION_DEFAULTS,
   runs: ablationRuns,
-  async results({ trained }, P) {
+  async results({ trained }) {
     for (const w of trained) w.run.model.dispose();
-    return ourRuns(ablationRuns(P), trained);
+    return ourRuns(trained, trained);
   },
   // Beside the authors' two published rows (in the table), not a reference run.
   reference: () => null,

@@ -27,7 +27,7 @@ export const cifar = experiment({
       lambdas: BETWEEN_LAMBDAS,
     });
     for (const w of trained) w.run.model.dispose();
-    return { runs: ourRuns(cifarRuns(P), trained), between };
+    return { runs: ourRuns(trained, trained), between };
   },
   reference: referenceRunsFor,
   compare: (ours, reference, P) => cifarComparison(ours.runs, reference, P.alpha, ours.between, P.methods),

@@ -9,9 +9,9 @@ export const corrupted = experiment({
   notebook: '03-corrupted-labels',
   defaults: CORRUPTED_DEFAULTS,
   runs: (P) => corruptedRuns(P),
-  async results({ trained }, P) {
+  async results({ trained }) {
     for (const w of trained) w.run.model.dispose();
-    return ourRuns(corruptedRuns(P), trained);
+    return ourRuns(trained, trained);
   },
   // Each group stands beside the reference's runs of its own protocol.
   reference: () => referenceRunsFor,

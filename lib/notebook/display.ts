@@ -160,8 +160,10 @@ export function showParams(tslab: Tslab, P: { profile: string }): void {
   showTable(tslab, paramRows(P), 'Parameters: edit the literals in this cell and rerun; a headless run sets MIXUP_*');
 }
 
-/** A finding's sentence, computed by lib/findings, under its table. */
-/** `headline`: a finding on the paper's claim, which the report's index shows beside the headline table. */
+/**
+ * A finding's sentence, computed by lib/findings, under its table; `headline`: a finding on the paper's claim, which the
+ * report's index shows beside the headline table.
+ */
 export function showFinding(tslab: Tslab, sentence: string, o: { headline?: boolean } = {}): void {
   tslab.display.html(
     staleHtml(sentence) +

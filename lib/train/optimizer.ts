@@ -27,9 +27,23 @@ export const PAPER_CIFAR_SGD: SgdSpec = {
   gamma: 0.1,
 };
 
-/** The same schedule shape for a shorter run: ÷10 after 50 % and 75 % of the epochs. */
-export function scaledCifarSgd(epochs: number): SgdSpec {
-  return { ...PAPER_CIFAR_SGD, milestones: [Math.floor(epochs / 2), Math.floor((3 * epochs) / 4)] };
+/** An SGD schedule stated for a run of any length: its milestones as shares of the epochs (`decayAt`). */
+export type SgdRecipe = Omit<SgdSpec, 'milestones'> & { decayAt: number[] };
+
+const { milestones: paperMilestones, ...paperSgd } = PAPER_CIFAR_SGD;
+/** The reference recipe at any length: ÷10 after the same shares of the epochs as the paper's 100 and 150 of 200. */
+export const CIFAR_SGD_RECIPE: SgdRecipe = { ...paperSgd, decayAt: paperMilestones.map((m) => m / 200) };
+
+/** The recipe's optimizer for a run of `epochs` (its milestones whole epochs). */
+export function sgdForEpochs(r: SgdRecipe, epochs: number): SgdSpec {
+  return {
+    kind: 'sgd',
+    lr: r.lr,
+    momentum: r.momentum,
+    weightDecay: r.weightDecay,
+    milestones: r.decayAt.map((f) => Math.floor(f * epochs)),
+    gamma: r.gamma,
+  };
 }
 
 export function validateOptimizer(spec: OptimizerSpec): OptimizerSpec {
