@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import * as tar from 'tar';
 import { loadCifar10, readCifarFile, resolveCifar10, RECORD_BYTES } from '../lib/data/cifar10';
 import { corruptLabels } from '../lib/data/corrupt';
-import { ImageData } from '../lib/data/dataset';
+import { ImageData, TabularData } from '../lib/data/dataset';
 import { twoMoons } from '../lib/data/toy2d';
 import { dataChecksum, dataSet } from '../lib/data/sets';
-import { loadUci, UCI_DATASETS, UCI_SHAPES } from '../lib/data/uci';
+import { loadUci, readUciFrame, UCI_DATASETS, UCI_SHAPES } from '../lib/data/uci';
 import { stream } from '../lib/random';
 import { backendForTests, cifarSource, mean } from './helpers';
 
@@ -129,6 +129,59 @@ test('the six UCI sets load: one-hot categories, missing values filled, standard
     b = await loadUci('iris', stream(9, 'split'));
   assert.deepEqual(a.test.labels, b.test.labels);
   await assert.rejects(loadUci('htru2', stream(1, 'split')), /unknown UCI data set 'htru2'/);
+});
+
+test('UCI options: raw features as the file has them, a seeded validation split carved from the training rows only', async () => {
+  const rows = (d: { features: Float32Array; dim: number; n: number }) =>
+    Array.from({ length: d.n }, (_, i) => Array.from(d.features.subarray(i * d.dim, (i + 1) * d.dim)).join(','));
+  const std = await loadUci('iris', stream(3, 'split'));
+  const raw = await loadUci('iris', stream(3, 'split'), { scaling: 'raw' });
+  // Raw: the CSV's own values (iris has no missing ones), the same rows in the same order as standardised.
+  const frame = (await readUciFrame('iris')).drop({ columns: ['label'] });
+  const csv = new Set((frame.values as number[][]).map((r) => Float32Array.from(r).join(',')));
+  assert.ok(
+    rows(raw.train).every((r) => csv.has(r)) && rows(raw.test).every((r) => csv.has(r)),
+    'raw rows are CSV rows',
+  );
+  assert.deepEqual(raw.test.labels, std.test.labels);
+  const col = (d: { features: Float32Array; dim: number; n: number }, j: number) =>
+    Array.from({ length: d.n }, (_, i) => d.features[i * d.dim + j]);
+  assert.ok(mean(col(raw.train, 2)) > 3, 'petal length in cm, not centred');
+  await assert.rejects(
+    loadUci('iris', stream(3, 'split'), { scaling: 'minmax' as never }),
+    /unknown UCI scaling 'minmax'/,
+  );
+
+  // Validation: its rows and the rows trained on are exactly the full split's training rows; the test rows are untouched.
+  const v = { fraction: 0.25, rng: stream(3, 'validation') };
+  const val = await loadUci('iris', stream(3, 'split'), { scaling: 'raw', validation: v });
+  assert.equal(val.test.n, Math.round(0.25 * raw.train.n));
+  assert.equal(val.train.n + val.test.n, raw.train.n);
+  assert.deepEqual([...rows(val.train), ...rows(val.test)].sort(), rows(raw.train).sort());
+  const again = await loadUci('iris', stream(3, 'split'), {
+    scaling: 'raw',
+    validation: { ...v, rng: stream(3, 'validation') },
+  });
+  assert.deepEqual(rows(again.test), rows(val.test), 'seeded');
+  // Standardised with validation: statistics of the rows trained on, so those are centred and the held-out ones not.
+  const sv = await loadUci('spambase', stream(3, 'split'), {
+    validation: { fraction: 0.2, rng: stream(3, 'validation') },
+  });
+  assert.ok(Math.abs(mean(col(sv.train, 0))) < 1e-5);
+  assert.ok(Math.abs(mean(col(sv.test, 0))) > 1e-4);
+  await assert.rejects(
+    loadUci('iris', stream(3, 'split'), { validation: { fraction: 1, rng: stream(3, 'v') } }),
+    /validation fraction must be in \(0, 1\)/,
+  );
+
+  // Through the data set's entry, as a run loads it: the spec's options, and its example counts before any load.
+  const spec = { set: 'uci-iris', testFraction: 0.2, splitSeed: 3, scaling: 'raw', validation: 0.25 };
+  const entry = dataSet(spec);
+  entry.schema.parse(spec);
+  const loaded = await entry.load(spec, 3);
+  assert.deepEqual(rows(loaded.test as TabularData), rows(val.test));
+  assert.deepEqual(entry.examples(spec), { train: val.train.n, test: val.test.n });
+  assert.throws(() => entry.schema.parse({ ...spec, scaling: 'standard' }), /scaling/);
 });
 
 test('two moons: balanced classes with a curved boundary, seeded', () => {

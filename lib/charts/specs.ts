@@ -42,13 +42,23 @@ export function stripDomain(values: number[], minSpan = STRIP_MIN_SPAN): [number
 }
 
 /** `unit` drawn once per value of `facet`, side by side. */
-function facetColumns(rows: Row[], title: string | undefined, facet: string, unit: Spec): Spec {
+function facetColumns(
+  rows: Row[],
+  title: string | undefined,
+  facet: string,
+  unit: Spec,
+  o: { columns?: number; independentY?: boolean } = {},
+): Spec {
   return {
     $schema: SCHEMA,
     title,
     data: { values: rows },
-    facet: { column: { field: facet, type: 'nominal' } },
+    // Wrapped into rows of `columns` panels where given (vega-lite's wrapped facet), else one row.
+    ...(o.columns
+      ? { facet: { field: facet, type: 'nominal', sort: null }, columns: o.columns }
+      : { facet: { column: { field: facet, type: 'nominal' } } }),
     spec: unit,
+    ...(o.independentY ? { resolve: { scale: { y: 'independent' } } } : {}),
   };
 }
 
@@ -65,6 +75,10 @@ export interface LineOptions {
   width?: number;
   height?: number;
   facet?: string;
+  /** Panels per row of a faceted chart (all in one row when absent). */
+  facetColumns?: number;
+  /** Each panel its own y scale: for panels whose values lie far apart (one data set's error against another's). */
+  independentY?: boolean;
 }
 
 /** Lines with points, one per `color` value (and dashed per `strokeDash`), optionally faceted into columns. */
@@ -99,7 +113,8 @@ export function lineChart(rows: Row[], o: LineOptions): Spec {
     width: o.width ?? 320,
     height: o.height ?? 220,
   };
-  if (o.facet) return facetColumns(rows, o.title, o.facet, unit);
+  if (o.facet)
+    return facetColumns(rows, o.title, o.facet, unit, { columns: o.facetColumns, independentY: o.independentY });
   return { $schema: SCHEMA, title: o.title, data: { values: rows }, ...unit };
 }
 

@@ -2,8 +2,9 @@
  * The six UCI data sets of the paper's tabular experiment (data/uci/, see its README), read with danfojs.
  * Categorical (string) feature columns become one-hot columns (danfojs getDummies); then, on a seeded
  * train/test split, missing values are filled with the training mean and every column is standardised
- * with training statistics only. Those two steps are written here over typed arrays because danfojs's
- * scalers turn constant columns (arcene has many) into NaN.
+ * with training statistics only (or left raw: the paper does not say which it did, and notebook 4 measures both).
+ * Those two steps are written here over typed arrays because danfojs's scalers turn constant columns (arcene has
+ * many) into NaN.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -73,6 +74,7 @@ export async function readUciFrame(name: string, dir = UCI_DIR): Promise<DataFra
 export interface UciSplit {
   name: UciName;
   train: TabularData;
+  /** The test rows, or the validation rows when `validation` was asked for. */
   test: TabularData;
   classes: string[];
   featureNames: string[];
@@ -81,8 +83,20 @@ export interface UciSplit {
   missingFilled: number;
 }
 
+/** How features reach the network: standardised with the training rows' mean and deviation, or as the file has them. */
+export const UCI_SCALINGS = ['standard', 'raw'] as const;
+export type UciScaling = (typeof UCI_SCALINGS)[number];
+
 export interface UciOptions {
   testFraction?: number;
+  /** 'standard' by default. Missing values are filled with the training mean either way. */
+  scaling?: UciScaling;
+  /**
+   * A validation split for choosing α: this fraction of the training rows, drawn from `validationRng`, is held out and
+   * returned as `test`; the rest is `train`, and the fill and scaling statistics come from that rest only. The test
+   * split is never touched, and the same `rng` gives the same test rows with or without it.
+   */
+  validation?: { fraction: number; rng: RandomStream };
   dir?: string;
 }
 
@@ -92,7 +106,13 @@ function isMissing(v: unknown): boolean {
 
 export async function loadUci(name: string, rng: RandomStream, options: UciOptions = {}): Promise<UciSplit> {
   const testFraction = options.testFraction ?? 0.2;
+  const scaling = options.scaling ?? 'standard';
   if (!(testFraction > 0 && testFraction < 1)) throw new Error(`testFraction must be in (0, 1), got ${testFraction}`);
+  if (!(UCI_SCALINGS as readonly string[]).includes(scaling))
+    throw new Error(`unknown UCI scaling '${scaling}': use one of ${UCI_SCALINGS.join(', ')}`);
+  const v = options.validation;
+  if (v && !(v.fraction > 0 && v.fraction < 1))
+    throw new Error(`the validation fraction must be in (0, 1), got ${v.fraction}`);
   const raw = await readUciFrame(name, options.dir);
   const labelValues = (raw.column('label').values as unknown[]).map(String);
   const classes = [...new Set(labelValues)].sort((a, b) => (isNaN(+a) || isNaN(+b) ? a.localeCompare(b) : +a - +b));
@@ -112,9 +132,17 @@ export async function loadUci(name: string, rng: RandomStream, options: UciOptio
     }
   const perm = rng.permutation(n);
   const nTest = Math.max(1, Math.round(testFraction * n));
-  const testIdx = perm.slice(0, nTest),
-    trainIdx = perm.slice(nTest);
-  // Training statistics only: mean (for filling) and standard deviation per column.
+  const testIdx = perm.slice(0, nTest);
+  let trainIdx = perm.slice(nTest),
+    heldIdx = testIdx;
+  if (v) {
+    // Drawn from its own stream, so the test rows above are the same ones the full-split runs are scored on.
+    const order = v.rng.permutation(trainIdx.length);
+    const nVal = Math.max(1, Math.round(v.fraction * trainIdx.length));
+    heldIdx = order.slice(0, nVal).map((i) => trainIdx[i]);
+    trainIdx = order.slice(nVal).map((i) => trainIdx[i]);
+  }
+  // Statistics of the rows trained on only: mean (for filling) and standard deviation per column.
   const mean = new Float64Array(dim),
     sq = new Float64Array(dim),
     count = new Float64Array(dim);
@@ -140,13 +168,13 @@ export async function loadUci(name: string, rng: RandomStream, options: UciOptio
       x[k] = mean[j];
       missingFilled++;
     }
-    x[k] = (x[k] - mean[j]) / std[j];
+    if (scaling === 'standard') x[k] = (x[k] - mean[j]) / std[j];
   }
   const all = new TabularData(x, dim, labels, classes.length);
   return {
     name: checkName(name),
     train: all.subset(trainIdx),
-    test: all.subset(testIdx),
+    test: all.subset(heldIdx),
     classes,
     featureNames,
     frame: features,

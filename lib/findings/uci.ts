@@ -1,48 +1,189 @@
 /**
- * Notebook 4's comparison: ERM against mixup on each UCI set over seeds, beside the paper's Table 5, and the finding
- * per set, computed (the paper reports mixup lower or equal on every set).
+ * Notebook 4's comparison: per UCI set and feature scaling, ERM, mixup at the fixed α and mixup at the α chosen on
+ * validation, ours beside the PyTorch reference on the same rows (Welch over seeds) and beside the paper's Table 5;
+ * the finding per set, computed: whether mixup at the chosen α lowers the error in ours and in the reference, and
+ * which scaling's errors lie nearer the paper's.
  */
-import type { UciRun } from '../experiments/uci';
+import type { UciScaling } from '../data/uci';
+import { UciOutcome, uciOutcomes, UciParams, UciRun } from '../experiments/uci';
 import { PAPER } from '../reference/paper';
-import { Claim, CLAIM_WORDS, describeEffect, effectBetween, lowers, meanOf, PerSeed, spreadCell } from './common';
-import { METHODS, PAPER_METHODS } from '../methods';
-
-const [ERM, MIXUP] = PAPER_METHODS;
+import { formatSpread, spreadOf, welchTest } from '../stats';
+import {
+  effectBetween,
+  lowers,
+  meanOf,
+  pairedDifference,
+  PerSeed,
+  spreadCell,
+  StripRow,
+  stripRows,
+  Verdict,
+  verdictWords,
+} from './common';
 
 /** The set that stands in for the paper's HTRU2 (not available here), and how tables and findings name it. */
 const STAND_IN = 'spambase';
 const setName = (set: string) => (set === STAND_IN ? 'spambase (stand-in for HTRU2)' : set);
+const SCALING_WORDS: Record<UciScaling, string> = { standard: 'standardised', raw: 'raw' };
 
-export function uciComparison(runs: UciRun[]) {
-  const sets = [...new Set(runs.map((r) => r.set))];
-  const err = (set: string, m: string): PerSeed =>
-    new Map(runs.filter((r) => r.set === set && r.method === m).map((r) => [r.seed, r.error]));
+/** The three rows of a set and scaling: what each reads from an outcome, and the paper's column it stands beside. */
+const ROWS = [
+  { key: 'erm', paper: 'erm' },
+  { key: 'fixed', paper: null },
+  { key: 'chosen', paper: 'mixup' },
+] as const;
+type RowKey = (typeof ROWS)[number]['key'];
+
+const rowLabel = (key: RowKey, P: UciParams) =>
+  key === 'erm' ? 'ERM' : key === 'fixed' ? `mixup α = ${P.alpha}` : 'mixup, α chosen on validation';
+
+/** The paper's Table 5 figure for a set (HTRU2's for its stand-in, to show, never to measure a distance to). */
+function paperFigure(set: string, column: 'erm' | 'mixup'): number | null {
+  return PAPER.uci[column][set] ?? (set === STAND_IN ? PAPER.uci[column].htru2 : null);
+}
+
+const perSeed = (outs: UciOutcome[], set: string, scaling: string, key: RowKey): PerSeed =>
+  new Map(
+    outs
+      .filter((o) => o.set === set && o.scaling === scaling && o[key] !== null)
+      .map((o) => [o.seed, o[key] as number]),
+  );
+
+const chosenAlphas = (outs: UciOutcome[], set: string, scaling: string) =>
+  outs
+    .filter((o) => o.set === set && o.scaling === scaling && o.chosenAlpha !== null)
+    .sort((a, b) => a.seed - b.seed)
+    .map((o) => o.chosenAlpha)
+    .join(', ') || '—';
+
+/** How far one side's mean errors (ERM and mixup at the chosen α) lie from the paper's, in points; null: not measurable. */
+function gapToPaper(outs: UciOutcome[], set: string, scaling: string): number | null {
+  if (set === STAND_IN) return null;
+  const gaps = (['erm', 'chosen'] as const).map((key) => {
+    const paper = paperFigure(set, key === 'erm' ? 'erm' : 'mixup');
+    const mean = meanOf(perSeed(outs, set, scaling, key));
+    return paper === null || Number.isNaN(mean) ? NaN : Math.abs(mean - paper);
+  });
+  return gaps.some(Number.isNaN) ? null : (gaps[0] + gaps[1]) / 2;
+}
+
+/** Per set: mixup's verdict at the chosen α per scaling, and the scaling nearer the paper on each side. */
+export interface UciSetFinding {
+  set: string;
+  lowers: Record<string, Verdict>;
+  /** Mean distance from the paper's two errors per scaling, in points (null: no paper figure, or not run). */
+  gap: { ours: Record<string, number | null>; reference: Record<string, number | null> };
+  nearer: { ours: string | null; reference: string | null };
+}
+
+function nearest(gaps: Record<string, number | null>): string | null {
+  const known = Object.entries(gaps).filter((e): e is [string, number] => e[1] !== null);
+  if (known.length < 2) return null;
+  return known.reduce((a, b) => (b[1] < a[1] ? b : a))[0];
+}
+
+function nearerWords(f: UciSetFinding, scalings: string[]): string {
+  if (f.set === STAND_IN) return 'no paper figure to be nearer to (HTRU2 is not available here)';
+  if (scalings.length < 2) return `only ${SCALING_WORDS[scalings[0] as UciScaling]} features were run`;
+  const side = (who: 'ours' | 'reference') => {
+    const n = f.nearer[who];
+    if (n === null) return `${who === 'ours' ? 'ours' : 'the reference'}: not run at both`;
+    const g = f.gap[who];
+    const others = scalings.filter((s) => s !== n).map((s) => `${g[s]!.toFixed(1)} ${SCALING_WORDS[s as UciScaling]}`);
+    return `${SCALING_WORDS[n as UciScaling]} in ${who === 'ours' ? 'ours' : 'the reference'} (${g[n]!.toFixed(1)} points from the paper's errors on average, against ${others.join(', ')})`;
+  };
+  return `nearer the paper: ${side('ours')}; ${side('reference')}`;
+}
+
+export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams) {
+  const o = uciOutcomes(ours, P.alpha);
+  const r = uciOutcomes(reference, P.alpha);
+  const sets = P.sets.filter((s) => ours.some((x) => x.set === s));
+  const scalings = P.scalings.filter((sc) => ours.some((x) => x.scaling === sc));
   const rows = sets.flatMap((set) =>
-    PAPER_METHODS.map((method) => {
-      const key = METHODS[method].paper;
-      return {
-        set: setName(set),
-        method,
-        seeds: [...err(set, method).keys()].join(', '),
-        'test error % (ours)': spreadCell(err(set, method)),
-        // HTRU2 is not available here: spambase stands in, and its rows name the paper's set it replaces.
-        'paper (as reported)': PAPER.uci[key][set] ?? (set === STAND_IN ? PAPER.uci[key].htru2 : null),
-      };
-    }),
+    scalings.flatMap((scaling) =>
+      ROWS.map(({ key, paper }) => {
+        const mine = perSeed(o, set, scaling, key);
+        const theirs = perSeed(r, set, scaling, key);
+        const t = welchTest([...mine.values()], [...theirs.values()]);
+        return {
+          set: setName(set),
+          features: SCALING_WORDS[scaling as UciScaling],
+          method: rowLabel(key, P),
+          'α chosen per seed (ours; reference)':
+            key === 'chosen' ? `${chosenAlphas(o, set, scaling)}; ${chosenAlphas(r, set, scaling)}` : null,
+          'ours, test error %': spreadCell(mine),
+          'PyTorch reference, same rows':
+            formatSpread(spreadOf([...theirs].map(([seed, v]) => ({ seed, v })))) ?? 'not run',
+          "Welch's p, ours vs reference": t ? t.p.toFixed(2) : null,
+          // The paper's mixup figure is at its own chosen α: it stands beside our chosen row only.
+          'paper (as recalled)': paper === null ? null : paperFigure(set, paper),
+        };
+      }),
+    ),
   );
-  const bars = sets.flatMap((set) =>
-    PAPER_METHODS.map((method) => ({ set: setName(set), method, 'test error %': meanOf(err(set, method)) })),
-  );
-  const perSet = sets.map((set) => {
-    const effect = effectBetween(err(set, ERM), err(set, MIXUP));
-    const claim: Claim = lowers(effect);
-    return { set, effect, claim };
+  const perSet: UciSetFinding[] = sets.map((set) => {
+    const lowersAt = (scaling: string): Verdict => ({
+      ours: lowers(effectBetween(perSeed(o, set, scaling, 'erm'), perSeed(o, set, scaling, 'chosen'))),
+      reference: lowers(effectBetween(perSeed(r, set, scaling, 'erm'), perSeed(r, set, scaling, 'chosen'))),
+    });
+    const gaps = (outs: UciOutcome[]) => Object.fromEntries(scalings.map((s) => [s, gapToPaper(outs, set, s)]));
+    const gap = { ours: gaps(o), reference: gaps(r) };
+    return {
+      set,
+      lowers: Object.fromEntries(scalings.map((s) => [s, lowersAt(s)])),
+      gap,
+      nearer: { ours: nearest(gap.ours), reference: nearest(gap.reference) },
+    };
   });
   const sentence = perSet
-    .map(
-      (s) =>
-        `${setName(s.set)}: mixup ${s.effect ? describeEffect(s.effect) : 'not run'}${s.claim === 'holds' ? '' : s.claim === null ? ' (too few seeds to test)' : ` (${CLAIM_WORDS[s.claim]})`}`,
-    )
-    .join('; ');
-  return { rows, bars, finding: { sets: perSet, sentence: `Test error against ERM's, over seeds: ${sentence}.` } };
+    .map((f) => {
+      const verdicts = scalings
+        .map((s) => `${SCALING_WORDS[s as UciScaling]} features: ${verdictWords(f.lowers[s])}`)
+        .join('; ');
+      return `${setName(f.set)}: that mixup at the chosen α lowers ERM's test error, with ${verdicts}. ${capitalised(nearerWords(f, scalings))}.`;
+    })
+    .join(' ');
+  // Test error against α per set (ERM at α = 0), ours and the reference per scaling: the means over seeds.
+  const curves = sets.flatMap((set) =>
+    scalings.flatMap((scaling) =>
+      (
+        [
+          ['mixup-lab', ours],
+          ['PyTorch reference', reference],
+        ] as const
+      ).flatMap(([side, runs]) => {
+        const at = runs.filter((x) => x.set === set && x.scaling === scaling && x.scored === 'test');
+        return [...new Set(at.map((x) => x.alpha))]
+          .sort((a, b) => a - b)
+          .map((alpha) => ({
+            set: setName(set),
+            side,
+            features: SCALING_WORDS[scaling as UciScaling],
+            α: alpha,
+            'test error %': meanOf(new Map(at.filter((x) => x.alpha === alpha).map((x) => [x.seed, x.error]))),
+          }));
+      }),
+    ),
+  );
+  // Per seed, ERM's test error minus mixup's at the chosen α (above 0: mixup helped that seed), ours beside the
+  // reference's: one scale for every set, where the errors themselves lie tens of points apart.
+  const strip: StripRow[] = sets.flatMap((set) =>
+    scalings.flatMap((scaling) => {
+      const gain = (outs: UciOutcome[]) =>
+        pairedDifference(perSeed(outs, set, scaling, 'erm'), perSeed(outs, set, scaling, 'chosen'));
+      return stripRows(`${set}, ${SCALING_WORDS[scaling as UciScaling]}`, gain(o), gain(r));
+    }),
+  );
+  return {
+    rows,
+    curves,
+    strip,
+    finding: {
+      sets: perSet,
+      sentence: `Test error over seeds, ours beside the PyTorch reference on the same rows. ${sentence}`,
+    },
+  };
 }
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

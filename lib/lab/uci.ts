@@ -1,6 +1,10 @@
-/** Notebook 4's experiment: ERM and mixup on the UCI sets (the paper's Table 5). */
+/**
+ * Notebook 4's experiment: ERM and mixup on the UCI sets (the paper's Table 5), α fixed and α chosen on validation, for
+ * both feature scalings, beside the PyTorch reference on the same rows.
+ */
 import { UCI_DEFAULTS, uciResults, uciRuns } from '../experiments/uci';
 import { uciComparison } from '../findings/uci';
+import { uciReferenceRuns } from '../reference/uci';
 import { experiment } from './experiment';
 
 export const uci = experiment({
@@ -8,11 +12,6 @@ export const uci = experiment({
   defaults: UCI_DEFAULTS,
   runs: uciRuns,
   results: async ({ trained }) => uciResults(trained),
-  // Beside the paper's table only, for now (the PyTorch reference has no UCI runs yet).
-  reference: () => null,
-  compare: (ours) => ({
-    ...uciComparison(ours),
-    strip: ours.map((r) => ({ group: `${r.set}, ${r.method}`, side: 'mixup-lab', seed: r.seed, value: r.error })),
-    curves: [],
-  }),
+  reference: (P) => uciReferenceRuns(P),
+  compare: (ours, reference, P) => uciComparison(ours, reference, P),
 });
