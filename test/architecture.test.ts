@@ -20,7 +20,7 @@ const ALLOWED: Record<string, string[] | '*'> = {
   attacks: ['backend', 'data', 'models'],
   train: ['backend', 'data', 'eval', 'mixup', 'models', 'random'],
   runs: ['backend', 'data', 'models', 'train'],
-  reference: ['eval', 'runs', 'stats'],
+  reference: ['data', 'eval', 'runs', 'stats'],
   experiments: ['attacks', 'backend', 'data', 'eval', 'gan', 'methods', 'mixup', 'models', 'random', 'runs', 'train'],
   cluster: ['backend', 'data', 'experiments', 'runs', 'train'],
   findings: ['charts', 'eval', 'experiments', 'gan', 'methods', 'reference', 'runs', 'stats', 'train'],

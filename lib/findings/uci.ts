@@ -4,8 +4,9 @@
  * the finding per set, computed: whether mixup at the chosen α lowers the error in ours and in the reference, and
  * which scaling's errors lie nearer the paper's.
  */
-import type { UciScaling } from '../data/uci';
 import { UciOutcome, uciOutcomes, UciParams, UciRun } from '../experiments/uci';
+
+type UciScaling = UciRun['scaling'];
 import { PAPER } from '../reference/paper';
 import { formatSpread, spreadOf, welchTest } from '../stats';
 import {
@@ -17,8 +18,8 @@ import {
   spreadCell,
   StripRow,
   stripRows,
+  unreadable,
   Verdict,
-  verdictWords,
 } from './common';
 
 /** The set that stands in for the paper's HTRU2 (not available here), and how tables and findings name it. */
@@ -82,17 +83,45 @@ function nearest(gaps: Record<string, number | null>): string | null {
   return known.reduce((a, b) => (b[1] < a[1] ? b : a))[0];
 }
 
-function nearerWords(f: UciSetFinding, scalings: string[]): string {
-  if (f.set === STAND_IN) return 'no paper figure to be nearer to (HTRU2 is not available here)';
-  if (scalings.length < 2) return `only ${SCALING_WORDS[scalings[0] as UciScaling]} features were run`;
-  const side = (who: 'ours' | 'reference') => {
-    const n = f.nearer[who];
-    if (n === null) return `${who === 'ours' ? 'ours' : 'the reference'}: not run at both`;
-    const g = f.gap[who];
-    const others = scalings.filter((s) => s !== n).map((s) => `${g[s]!.toFixed(1)} ${SCALING_WORDS[s as UciScaling]}`);
-    return `${SCALING_WORDS[n as UciScaling]} in ${who === 'ours' ? 'ours' : 'the reference'} (${g[n]!.toFixed(1)} points from the paper's errors on average, against ${others.join(', ')})`;
-  };
-  return `nearer the paper: ${side('ours')}; ${side('reference')}`;
+/** "a, b and c" */
+const listed = (xs: string[]) =>
+  xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+
+/** Where mixup at the chosen α lowers ERM's error on one side, grouped by verdict: "lower on iris (raw); …". */
+function helpsWords(perSet: UciSetFinding[], scalings: string[], who: 'ours' | 'reference'): string {
+  const by = new Map<string, string[]>();
+  for (const f of perSet)
+    for (const s of scalings) {
+      const c = f.lowers[s][who];
+      const k = c === 'holds' ? 'lower' : c === 'contradicted' ? 'higher' : unreadable(c) ? 'unreadable' : 'same';
+      by.set(k, [...(by.get(k) ?? []), `${f.set} (${SCALING_WORDS[s as UciScaling]})`]);
+    }
+  const parts = [
+    by.get('lower') && `lower than ERM's on ${listed(by.get('lower')!)}`,
+    by.get('higher') && `higher on ${listed(by.get('higher')!)}`,
+    by.get('unreadable') &&
+      `not readable on ${listed(by.get('unreadable')!)} (fewer than two seeds a side, or not run)`,
+    by.get('same') &&
+      (by.size === 1 ? "not separated from ERM's on any set or scaling" : "not separated from ERM's elsewhere"),
+  ].filter(Boolean);
+  return `${who === 'ours' ? 'in ours' : 'in the reference'}, ${parts.join('; ')}`;
+}
+
+/** Which scaling comes nearer the paper's errors, per set, on one side, and how near the nearer one still is. */
+function nearerWords(perSet: UciSetFinding[], who: 'ours' | 'reference'): string | null {
+  const measured = perSet.filter((f) => f.nearer[who] !== null);
+  if (!measured.length) return null;
+  const by = new Map<string, string[]>();
+  for (const f of measured) by.set(f.nearer[who]!, [...(by.get(f.nearer[who]!) ?? []), f.set]);
+  const gaps = measured.map((f) => ({ set: f.set, gap: f.gap[who][f.nearer[who]!]! }));
+  const far = gaps.reduce((a, b) => (b.gap > a.gap ? b : a));
+  const near = gaps.reduce((a, b) => (b.gap < a.gap ? b : a));
+  const which = [...by].map(([s, sets]) => `${SCALING_WORDS[s as UciScaling]} features on ${listed(sets)}`).join('; ');
+  const span =
+    near === far
+      ? `${near.gap.toFixed(1)} points`
+      : `${near.gap.toFixed(1)} (${near.set}) to ${far.gap.toFixed(1)} (${far.set}) points`;
+  return `${who === 'ours' ? 'in ours' : 'in the reference'}, ${which}, the nearer scaling still ${span} from the paper's errors on average`;
 }
 
 export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams) {
@@ -122,6 +151,23 @@ export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams)
       }),
     ),
   );
+  // The table of means: per set and scaling, ERM and mixup at the chosen α, ours, the reference's and the paper's.
+  const mean = (outs: UciOutcome[], set: string, scaling: string, key: RowKey) => {
+    const m = meanOf(perSeed(outs, set, scaling, key));
+    return Number.isNaN(m) ? null : Number(m.toFixed(2));
+  };
+  const means = sets.flatMap((set) =>
+    scalings.map((scaling) => ({
+      set: setName(set),
+      features: SCALING_WORDS[scaling as UciScaling],
+      'ERM, ours': mean(o, set, scaling, 'erm'),
+      'ERM, reference': mean(r, set, scaling, 'erm'),
+      'ERM, paper': paperFigure(set, 'erm'),
+      'mixup (chosen α), ours': mean(o, set, scaling, 'chosen'),
+      'mixup (chosen α), reference': mean(r, set, scaling, 'chosen'),
+      'mixup, paper': paperFigure(set, 'mixup'),
+    })),
+  );
   const perSet: UciSetFinding[] = sets.map((set) => {
     const lowersAt = (scaling: string): Verdict => ({
       ours: lowers(effectBetween(perSeed(o, set, scaling, 'erm'), perSeed(o, set, scaling, 'chosen'))),
@@ -136,13 +182,22 @@ export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams)
       nearer: { ours: nearest(gap.ours), reference: nearest(gap.reference) },
     };
   });
-  const sentence = perSet
-    .map((f) => {
-      const verdicts = scalings
-        .map((s) => `${SCALING_WORDS[s as UciScaling]} features: ${verdictWords(f.lowers[s])}`)
-        .join('; ');
-      return `${setName(f.set)}: that mixup at the chosen α lowers ERM's test error, with ${verdicts}. ${capitalised(nearerWords(f, scalings))}.`;
-    })
+  const tested = rows.filter((x) => x["Welch's p, ours vs reference"] !== null);
+  const apart = tested.filter((x) => Number(x["Welch's p, ours vs reference"]) < 0.05);
+  const nearer = (['ours', 'reference'] as const).map((w) => nearerWords(perSet, w)).filter(Boolean);
+  const sentence = [
+    `Mixup at the α chosen on validation, against ERM (Welch over seeds): ${helpsWords(perSet, scalings, 'ours')}; ` +
+      `${helpsWords(perSet, scalings, 'reference')}.`,
+    `Ours against the PyTorch reference on the same rows: Welch separates ${apart.length} of the ${tested.length} ` +
+      `rows it can test (p < 0.05)${apart.length ? `: ${apart.map((x) => `${x.set}, ${x.features}, ${x.method}`).join('; ')}` : ''}.`,
+    scalings.length < 2
+      ? `Only ${SCALING_WORDS[scalings[0] as UciScaling]} features were run, so no scaling can be said to come nearer the paper.`
+      : nearer.length
+        ? `Nearer the paper's Table 5 (the mean distance of ERM's and mixup's errors from the paper's): ${nearer.join('; ')}.`
+        : 'No set has both scalings run beside a paper figure.',
+    sets.includes(STAND_IN) ? `HTRU2's stand-in, ${STAND_IN}, has no paper figure to come nearer to.` : '',
+  ]
+    .filter(Boolean)
     .join(' ');
   // Test error against α per set (ERM at α = 0), ours and the reference per scaling: the means over seeds.
   const curves = sets.flatMap((set) =>
@@ -177,13 +232,12 @@ export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams)
   );
   return {
     rows,
+    means,
     curves,
     strip,
     finding: {
       sets: perSet,
-      sentence: `Test error over seeds, ours beside the PyTorch reference on the same rows. ${sentence}`,
+      sentence,
     },
   };
 }
-
-const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
