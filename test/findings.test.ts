@@ -15,6 +15,8 @@ import { adversarialComparison } from '../lib/findings/adversarial';
 import { cifarComparison } from '../lib/findings/cifar';
 import type { OurRun } from '../lib/findings/common';
 import { corruptedComparison } from '../lib/findings/corrupted';
+import { uciComparison } from '../lib/findings/uci';
+import { chooseAlpha, UCI_PROFILES, uciOutcomes, UciRun } from '../lib/experiments/uci';
 import type { ReferenceRun } from '../lib/reference/runs';
 import type { RunResult } from '../lib/runs/cache';
 
@@ -213,4 +215,76 @@ test("a method is one entry: a third method gets its own row, reads only the ref
     () => cifarComparison(runs, ref, 2, {}, ['ERM', 'AugMix' as never]),
     /unknown method 'AugMix': use one of ERM, mixup, CutMix, Manifold Mixup/,
   );
+});
+
+test("UCI: α is chosen on the validation rows (a tie to the smaller α), mixup's test error read at it, the verdicts per side", () => {
+  const P = { ...UCI_PROFILES.quick, sets: ['iris', 'arcene'], scalings: ['standard', 'raw'] };
+  const runs: UciRun[] = [];
+  const add = (
+    set: string,
+    scaling: 'standard' | 'raw',
+    scored: 'test' | 'validation',
+    alpha: number,
+    seed: number,
+    error: number,
+  ) => runs.push({ set, scaling, scored, alpha, seed, error });
+  for (const seed of [1, 2, 3])
+    for (const scaling of ['standard', 'raw'] as const) {
+      // iris: validation ties at α = 2 and 8 (2 is chosen); mixup there clearly lower than ERM on the test rows.
+      for (const [a, v] of [
+        [1, 9],
+        [2, 5],
+        [4, 7],
+        [8, 5],
+        [16, 6],
+      ])
+        add('iris', scaling, 'validation', a, seed, v);
+      add('iris', scaling, 'test', 0, seed, 20 + seed / 10);
+      for (const a of P.alphas) add('iris', scaling, 'test', a, seed, a === 2 ? 10 + seed / 10 : 30);
+      // arcene: raw errors near the paper's (57.6 / 48), standardised far from them.
+      add('arcene', scaling, 'validation', 16, seed, 1);
+      add('arcene', scaling, 'test', 0, seed, (scaling === 'raw' ? 55 : 10) + seed);
+      for (const a of P.alphas) add('arcene', scaling, 'test', a, seed, (scaling === 'raw' ? 50 : 12) + seed);
+    }
+  assert.equal(
+    chooseAlpha([
+      { alpha: 8, error: 5 },
+      { alpha: 2, error: 5 },
+      { alpha: 1, error: 9 },
+    ]),
+    2,
+  );
+  assert.equal(chooseAlpha([]), null);
+  const out = uciOutcomes(runs, 1);
+  const iris1 = out.find((o) => o.set === 'iris' && o.seed === 1 && o.scaling === 'raw')!;
+  assert.deepEqual(
+    { ...iris1 },
+    { set: 'iris', scaling: 'raw', seed: 1, erm: 20.1, fixed: 30, chosenAlpha: 2, chosen: 10.1 },
+  );
+
+  // The reference: iris only, standardised, where mixup does not help.
+  const reference = runs
+    .filter((r) => r.set === 'iris' && r.scaling === 'standard')
+    .map((r) => (r.scored === 'test' && r.alpha === 2 ? { ...r, error: 20 + r.seed / 10 } : r));
+  const cmp = uciComparison(runs, reference, P);
+  const f = cmp.finding.sets.find((s) => s.set === 'iris')!;
+  assert.deepEqual(f.lowers.standard, { ours: 'holds', reference: 'not shown' });
+  assert.equal(f.lowers.raw.reference, 'not run');
+  const arcene = cmp.finding.sets.find((s) => s.set === 'arcene')!;
+  assert.equal(arcene.nearer.ours, 'raw');
+  assert.equal(arcene.nearer.reference, null);
+  assert.match(
+    cmp.finding.sentence,
+    /in ours, lower than ERM's on iris \(standardised\), iris \(raw\) and arcene \(raw\); not separated from ERM's elsewhere\. In the reference, /,
+  );
+  assert.match(
+    cmp.finding.sentence,
+    /in ours, either scaling equally on iris; raw features on arcene, the nearer scaling still/,
+  );
+  const chosen = cmp.rows.find(
+    (r) => r.set === 'iris' && r.features === 'raw' && r.method === 'mixup, α chosen on validation',
+  )!;
+  assert.equal(chosen['α chosen per seed (ours; reference)'], '2, 2, 2; —');
+  assert.equal(chosen['paper (as recalled)'], 17.3);
+  assert.equal(cmp.means.length, 4);
 });

@@ -74,14 +74,20 @@ export interface UciSetFinding {
   lowers: Record<string, Verdict>;
   /** Mean distance from the paper's two errors per scaling, in points (null: no paper figure, or not run). */
   gap: { ours: Record<string, number | null>; reference: Record<string, number | null> };
+  /** The scaling nearer the paper per side ('equal': as near either way; null: not measurable). */
   nearer: { ours: string | null; reference: string | null };
 }
 
+/** The scaling with the smallest gap; 'equal' when the smallest two are the same to the tables' precision. */
 function nearest(gaps: Record<string, number | null>): string | null {
-  const known = Object.entries(gaps).filter((e): e is [string, number] => e[1] !== null);
+  const known = Object.entries(gaps)
+    .filter((e): e is [string, number] => e[1] !== null)
+    .sort((a, b) => a[1] - b[1]);
   if (known.length < 2) return null;
-  return known.reduce((a, b) => (b[1] < a[1] ? b : a))[0];
+  return known[0][1].toFixed(2) === known[1][1].toFixed(2) ? 'equal' : known[0][0];
 }
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** "a, b and c" */
 const listed = (xs: string[]) =>
@@ -113,10 +119,19 @@ function nearerWords(perSet: UciSetFinding[], who: 'ours' | 'reference'): string
   if (!measured.length) return null;
   const by = new Map<string, string[]>();
   for (const f of measured) by.set(f.nearer[who]!, [...(by.get(f.nearer[who]!) ?? []), f.set]);
-  const gaps = measured.map((f) => ({ set: f.set, gap: f.gap[who][f.nearer[who]!]! }));
+  const gaps = measured.map((f) => ({
+    set: f.set,
+    gap: Math.min(...Object.values(f.gap[who]).map((g) => g ?? Infinity)),
+  }));
   const far = gaps.reduce((a, b) => (b.gap > a.gap ? b : a));
   const near = gaps.reduce((a, b) => (b.gap < a.gap ? b : a));
-  const which = [...by].map(([s, sets]) => `${SCALING_WORDS[s as UciScaling]} features on ${listed(sets)}`).join('; ');
+  const which = [...by]
+    .map(([s, sets]) =>
+      s === 'equal'
+        ? `either scaling equally on ${listed(sets)}`
+        : `${SCALING_WORDS[s as UciScaling]} features on ${listed(sets)}`,
+    )
+    .join('; ');
   const span =
     near === far
       ? `${near.gap.toFixed(1)} points`
@@ -186,8 +201,8 @@ export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams)
   const apart = tested.filter((x) => Number(x["Welch's p, ours vs reference"]) < 0.05);
   const nearer = (['ours', 'reference'] as const).map((w) => nearerWords(perSet, w)).filter(Boolean);
   const sentence = [
-    `Mixup at the α chosen on validation, against ERM (Welch over seeds): ${helpsWords(perSet, scalings, 'ours')}; ` +
-      `${helpsWords(perSet, scalings, 'reference')}.`,
+    `Mixup at the α chosen on validation, against ERM (Welch over seeds): ${helpsWords(perSet, scalings, 'ours')}.`,
+    `${capitalised(helpsWords(perSet, scalings, 'reference'))}.`,
     `Ours against the PyTorch reference on the same rows: Welch separates ${apart.length} of the ${tested.length} ` +
       `rows it can test (p < 0.05)${apart.length ? `: ${apart.map((x) => `${x.set}, ${x.features}, ${x.method}`).join('; ')}` : ''}.`,
     scalings.length < 2
