@@ -93,6 +93,9 @@ pre{background:#f6f8fa;padding:.6em;overflow-x:auto;font-size:12px}pre.code{bord
 table.mixup-table{border-collapse:collapse;margin:1em 0;font-size:13px}table.mixup-table td,table.mixup-table th{border:1px solid #ccc;padding:3px 8px}
 caption{caption-side:top;text-align:left;font-style:italic;padding:4px 0}.chart{margin:1em 0}.error{color:#b00}`;
 
+/** More plain-text outputs in a row than this, and the report folds them (see renderNotebook). */
+const FOLD_LINES = 20;
+
 export async function renderNotebook(
   file: string,
 ): Promise<{ html: string; headline: string | null; findings: string[]; charts: number }> {
@@ -108,13 +111,31 @@ export async function renderNotebook(
       continue;
     }
     parts.push(`<details><summary>code</summary><pre class="code">${esc(join(cell.source))}</pre></details>`);
+    // A long run of plain-text outputs (a cell's progress lines, one per run: hundreds in notebook 4) folds into one
+    // block the reader opens if they want it, so the charts and tables after it are not pages down.
+    let plain: string[] = [];
+    const flush = () => {
+      if (plain.length > FOLD_LINES)
+        parts.push(
+          `<details><summary>${plain.length} lines of output</summary><pre>${plain.join('\n')}</pre></details>`,
+        );
+      else parts.push(...plain.map((t) => `<pre>${t}</pre>`));
+      plain = [];
+    };
     for (const o of cell.outputs ?? []) {
-      if (o.output_type === 'error') {
-        parts.push(`<pre class="error">${esc(`${o.ename}: ${o.evalue}`)}</pre>`);
+      const text =
+        o.output_type === 'stream'
+          ? o.text
+          : o.output_type !== 'error' && Object.keys(o.data ?? {}).join() === 'text/plain'
+            ? o.data?.['text/plain']
+            : undefined;
+      if (text !== undefined) {
+        plain.push(esc(join(text as string)));
         continue;
       }
-      if (o.output_type === 'stream') {
-        parts.push(`<pre>${esc(join(o.text))}</pre>`);
+      flush();
+      if (o.output_type === 'error') {
+        parts.push(`<pre class="error">${esc(`${o.ename}: ${o.evalue}`)}</pre>`);
         continue;
       }
       const d = o.data ?? {};
@@ -129,6 +150,7 @@ export async function renderNotebook(
         if (/class="mixup-finding mixup-headline"/.test(h)) findings.push(h);
       } else if (d['text/plain']) parts.push(`<pre>${esc(join(d['text/plain'] as string))}</pre>`);
     }
+    flush();
   }
   const title = path.basename(file, '.ipynb');
   return {

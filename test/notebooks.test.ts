@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { executeNotebooks, parseArgs, selectNotebooks } from '../scripts/notebooks';
-import { writeReport } from '../scripts/report';
+import { renderNotebook, writeReport } from '../scripts/report';
 import { launchBrowser } from './browser';
 import { chartProblems } from './chart-rules';
 import { cifarSource, fsddSource } from './helpers';
@@ -176,4 +176,36 @@ test('a cell that displays thousands of times in one turn of the event loop succ
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the report folds a long run of a cell's plain-text outputs (a progress line per run) and keeps short ones", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mixup-fold-'));
+  const line = (i: number) => ({
+    output_type: 'display_data',
+    data: { 'text/plain': [`run ${i}: from the run cache`] },
+  });
+  const nb = {
+    cells: [
+      { cell_type: 'code', source: 'a', outputs: [0, 1, 2].map(line) },
+      {
+        cell_type: 'code',
+        source: 'b',
+        outputs: [
+          ...Array.from({ length: 30 }, (_, i) => line(i)),
+          { output_type: 'display_data', data: { 'text/html': '<p class="mixup-finding">Finding. x</p>' } },
+          { output_type: 'stream', name: 'stdout', text: 'after <the> finding' },
+        ],
+      },
+    ],
+  };
+  const file = path.join(dir, 'n.ipynb');
+  fs.writeFileSync(file, JSON.stringify(nb));
+  const { html } = await renderNotebook(file);
+  assert.equal((html.match(/<details><summary>30 lines of output<\/summary>/g) ?? []).length, 1);
+  assert.match(html, /run 0: from the run cache\nrun 1: from the run cache/);
+  // Short runs stay as they were: three lines of the first cell, and the line after the finding, escaped.
+  assert.equal((html.match(/<pre>run \d: from the run cache<\/pre>/g) ?? []).length, 3);
+  assert.ok(html.indexOf('30 lines of output') < html.indexOf('Finding. x'), 'the fold comes before the finding');
+  assert.match(html, /<pre>after &lt;the&gt; finding<\/pre>/);
+  fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -28,6 +28,8 @@ export type RunJob = RunSpec | ResultJob;
  */
 export interface Wanted<J extends RunJob = RunSpec> {
   label: string;
+  /** The rows its error is measured on where they are not the test rows ('validation': notebook 4's α candidates). */
+  scoredOn?: string;
   method: string;
   group: string;
   seed: number;

@@ -123,6 +123,7 @@ export function uciRuns(P: UciParams): WantedRun[] {
             group: name,
             seed,
             label: `${name}, ${scaling}, ${paperLabel(alpha)}${scored === 'validation' ? ' on validation' : ''}, seed ${seed}`,
+            ...(scored === 'validation' ? { scoredOn: 'validation' } : {}),
             job: uciSpec(P, name, alpha, seed, { scaling, scored }),
           });
       }

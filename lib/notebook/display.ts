@@ -101,7 +101,14 @@ export function progressLine(label: string, s: StepInfo): string {
  * Updates are at most one per `minIntervalMs`: a long run would otherwise send the notebook thousands of messages,
  * for a line no one reads that fast. (A burst no longer fails the cell: patches/tslab+*.patch.)
  */
-export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): TrainCallbacks {
+export function liveProgress(
+  tslab: Tslab,
+  run: string | { label: string; scoredOn?: string },
+  minIntervalMs = 500,
+): TrainCallbacks {
+  const label = typeof run === 'string' ? run : run.label;
+  // A run scored on other rows than the test rows (notebook 4's α candidates, on validation rows) says so.
+  const measure = `${(typeof run === 'string' ? undefined : run.scoredOn) ?? 'test'} error`;
   const d = tslab.newDisplay();
   let last = '';
   let sentAt = 0;
@@ -119,7 +126,7 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
       const err =
         lastEpoch?.testError === null || lastEpoch === undefined
           ? ''
-          : `, test error ${(100 * lastEpoch.testError).toFixed(2)} %`;
+          : `, ${measure} ${(100 * lastEpoch.testError).toFixed(2)} %`;
       // A run a worker process just trained (lib/cluster/pool) reaches the notebook through the cache too.
       const head = last
         ? `${label}: trained in a worker process in ${clock(seconds)}`
@@ -128,7 +135,7 @@ export function liveProgress(tslab: Tslab, label: string, minIntervalMs = 500): 
       sentAt = Date.now();
     },
     onEpoch: (r: EpochRecord) => {
-      const scored = r.testError === null ? 'not scored this epoch' : `test error ${(100 * r.testError).toFixed(2)} %`;
+      const scored = r.testError === null ? 'not scored this epoch' : `${measure} ${(100 * r.testError).toFixed(2)} %`;
       // No step line when another process trains the run and this one follows its checkpoint (lib/runs/lock).
       d.text(`${last ? `${last}\n` : ''}${label}: epoch ${r.epoch + 1} done, ${scored}`);
       sentAt = Date.now();
