@@ -21,6 +21,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from mixstep import mixup_step
+
 torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 BATCH = 100
 
@@ -96,15 +98,8 @@ def run(name, data, split, model, width, epochs, alpha, seed, out_path):
             total = 0.0
             for b in range(0, xtr.shape[0], BATCH):
                 ids = perm[b:b + BATCH]
-                x, y = xtr[ids], ytr[ids]
-                lam = float(rng.beta(alpha, alpha)) if alpha > 0 else 1.0
-                p = torch.randperm(x.shape[0], generator=g)
-                out = m(lam * x + (1 - lam) * x[p])
-                loss = lam * F.cross_entropy(out, y) + (1 - lam) * F.cross_entropy(out, y[p])
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                total += float(loss.detach()) * x.shape[0]
+                loss = mixup_step(m, opt, xtr[ids], ytr[ids], alpha, rng, g)
+                total += float(loss.detach()) * ids.shape[0]
             rec = {**head, "epoch": ep, "loss": round(total / xtr.shape[0], 4), "test_err": round(100 * error(m, xte, yte), 2),
                    "s": round(time.time() - t0, 1)}
             f.write(json.dumps(rec) + "\n")

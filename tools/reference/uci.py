@@ -20,7 +20,8 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
+
+from mixstep import mixup_step
 
 torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 
@@ -66,14 +67,7 @@ def run(data, spec, protocol, head, out_path):
             ids = perm[b:b + batch]
             if ids.shape[0] < 2:
                 continue
-            x, y = xtr[ids], ytr[ids]
-            lam = float(rng.beta(alpha, alpha)) if alpha > 0 else 1.0
-            p = torch.randperm(x.shape[0], generator=g)
-            out = m(lam * x + (1 - lam) * x[p])
-            loss = lam * F.cross_entropy(out, y) + (1 - lam) * F.cross_entropy(out, y[p])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            mixup_step(m, opt, xtr[ids], ytr[ids], alpha, rng, g)
     rec = {**{k: spec[k] for k in ("name", "set", "scaling", "scored", "alpha", "seed")},
            "epochs": protocol["epochs"], "batch": batch, "testFraction": protocol["testFraction"],
            "validationFraction": protocol["validationFraction"],
