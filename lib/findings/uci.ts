@@ -203,8 +203,10 @@ export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams)
   const sentence = [
     `Mixup at the α chosen on validation, against ERM (Welch over seeds): ${helpsWords(perSet, scalings, 'ours')}.`,
     `${capitalised(helpsWords(perSet, scalings, 'reference'))}.`,
-    `Ours against the PyTorch reference on the same rows: Welch separates ${apart.length} of the ${tested.length} ` +
-      `rows it can test (p < 0.05)${apart.length ? `: ${apart.map((x) => `${x.set}, ${x.features}, ${x.method}`).join('; ')}` : ''}.`,
+    tested.length
+      ? `Ours against the PyTorch reference on the same rows: Welch separates ${apart.length} of the ${tested.length} ` +
+        `rows it can test (p < 0.05)${apart.length ? `: ${apart.map((x) => `${x.set}, ${x.features}, ${x.method}`).join('; ')}` : ''}.`
+      : 'Welch can test no row of ours against the reference (fewer than two seeds a side).',
     scalings.length < 2
       ? `Only ${SCALING_WORDS[scalings[0] as UciScaling]} features were run, so no scaling can be said to come nearer the paper.`
       : nearer.length
