@@ -130,16 +130,20 @@ export function uciRuns(P: UciParams): WantedRun[] {
   return out;
 }
 
-/** A finished run's last-epoch error on the rows it was scored on, named by its wanted run's set and spec. */
-export function uciRun({ group, seed, job }: WantedRun, history: EpochRecord[]): UciRun {
+/** What a wanted run is, read from its spec: its set, scaling, rows scored, α and seed (a UciRun without its error). */
+export function uciConfig({ group, seed, job }: WantedRun): Omit<UciRun, 'error'> {
   return {
     set: group,
     scaling: job.data.scaling === 'raw' ? 'raw' : 'standard',
     scored: job.data.validation === undefined ? 'test' : 'validation',
     alpha: job.train.mixup.alpha,
     seed,
-    error: 100 * lastTestError(history),
   };
+}
+
+/** A finished run's last-epoch error on the rows it was scored on, named by its wanted run. */
+export function uciRun(w: WantedRun, history: EpochRecord[]): UciRun {
+  return { ...uciConfig(w), error: 100 * lastTestError(history) };
 }
 
 /** Each trained run's `uciRun` (the models are disposed of). */

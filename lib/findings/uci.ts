@@ -5,10 +5,8 @@
  * which scaling's errors lie nearer the paper's.
  */
 import { UciOutcome, uciOutcomes, UciParams, UciRun } from '../experiments/uci';
-
-type UciScaling = UciRun['scaling'];
 import { PAPER } from '../reference/paper';
-import { formatSpread, spreadOf, welchTest } from '../stats';
+import { welchTest } from '../stats';
 import {
   effectBetween,
   lowers,
@@ -21,6 +19,8 @@ import {
   unreadable,
   Verdict,
 } from './common';
+
+type UciScaling = UciRun['scaling'];
 
 /** The set that stands in for the paper's HTRU2 (not available here), and how tables and findings name it. */
 const STAND_IN = 'spambase';
@@ -43,7 +43,8 @@ function paperFigure(set: string, column: 'erm' | 'mixup'): number | null {
   return PAPER.uci[column][set] ?? (set === STAND_IN ? PAPER.uci[column].htru2 : null);
 }
 
-const perSeed = (outs: UciOutcome[], set: string, scaling: string, key: RowKey): PerSeed =>
+/** One row's errors per seed on one side (common's `perSeed` reads OurRuns; these are outcomes). */
+const bySeed = (outs: UciOutcome[], set: string, scaling: string, key: RowKey): PerSeed =>
   new Map(
     outs
       .filter((o) => o.set === set && o.scaling === scaling && o[key] !== null)
@@ -62,7 +63,7 @@ function gapToPaper(outs: UciOutcome[], set: string, scaling: string): number | 
   if (set === STAND_IN) return null;
   const gaps = (['erm', 'chosen'] as const).map((key) => {
     const paper = paperFigure(set, key === 'erm' ? 'erm' : 'mixup');
-    const mean = meanOf(perSeed(outs, set, scaling, key));
+    const mean = meanOf(bySeed(outs, set, scaling, key));
     return paper === null || Number.isNaN(mean) ? NaN : Math.abs(mean - paper);
   });
   return gaps.some(Number.isNaN) ? null : (gaps[0] + gaps[1]) / 2;
@@ -147,8 +148,8 @@ export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams)
   const rows = sets.flatMap((set) =>
     scalings.flatMap((scaling) =>
       ROWS.map(({ key, paper }) => {
-        const mine = perSeed(o, set, scaling, key);
-        const theirs = perSeed(r, set, scaling, key);
+        const mine = bySeed(o, set, scaling, key);
+        const theirs = bySeed(r, set, scaling, key);
         const t = welchTest([...mine.values()], [...theirs.values()]);
         return {
           set: setName(set),
@@ -157,8 +158,7 @@ export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams)
           'α chosen per seed (ours; reference)':
             key === 'chosen' ? `${chosenAlphas(o, set, scaling)}; ${chosenAlphas(r, set, scaling)}` : null,
           'ours, test error %': spreadCell(mine),
-          'PyTorch reference, same rows':
-            formatSpread(spreadOf([...theirs].map(([seed, v]) => ({ seed, v })))) ?? 'not run',
+          'PyTorch reference, same rows': spreadCell(theirs),
           "Welch's p, ours vs reference": t ? t.p.toFixed(2) : null,
           // The paper's mixup figure is at its own chosen α: it stands beside our chosen row only.
           'paper (as recalled)': paper === null ? null : paperFigure(set, paper),
@@ -168,7 +168,7 @@ export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams)
   );
   // The table of means: per set and scaling, ERM and mixup at the chosen α, ours, the reference's and the paper's.
   const mean = (outs: UciOutcome[], set: string, scaling: string, key: RowKey) => {
-    const m = meanOf(perSeed(outs, set, scaling, key));
+    const m = meanOf(bySeed(outs, set, scaling, key));
     return Number.isNaN(m) ? null : Number(m.toFixed(2));
   };
   const means = sets.flatMap((set) =>
@@ -185,8 +185,8 @@ export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams)
   );
   const perSet: UciSetFinding[] = sets.map((set) => {
     const lowersAt = (scaling: string): Verdict => ({
-      ours: lowers(effectBetween(perSeed(o, set, scaling, 'erm'), perSeed(o, set, scaling, 'chosen'))),
-      reference: lowers(effectBetween(perSeed(r, set, scaling, 'erm'), perSeed(r, set, scaling, 'chosen'))),
+      ours: lowers(effectBetween(bySeed(o, set, scaling, 'erm'), bySeed(o, set, scaling, 'chosen'))),
+      reference: lowers(effectBetween(bySeed(r, set, scaling, 'erm'), bySeed(r, set, scaling, 'chosen'))),
     });
     const gaps = (outs: UciOutcome[]) => Object.fromEntries(scalings.map((s) => [s, gapToPaper(outs, set, s)]));
     const gap = { ours: gaps(o), reference: gaps(r) };
@@ -243,7 +243,7 @@ export function uciComparison(ours: UciRun[], reference: UciRun[], P: UciParams)
   const strip: StripRow[] = sets.flatMap((set) =>
     scalings.flatMap((scaling) => {
       const gain = (outs: UciOutcome[]) =>
-        pairedDifference(perSeed(outs, set, scaling, 'erm'), perSeed(outs, set, scaling, 'chosen'));
+        pairedDifference(bySeed(outs, set, scaling, 'erm'), bySeed(outs, set, scaling, 'chosen'));
       return stripRows(`${set}, ${SCALING_WORDS[scaling as UciScaling]}`, gain(o), gain(r));
     }),
   );

@@ -12,13 +12,9 @@ import { parseArgs } from 'node:util';
 import { dataSet } from '../../lib/data/sets';
 import type { TabularData } from '../../lib/data/dataset';
 import { PROFILES, Profile } from '../../lib/experiments/profiles';
-import { UCI_PROFILES, uciRuns } from '../../lib/experiments/uci';
+import { UCI_PROFILES, uciConfig, uciRuns } from '../../lib/experiments/uci';
 
 const USAGE = `node dist/tools/reference/export-uci.js OUT_DIR [--profile ${PROFILES.join('|')}] [--seeds 1,2,3]`;
-
-/** A split's file stem: the set, its scaling, the rows it is scored on and its seed. */
-const splitName = (d: Record<string, unknown>) =>
-  `${String(d.set).replace(/^uci-/, '')}-${d.scaling === 'raw' ? 'raw' : 'standard'}-${d.validation === undefined ? 'test' : 'validation'}-s${String(d.splitSeed)}`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -39,7 +35,9 @@ async function main(): Promise<void> {
   const runs = [];
   for (const w of uciRuns(P)) {
     const spec = w.job;
-    const split = splitName(spec.data);
+    const c = uciConfig(w);
+    // A split's file stem: the set, its scaling, the rows it is scored on and its seed (the split's seed).
+    const split = `${c.set}-${c.scaling}-${c.scored}-s${c.seed}`;
     if (!splits[split]) {
       const { train, test } = await dataSet(spec.data).load(spec.data, spec.train.seed);
       for (const [part, d] of [
@@ -57,16 +55,7 @@ async function main(): Promise<void> {
         test: test.n,
       };
     }
-    const alpha = spec.train.mixup.alpha;
-    runs.push({
-      name: `${split}-a${alpha}`,
-      split,
-      set: String(spec.data.set).replace(/^uci-/, ''),
-      scaling: spec.data.scaling === 'raw' ? 'raw' : 'standard',
-      scored: spec.data.validation === undefined ? 'test' : 'validation',
-      alpha,
-      seed: spec.train.seed,
-    });
+    runs.push({ name: `${split}-a${c.alpha}`, split, ...c });
   }
   const protocol = {
     epochs: P.epochs,
